@@ -1,0 +1,27 @@
+import { App } from "cdktf";
+import type { Environment } from "./config/load-environments";
+import type { LambdaArtifactSource } from "./lambda-artifacts";
+import { type BackendKind, TradingPlatformStack } from "./trading-platform-stack";
+
+export interface BuildAppOptions {
+  readonly environments: readonly Environment[];
+  readonly outdir: string;
+  readonly backend: BackendKind;
+  readonly lambdaArtifacts: LambdaArtifactSource;
+}
+
+/** The stack id (and `cdktf.out/stacks/<id>` folder) of an environment. */
+export const stackIdFor = (environmentName: string): string => `trading-platform-${environmentName}`;
+
+/** Builds the app with one stack per environment; the caller decides when to synth. */
+export function buildApp(options: BuildAppOptions): App {
+  const app = new App({ outdir: options.outdir });
+  for (const environment of options.environments) {
+    new TradingPlatformStack(app, stackIdFor(environment.name), {
+      environment: environment.config,
+      backend: options.backend,
+      lambdaArtifacts: options.lambdaArtifacts,
+    });
+  }
+  return app;
+}

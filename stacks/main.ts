@@ -1,0 +1,56 @@
+// The synth entry: the only file that reads the process environment and writes cdktf.out.
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { EnvironmentError, loadEnvironments } from "./config/load-environments";
+import { EsbuildLambdaBundler } from "./lambda-bundler";
+import { synthesize } from "./synthesize";
+
+const repoRoot = resolve(__dirname, "..", "..");
+const environmentsDir = join(repoRoot, "environments");
+
+function parseBackend(value: string | undefined): "cloud" | "local" {
+  if (value === undefined || value === "" || value === "cloud") return "cloud";
+  if (value === "local") return "local";
+  throw new EnvironmentError([`TF_BACKEND: found "${value}", expected "cloud" (the default) or "local"`]);
+}
+
+function main(): void {
+  const names = process.argv.slice(2).flatMap((argument) => argument.split(",")).map((name) => name.trim()).filter(Boolean);
+  const requested = names.includes("all") ? [] : names;
+  const backend = parseBackend(process.env.TF_BACKEND);
+  const environments = loadEnvironments(
+    {
+      list: () => readdirSync(environmentsDir).filter((file) => file.endsWith(".json")).map((file) => file.slice(0, -".json".length)),
+      read: (name) => readFileSync(join(environmentsDir, `${name}.json`), "utf8"),
+      displayPath: (name) => relative(process.cwd(), join(environmentsDir, `${name}.json`)),
+    },
+    requested,
+  );
+  const outdir = resolve(process.env.CDKTF_OUTDIR ?? "cdktf.out");
+  const started = performance.now();
+  const stacks = synthesize({
+    environments,
+    outdir,
+    backend,
+    lambdaArtifacts: new EsbuildLambdaBundler({
+      handlersDir: join(repoRoot, "stacks", "lambda"),
+      outDir: join(repoRoot, ".build", "lambda"),
+    }),
+  });
+  const width = Math.max(...stacks.map((stack) => stack.name.length));
+  for (const stack of stacks) {
+    console.log(`${stack.name.padEnd(width)}  ${stack.directory}/cdk.tf.json  ${stack.resourceCount} resources`);
+  }
+  console.log(`Synthesized ${stacks.length} stack(s) with ${backend} state in ${Math.round(performance.now() - started)} ms.`);
+}
+
+try {
+  main();
+} catch (error) {
+  if (error instanceof EnvironmentError) {
+    console.error(error.message);
+  } else {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  }
+  process.exitCode = 1;
+}

@@ -1,0 +1,56 @@
+import { existsSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { basename, dirname, join, relative } from "node:path";
+import type { Environment } from "./config/load-environments";
+import { buildApp } from "./app";
+import type { LambdaArtifactSource } from "./lambda-artifacts";
+import type { BackendKind } from "./trading-platform-stack";
+
+export interface SynthesizeOptions {
+  readonly environments: readonly Environment[];
+  /** The final output folder (`cdktf.out`). */
+  readonly outdir: string;
+  readonly backend: BackendKind;
+  readonly lambdaArtifacts: LambdaArtifactSource;
+}
+
+export interface SynthesizedStack {
+  readonly name: string;
+  /** Folder holding `cdk.tf.json`, relative to the current directory. */
+  readonly directory: string;
+  readonly resourceCount: number;
+}
+
+interface Manifest {
+  stacks: Record<string, { name: string; synthesizedStackPath: string }>;
+}
+
+const countResources = (stackJson: { resource?: Record<string, Record<string, unknown>> }): number =>
+  Object.values(stackJson.resource ?? {}).reduce((total, byName) => total + Object.keys(byName).length, 0);
+
+/**
+ * Synthesizes into a sibling folder and swaps it into place only when every
+ * stack succeeded, so a failed synth never leaves a partial `cdktf.out`
+ * that a later plan could pick up.
+ */
+export function synthesize(options: SynthesizeOptions): SynthesizedStack[] {
+  const staging = join(dirname(options.outdir), `.${basename(options.outdir)}.partial-${process.pid}`);
+  rmSync(staging, { recursive: true, force: true });
+  try {
+    const app = buildApp({ ...options, outdir: staging });
+    app.synth();
+    rmSync(options.outdir, { recursive: true, force: true });
+    renameSync(staging, options.outdir);
+  } finally {
+    if (existsSync(staging)) rmSync(staging, { recursive: true, force: true });
+  }
+
+  const manifest = JSON.parse(readFileSync(join(options.outdir, "manifest.json"), "utf8")) as Manifest;
+  return Object.values(manifest.stacks).map((stack) => {
+    const stackFile = join(options.outdir, stack.synthesizedStackPath);
+    return {
+      name: stack.name,
+      directory: relative(process.cwd(), dirname(stackFile)) || ".",
+      resourceCount: countResources(JSON.parse(readFileSync(stackFile, "utf8"))),
+    };
+  });
+}

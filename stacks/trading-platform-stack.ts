@@ -1,0 +1,55 @@
+import { CloudBackend, LocalBackend, NamedCloudWorkspace, TerraformStack } from "cdktf";
+import type { Construct } from "constructs";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import type { EnvironmentConfig } from "./config/environment-schema";
+import type { LambdaArtifactSource } from "./lambda-artifacts";
+
+export type BackendKind = "cloud" | "local";
+
+export interface TradingPlatformStackProps {
+  /** The validated settings of the environment this stack deploys. */
+  readonly environment: EnvironmentConfig;
+  /**
+   * Where state lives. `cloud` (the default) uses the environment's Terraform
+   * Cloud workspace; `local` keeps state in a file beside the stack, for
+   * sandboxes and tests.
+   */
+  readonly backend?: BackendKind;
+  /** Supplies the bundled code of each Lambda function. */
+  readonly lambdaArtifacts: LambdaArtifactSource;
+}
+
+/** The whole trading analytics platform for one environment. */
+export class TradingPlatformStack extends TerraformStack {
+  constructor(scope: Construct, id: string, props: TradingPlatformStackProps) {
+    super(scope, id);
+    const { environment } = props;
+
+    // The token is read by terraform from TF_TOKEN_app_terraform_io or its
+    // credentials file at run time; it never appears in the synthesized JSON.
+    if ((props.backend ?? "cloud") === "cloud") {
+      new CloudBackend(this, {
+        organization: environment.terraformCloud.organization,
+        workspaces: new NamedCloudWorkspace(environment.terraformCloud.workspace),
+      });
+    } else {
+      new LocalBackend(this, { path: `terraform.${id}.tfstate` });
+    }
+
+    new AwsProvider(this, "aws", {
+      region: environment.region,
+      allowedAccountIds: environment.accountId ? [environment.accountId] : undefined,
+      defaultTags: [
+        {
+          tags: {
+            ...environment.tags,
+            Environment: environment.environmentSuffix,
+            Compliance: "PCI-DSS",
+            ManagedBy: "cdktf",
+            Stack: id,
+          },
+        },
+      ],
+    });
+  }
+}

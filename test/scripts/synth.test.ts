@@ -1,0 +1,73 @@
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { repoRoot } from "../support/environments";
+
+/** A throwaway copy of the repo's synth inputs, so tests can break environment files safely. */
+function sandbox(): string {
+  const dir = mkdtempSync(join(tmpdir(), "synth-cli-"));
+  for (const entry of ["stacks", "scripts", "environments", "package.json", "cdktf.json"]) {
+    cpSync(join(repoRoot, entry), join(dir, entry), { recursive: true });
+  }
+  symlinkSync(join(repoRoot, "node_modules"), join(dir, "node_modules"));
+  return dir;
+}
+
+const runSynth = (cwd: string, args: string[], env: Record<string, string> = {}) =>
+  spawnSync(process.execPath, ["scripts/synth.mjs", ...args], { cwd, encoding: "utf8", env: { ...process.env, ...env } });
+
+describe("npm run synth (scripts/synth.mjs)", () => {
+  it("synthesizes every environment and prints where each stack went and how many resources it has", () => {
+    const dir = sandbox();
+    const result = runSynth(dir, [], { TF_BACKEND: "local" });
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    for (const name of ["dev", "staging", "prod"]) {
+      expect(result.stdout).toMatch(new RegExp(`trading-platform-${name} +cdktf\\.out/stacks/trading-platform-${name}/cdk\\.tf\\.json +\\d+ resources`));
+      expect(existsSync(join(dir, "cdktf.out", "stacks", `trading-platform-${name}`, "cdk.tf.json"))).toBe(true);
+    }
+    const manifest = JSON.parse(readFileSync(join(dir, "cdktf.out", "manifest.json"), "utf8"));
+    expect(Object.keys(manifest.stacks).sort()).toEqual(["trading-platform-dev", "trading-platform-prod", "trading-platform-staging"]);
+  });
+
+  it("synthesizes one environment when named, with the Terraform Cloud backend by default and no token", () => {
+    const dir = sandbox();
+    const result = runSynth(dir, ["dev"], { TF_TOKEN_app_terraform_io: "secret-token-value" });
+    expect(result.status).toBe(0);
+    expect(readdirSync(join(dir, "cdktf.out", "stacks"))).toEqual(["trading-platform-dev"]);
+    const text = readFileSync(join(dir, "cdktf.out", "stacks", "trading-platform-dev", "cdk.tf.json"), "utf8");
+    expect(JSON.parse(text).terraform.cloud).toEqual({ organization: "trading-analytics", workspaces: { name: "trading-platform-dev" } });
+    expect(text).not.toContain("secret-token-value");
+    expect(text).not.toMatch(/"token"/);
+  });
+
+  it("stops on a bad environment file with one message naming file, field, value and expectation, and leaves no cdktf.out", () => {
+    const dir = sandbox();
+    const prod = JSON.parse(readFileSync(join(dir, "environments", "prod.json"), "utf8"));
+    prod.api.throttleRateLimit = "fast";
+    writeFileSync(join(dir, "environments", "prod.json"), JSON.stringify(prod));
+    const result = runSynth(dir, []);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('environments/prod.json: api.throttleRateLimit: found "fast", expected a value of type number');
+    expect(result.stderr).not.toMatch(/\n\s+at /); // a message, not a stack trace
+    expect(existsSync(join(dir, "cdktf.out"))).toBe(false);
+    expect(readdirSync(dir).filter((entry) => entry.includes("partial"))).toEqual([]);
+  });
+
+  it("keeps the previous cdktf.out intact when a later synth fails", () => {
+    const dir = sandbox();
+    expect(runSynth(dir, ["dev"], { TF_BACKEND: "local" }).status).toBe(0);
+    const before = readFileSync(join(dir, "cdktf.out", "stacks", "trading-platform-dev", "cdk.tf.json"), "utf8");
+    const result = runSynth(dir, ["qa"]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('environments/qa.json: unknown environment "qa"; expected one of: dev, prod, staging');
+    expect(readFileSync(join(dir, "cdktf.out", "stacks", "trading-platform-dev", "cdk.tf.json"), "utf8")).toBe(before);
+  });
+
+  it("rejects an unknown TF_BACKEND", () => {
+    const result = runSynth(sandbox(), ["dev"], { TF_BACKEND: "s3" });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('TF_BACKEND: found "s3", expected "cloud" (the default) or "local"');
+  });
+});
