@@ -1,0 +1,17 @@
+import type { FunctionManifest } from "../function-manifest";
+
+export const manifest: FunctionManifest = {
+  name: "migrate",
+  description: "Applies the versioned SQL migrations to Aurora on every apply; safe to re-run",
+  memorySize: 256,
+  timeout: 120,
+  inVpc: true,
+  environment: {
+    DB_HOST: { resource: "database", attribute: "writerEndpoint" },
+    DB_PORT: { resource: "database", attribute: "port" },
+    DB_NAME: { resource: "database", attribute: "databaseName" },
+    DB_SECRET_ARN: { resource: "database", attribute: "secretArn" },
+  },
+  access: [{ resource: "database", level: "connect" }],
+  trigger: { kind: "deployInvocation" },
+};

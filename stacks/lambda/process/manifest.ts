@@ -1,0 +1,22 @@
+import type { FunctionManifest } from "../function-manifest";
+
+export const manifest: FunctionManifest = {
+  name: "process",
+  description: "Streams each new ingestion object into 1-minute bars, written to the analytics bucket and upserted into Aurora",
+  memorySize: 1024,
+  timeout: 300,
+  inVpc: true,
+  environment: {
+    ANALYTICS_BUCKET: { resource: "analyticsBucket", attribute: "name" },
+    DB_HOST: { resource: "database", attribute: "writerEndpoint" },
+    DB_PORT: { resource: "database", attribute: "port" },
+    DB_NAME: { resource: "database", attribute: "databaseName" },
+    DB_SECRET_ARN: { resource: "database", attribute: "secretArn" },
+  },
+  access: [
+    { resource: "ingestionBucket", level: "readWrite" },
+    { resource: "analyticsBucket", level: "write" },
+    { resource: "database", level: "connect" },
+  ],
+  trigger: { kind: "s3ObjectCreated", bucket: "ingestionBucket", prefix: "trades/", suffix: ".ndjson.gz" },
+};
