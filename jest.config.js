@@ -4,12 +4,9 @@ module.exports = {
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
   transform: {
-    "^.+\\.(t|j|mj)sx?$": [
-      "@swc/jest",
-      { jsc: { target: "es2022", parser: { syntax: "typescript" } }, module: { type: "commonjs" } },
-    ],
+    "^.+\\.(t|j|mj)sx?$": "<rootDir>/jest.esbuild-transform.js",
   },
-  // @actions/* and @octokit/* ship only ES modules; jest runs CommonJS, so swc converts them too.
+  // @actions/* and @octokit/* ship only ES modules; jest runs CommonJS, so esbuild converts them too.
   transformIgnorePatterns: ["/node_modules/(?!(@actions|@octokit|universal-user-agent|before-after-hook|@electric-sql)/)"],
   moduleFileExtensions: ["ts", "tsx", "js", "mjs", "cjs", "json"],
   testTimeout: 60000,
