@@ -3,6 +3,8 @@ import type { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import type { EnvironmentConfig } from "./config/environment-schema";
 import type { LambdaArtifactSource } from "./lambda-artifacts";
+import { AccountLookup, type AwsAccount } from "./constructs/aws-account";
+import { EncryptionKeys } from "./constructs/encryption-keys";
 
 export type BackendKind = "cloud" | "local";
 
@@ -21,6 +23,13 @@ export interface TradingPlatformStackProps {
 
 /** The whole trading analytics platform for one environment. */
 export class TradingPlatformStack extends TerraformStack {
+  // --- Data plane and compliance (keys, network, database, tables, storage, Config) ---
+  /** The account, partition and region this stack deploys to. */
+  readonly account: AwsAccount;
+  /** Customer-managed KMS keys; use `grantKeyUse` from constructs/encryption-keys. */
+  readonly keys: EncryptionKeys;
+  // --- end data plane and compliance ---
+
   constructor(scope: Construct, id: string, props: TradingPlatformStackProps) {
     super(scope, id);
     const { environment } = props;
@@ -51,5 +60,14 @@ export class TradingPlatformStack extends TerraformStack {
         },
       ],
     });
+
+    // --- Data plane and compliance: construct ids are stable forever (renaming replaces resources) ---
+    this.account = new AccountLookup(this, "account", { region: environment.region });
+    this.keys = new EncryptionKeys(this, "keys", {
+      environmentSuffix: environment.environmentSuffix,
+      account: this.account,
+      protectData: environment.protectData,
+    });
+    // --- end data plane and compliance ---
   }
 }
