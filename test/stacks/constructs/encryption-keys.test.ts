@@ -1,4 +1,4 @@
-import { App, TerraformStack } from "cdktf";
+import { App, DefaultTokenResolver, StringConcat, TerraformStack, Tokenization } from "cdktf";
 import { EncryptionKeys, grantKeyUse } from "../../../stacks/constructs/encryption-keys";
 import type { Grantable, PolicyStatement } from "../../../stacks/constructs/grants";
 import { environmentNames, synthesizedStacks } from "../../support/synth";
@@ -93,16 +93,16 @@ describe("grantKeyUse", () => {
     });
     const statements: PolicyStatement[] = [];
     const grantee: Grantable = { grantName: "probe", addToPrincipalPolicy: (statement) => statements.push(statement) };
-    return { keys, statements, grantee };
+    return { keys, statements, grantee, resolve: (value: unknown) => Tokenization.resolve(value, { scope: stack, preparing: false, resolver: new DefaultTokenResolver(new StringConcat()) }) };
   };
 
   it("decrypt grants only Decrypt and DescribeKey on the exact key, through the key's services", () => {
-    const { keys, statements, grantee } = build();
+    const { keys, statements, grantee, resolve } = build();
     grantKeyUse(keys.database, grantee, "decrypt");
-    expect(statements).toEqual([
+    expect(resolve(statements)).toEqual([
       {
         actions: ["kms:Decrypt", "kms:DescribeKey"],
-        resources: [keys.database.arn],
+        resources: [resolve(keys.database.arn)],
         conditions: [{ test: "StringEquals", variable: "kms:ViaService", values: ["rds.us-east-1.amazonaws.com", "secretsmanager.us-east-1.amazonaws.com"] }],
       },
     ]);
