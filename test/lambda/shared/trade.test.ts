@@ -1,6 +1,6 @@
-import { parseTradeLine, parseTradeTimestamp, tradeToNdjsonLine, validateTrade, validateTradeBatch } from "../../../stacks/lambda/shared/trade";
+import { type Trade, parseTradeLine, parseTradeTimestamp, tradeToNdjsonLine, validateTrade, validateTradeBatch } from "../../../stacks/lambda/shared/trade";
 
-const good = { tradeId: "T-1", symbol: "AAPL", price: 189.5, quantity: 100, side: "buy", timestamp: "2024-03-01T14:30:00.123Z", venue: "XNAS" };
+const good: Trade = { tradeId: "T-1", symbol: "AAPL", price: 189.5, quantity: 100, side: "buy", timestamp: "2024-03-01T14:30:00.123Z", venue: "XNAS" };
 
 describe("validateTrade", () => {
   it("accepts a well-formed trade and keeps its fields exactly", () => {
