@@ -9,11 +9,15 @@ import { fileURLToPath } from "node:url";
 import { buildSync } from "esbuild";
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
+// `--entry=<file>` synthesizes another app (npm run synth:bootstrap); the
+// remaining arguments reach that app's own argv parsing untouched.
+const entryFlag = process.argv.findIndex((argument) => argument.startsWith("--entry="));
+const entry = entryFlag === -1 ? join("stacks", "main.ts") : process.argv.splice(entryFlag, 1)[0].slice("--entry=".length);
 const outfile = join(repoRoot, ".build", "synth", `main-${process.pid}.cjs`);
 mkdirSync(dirname(outfile), { recursive: true });
 
 buildSync({
-  entryPoints: [join(repoRoot, "stacks", "main.ts")],
+  entryPoints: [join(repoRoot, entry)],
   outfile,
   bundle: true,
   packages: "external",

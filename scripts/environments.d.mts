@@ -1,0 +1,17 @@
+export interface EnvironmentSummary {
+  readonly name: string;
+  /** The file as shown in messages, e.g. `environments/prod.json`. */
+  readonly file: string;
+  readonly branch: string;
+  readonly region: string;
+  readonly protectData: boolean;
+}
+
+export interface DestroyCheck {
+  readonly allowed: boolean;
+  readonly reason: string;
+}
+
+export function readEnvironments(environmentsDir?: string): EnvironmentSummary[];
+export function environmentForBranch(environments: readonly EnvironmentSummary[], branch: string): EnvironmentSummary | undefined;
+export function checkDestroyRequest(environments: readonly EnvironmentSummary[], environmentName: string, confirm: string): DestroyCheck;
