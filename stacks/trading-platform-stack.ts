@@ -5,6 +5,7 @@ import type { EnvironmentConfig } from "./config/environment-schema";
 import type { LambdaArtifactSource } from "./lambda-artifacts";
 import { AccountLookup, type AwsAccount } from "./constructs/aws-account";
 import { EncryptionKeys } from "./constructs/encryption-keys";
+import { Network } from "./constructs/network";
 
 export type BackendKind = "cloud" | "local";
 
@@ -28,6 +29,8 @@ export class TradingPlatformStack extends TerraformStack {
   readonly account: AwsAccount;
   /** Customer-managed KMS keys; use `grantKeyUse` from constructs/encryption-keys. */
   readonly keys: EncryptionKeys;
+  /** VPC, subnets in 3 AZs, NAT, endpoints, flow logs, Lambda and database security groups. */
+  readonly network: Network;
   // --- end data plane and compliance ---
 
   constructor(scope: Construct, id: string, props: TradingPlatformStackProps) {
@@ -67,6 +70,15 @@ export class TradingPlatformStack extends TerraformStack {
       environmentSuffix: environment.environmentSuffix,
       account: this.account,
       protectData: environment.protectData,
+    });
+    this.network = new Network(this, "network", {
+      environmentSuffix: environment.environmentSuffix,
+      account: this.account,
+      vpcCidr: environment.network.vpcCidr,
+      availabilityZoneCount: environment.network.availabilityZoneCount,
+      natGatewayCount: environment.network.natGatewayCount,
+      logsKey: this.keys.logs,
+      logRetentionInDays: environment.logs.retentionDays,
     });
     // --- end data plane and compliance ---
   }

@@ -1,0 +1,251 @@
+import { Fn } from "cdktf";
+import { Construct } from "constructs";
+import { DataAwsAvailabilityZones } from "@cdktf/provider-aws/lib/data-aws-availability-zones";
+import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
+import { Eip } from "@cdktf/provider-aws/lib/eip";
+import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
+import { InternetGateway } from "@cdktf/provider-aws/lib/internet-gateway";
+import type { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { NatGateway } from "@cdktf/provider-aws/lib/nat-gateway";
+import { Route } from "@cdktf/provider-aws/lib/route";
+import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
+import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-association";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { Subnet } from "@cdktf/provider-aws/lib/subnet";
+import { Vpc } from "@cdktf/provider-aws/lib/vpc";
+import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
+import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import type { AwsAccount } from "./aws-account";
+import { EncryptedLogGroup } from "./encrypted-log-group";
+import { ServiceRole } from "./service-role";
+
+export interface NetworkProps {
+  readonly environmentSuffix: string;
+  readonly account: AwsAccount;
+  /** The VPC's IPv4 range, /16 to /24. */
+  readonly vpcCidr: string;
+  /** How many AZs the subnets span (one public and one private subnet each). */
+  readonly availabilityZoneCount: number;
+  /** NAT gateways, in the first public subnets; private subnets share them round-robin. */
+  readonly natGatewayCount: number;
+  /** Encrypts the flow-log group (`EncryptionKeys.logs`). */
+  readonly logsKey: KmsKey;
+  readonly logRetentionInDays: number;
+}
+
+/** The PostgreSQL port the database listens on and the functions reach. */
+export const POSTGRES_PORT = 5432;
+
+/**
+ * The subnet `netnum` of `newbits` extra prefix bits inside `cidr`, like
+ * Terraform's cidrsubnet, computed at synth time so the plan shows literal
+ * ranges.
+ */
+export function cidrSubnet(cidr: string, newbits: number, netnum: number): string {
+  const [address, prefixText] = cidr.split("/");
+  const prefix = Number(prefixText) + newbits;
+  if (prefix > 28) throw new Error(`cidrSubnet: ${cidr} has no room for /${prefix} subnets (AWS allows /16 to /28)`);
+  if (netnum >= 2 ** newbits) throw new Error(`cidrSubnet: ${cidr} holds ${2 ** newbits} subnets of /${prefix}, not ${netnum + 1}`);
+  const base = address.split(".").reduce((value, octet) => value * 256 + Number(octet), 0);
+  const start = base + netnum * 2 ** (32 - prefix);
+  return `${[24, 16, 8, 0].map((shift) => Math.floor(start / 2 ** shift) % 256).join(".")}/${prefix}`;
+}
+
+/**
+ * The VPC: one public and one private subnet in each of the first
+ * `availabilityZoneCount` AZs of the region. Public subnets take the first
+ * quarter of the range in 1/16 slices (IGW, NAT); private subnets each take a
+ * quarter (the workloads). S3 and DynamoDB gateway endpoints keep data traffic
+ * off the NAT gateway, which is billed per GB. Every packet is recorded by
+ * flow logs; no security group accepts traffic from the internet.
+ */
+export class Network extends Construct {
+  readonly vpc: Vpc;
+  readonly publicSubnets: Subnet[];
+  readonly privateSubnets: Subnet[];
+  readonly privateRouteTables: RouteTable[];
+  readonly natGateways: NatGateway[];
+  /** For the platform's functions: HTTPS out (AWS APIs via NAT and endpoints) and PostgreSQL to the database. */
+  readonly lambdaSecurityGroup: SecurityGroup;
+  /** For Aurora: PostgreSQL in from the function security group only; nothing out. */
+  readonly databaseSecurityGroup: SecurityGroup;
+  readonly flowLogGroup: EncryptedLogGroup;
+
+  constructor(scope: Construct, id: string, props: NetworkProps) {
+    super(scope, id);
+    const { environmentSuffix: suffix, account } = props;
+    if (props.natGatewayCount > props.availabilityZoneCount) {
+      throw new Error(`Network: natGatewayCount (${props.natGatewayCount}) cannot exceed availabilityZoneCount (${props.availabilityZoneCount})`);
+    }
+
+    // Only the region's regular AZs (no Local or Wavelength Zones, which
+    // need opting in and lack services such as NAT gateways); taking
+    // distinct indexes of one list puts each subnet pair in a different AZ.
+    const zones = new DataAwsAvailabilityZones(this, "zones", {
+      state: "available",
+      filter: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
+    });
+    const zoneNames = Array.from({ length: props.availabilityZoneCount }, (_, index) => Fn.element(zones.names, index));
+
+    this.vpc = new Vpc(this, "vpc", {
+      cidrBlock: props.vpcCidr,
+      enableDnsSupport: true,
+      enableDnsHostnames: true,
+      tags: { Name: `trading-vpc-${suffix}` },
+    });
+
+    // PCI rule vpc-default-security-group-closed: adopting the default group
+    // with no rules removes AWS's allow-all rules from it.
+    new DefaultSecurityGroup(this, "default-security-group", {
+      vpcId: this.vpc.id,
+      ingress: [],
+      egress: [],
+      tags: { Name: `trading-default-closed-${suffix}` },
+    });
+
+    const internetGateway = new InternetGateway(this, "internet-gateway", {
+      vpcId: this.vpc.id,
+      tags: { Name: `trading-igw-${suffix}` },
+    });
+    const publicRouteTable = new RouteTable(this, "public-route-table", {
+      vpcId: this.vpc.id,
+      tags: { Name: `trading-public-${suffix}` },
+    });
+    new Route(this, "public-default-route", {
+      routeTableId: publicRouteTable.id,
+      destinationCidrBlock: "0.0.0.0/0",
+      gatewayId: internetGateway.id,
+    });
+
+    this.publicSubnets = zoneNames.map((zone, index) => {
+      const subnet = new Subnet(this, `public-subnet-${index}`, {
+        vpcId: this.vpc.id,
+        availabilityZone: zone,
+        cidrBlock: cidrSubnet(props.vpcCidr, 4, index),
+        // Nothing in the platform needs a public IP except the NAT's EIP.
+        mapPublicIpOnLaunch: false,
+        tags: { Name: `trading-public-${index}-${suffix}`, Tier: "public" },
+      });
+      new RouteTableAssociation(this, `public-subnet-${index}-routes`, { subnetId: subnet.id, routeTableId: publicRouteTable.id });
+      return subnet;
+    });
+
+    this.natGateways = Array.from({ length: props.natGatewayCount }, (_, index) => {
+      const address = new Eip(this, `nat-eip-${index}`, {
+        domain: "vpc",
+        tags: { Name: `trading-nat-${index}-${suffix}` },
+        dependsOn: [internetGateway],
+      });
+      return new NatGateway(this, `nat-gateway-${index}`, {
+        allocationId: address.allocationId,
+        subnetId: this.publicSubnets[index].id,
+        tags: { Name: `trading-nat-${index}-${suffix}` },
+        dependsOn: [internetGateway],
+      });
+    });
+
+    this.privateRouteTables = [];
+    this.privateSubnets = zoneNames.map((zone, index) => {
+      const subnet = new Subnet(this, `private-subnet-${index}`, {
+        vpcId: this.vpc.id,
+        availabilityZone: zone,
+        cidrBlock: cidrSubnet(props.vpcCidr, 2, index + 1),
+        mapPublicIpOnLaunch: false,
+        tags: { Name: `trading-private-${index}-${suffix}`, Tier: "private" },
+      });
+      // A route table per AZ, so adding NAT gateways later only changes routes.
+      const routeTable = new RouteTable(this, `private-route-table-${index}`, {
+        vpcId: this.vpc.id,
+        tags: { Name: `trading-private-${index}-${suffix}` },
+      });
+      new Route(this, `private-default-route-${index}`, {
+        routeTableId: routeTable.id,
+        destinationCidrBlock: "0.0.0.0/0",
+        natGatewayId: this.natGateways[index % this.natGateways.length].id,
+      });
+      new RouteTableAssociation(this, `private-subnet-${index}-routes`, { subnetId: subnet.id, routeTableId: routeTable.id });
+      this.privateRouteTables.push(routeTable);
+      return subnet;
+    });
+
+    for (const service of ["s3", "dynamodb"]) {
+      new VpcEndpoint(this, `${service}-endpoint`, {
+        vpcId: this.vpc.id,
+        serviceName: `com.amazonaws.${account.region}.${service}`,
+        vpcEndpointType: "Gateway",
+        routeTableIds: this.privateRouteTables.map((table) => table.id),
+        tags: { Name: `trading-${service}-endpoint-${suffix}` },
+      });
+    }
+
+    this.lambdaSecurityGroup = new SecurityGroup(this, "lambda-security-group", {
+      name: `trading-lambda-${suffix}`,
+      description: "Platform Lambda functions: no inbound; HTTPS and PostgreSQL out",
+      vpcId: this.vpc.id,
+      tags: { Name: `trading-lambda-${suffix}` },
+    });
+    this.databaseSecurityGroup = new SecurityGroup(this, "database-security-group", {
+      name: `trading-database-${suffix}`,
+      description: "Aurora PostgreSQL: PostgreSQL in from the Lambda functions only",
+      vpcId: this.vpc.id,
+      tags: { Name: `trading-database-${suffix}` },
+    });
+    new VpcSecurityGroupEgressRule(this, "lambda-https-egress", {
+      securityGroupId: this.lambdaSecurityGroup.id,
+      description: "HTTPS to AWS APIs (through the NAT gateway and the gateway endpoints)",
+      ipProtocol: "tcp",
+      fromPort: 443,
+      toPort: 443,
+      cidrIpv4: "0.0.0.0/0",
+    });
+    new VpcSecurityGroupEgressRule(this, "lambda-postgres-egress", {
+      securityGroupId: this.lambdaSecurityGroup.id,
+      description: "PostgreSQL to the Aurora cluster",
+      ipProtocol: "tcp",
+      fromPort: POSTGRES_PORT,
+      toPort: POSTGRES_PORT,
+      referencedSecurityGroupId: this.databaseSecurityGroup.id,
+    });
+    new VpcSecurityGroupIngressRule(this, "database-postgres-ingress", {
+      securityGroupId: this.databaseSecurityGroup.id,
+      description: "PostgreSQL from the platform Lambda functions",
+      ipProtocol: "tcp",
+      fromPort: POSTGRES_PORT,
+      toPort: POSTGRES_PORT,
+      referencedSecurityGroupId: this.lambdaSecurityGroup.id,
+    });
+
+    this.flowLogGroup = new EncryptedLogGroup(this, "flow-logs", {
+      name: `/trading/vpc-flow-logs-${suffix}`,
+      retentionInDays: props.logRetentionInDays,
+      kmsKey: props.logsKey,
+    });
+    const flowLogRole = new ServiceRole(this, "flow-log-role", {
+      name: `trading-vpc-flow-logs-${suffix}`,
+      description: `Delivers VPC flow logs of trading-vpc-${suffix} to CloudWatch Logs`,
+      service: "vpc-flow-logs",
+      account,
+    });
+    flowLogRole.addToPrincipalPolicy({
+      sid: "WriteFlowLogGroup",
+      actions: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+      resources: [this.flowLogGroup.logGroup.arn, `${this.flowLogGroup.logGroup.arn}:*`],
+    });
+    flowLogRole.addToPrincipalPolicy({
+      sid: "FindFlowLogGroup",
+      // DescribeLogGroups authorizes against the account's log-group ARN space, not one group.
+      actions: ["logs:DescribeLogGroups"],
+      resources: [`arn:${account.partition}:logs:${account.region}:${account.accountId}:log-group:*`],
+    });
+    new FlowLog(this, "flow-log", {
+      vpcId: this.vpc.id,
+      trafficType: "ALL",
+      logDestinationType: "cloud-watch-logs",
+      logDestination: this.flowLogGroup.logGroup.arn,
+      iamRoleArn: flowLogRole.role.arn,
+      maxAggregationInterval: 60,
+      tags: { Name: `trading-vpc-flow-log-${suffix}` },
+    });
+  }
+}
