@@ -1,0 +1,197 @@
+// Markdown helpers for text we do not control (plan values, resource names,
+// tool messages): whatever it contains must not break the comment's layout,
+// inject HTML or notify people.
+
+const ZERO_WIDTH_JOINER = "\u200d";
+
+const HTML_ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" };
+
+/**
+ * Neutralizes untrusted text for use in ordinary markdown (a sentence, a
+ * `<summary>`, a list item): HTML tags and entities become inert, markdown
+ * punctuation is backslash-escaped, and `@mentions` / `#123` references get a
+ * zero-width joiner so GitHub neither pings anyone nor links an issue.
+ * Newlines become spaces so a value cannot start a new block.
+ */
+export function escapeText(text: string): string {
+  return neutralizeReferences(
+    text
+      .replace(/\r\n|\r|\n/g, " ")
+      .replace(/[&<>"]/g, (character) => HTML_ENTITIES[character]!)
+      .replace(/[\\`*_{}[\]()!|~^]/g, (character) => `\\${character}`),
+  );
+}
+
+/** Escape for a GFM table cell: like {@link escapeText}; `|` is already escaped there. */
+export const escapeTableCell = escapeText;
+
+/** Inserts a zero-width joiner after `@` and `#` so mentions and issue references stay plain text. */
+export function neutralizeReferences(text: string): string {
+  return text.replace(/([@#])(?=[\p{L}\p{N}_-])/gu, `$1${ZERO_WIDTH_JOINER}`);
+}
+
+/** The longest run of consecutive backticks in `text`. */
+export function longestBacktickRun(text: string): number {
+  let longest = 0;
+  for (const match of text.matchAll(/`+/g)) longest = Math.max(longest, match[0].length);
+  return longest;
+}
+
+/**
+ * Inline code whose delimiter is longer than any backtick run inside, so the
+ * value cannot close it. Newlines are shown as `⏎`. `inTable` escapes `|`
+ * (GFM splits cells on it even inside code spans).
+ */
+export function codeSpan(text: string, options: { inTable?: boolean } = {}): string {
+  let content = text.replace(/\r\n|\r|\n/g, "⏎");
+  if (options.inTable) content = content.replace(/\|/g, "\\|");
+  const fence = "`".repeat(longestBacktickRun(content) + 1);
+  const padded = content.startsWith("`") || content.endsWith("`") || content === "" ? ` ${content} ` : content;
+  return `${fence}${padded}${fence}`;
+}
+
+/** A fenced code block whose fence is longer than any backtick run in `text`. */
+export function codeBlock(text: string, language = ""): string {
+  const fence = "`".repeat(Math.max(3, longestBacktickRun(text) + 1));
+  const body = text.endsWith("\n") ? text : `${text}\n`;
+  return `${fence}${language}\n${body}${fence}`;
+}
+
+/** A collapsed block; `summaryHtml` must already be escaped. A blank line lets markdown render inside. */
+export function details(summaryHtml: string, body: string, open = false): string {
+  return `<details${open ? " open" : ""}><summary>${summaryHtml}</summary>\n\n${body}\n\n</details>`;
+}
+
+/** How a budget measures text: UTF-16 length for comments (≥ GitHub's character count), bytes for the step summary. */
+export type Measure = (text: string) => number;
+export const measureCharacters: Measure = (text) => text.length;
+export const measureBytes: Measure = (text) => Buffer.byteLength(text, "utf8");
+
+/** GitHub refuses comment bodies longer than this many characters. */
+export const COMMENT_LIMIT = 65_536;
+/** GitHub's cap on one step's summary (1 MiB). */
+export const STEP_SUMMARY_LIMIT = 1024 * 1024;
+
+/** A block of the document: always-kept text, or a section whose rows may be cut. */
+export type BudgetBlock =
+  | { readonly kind: "text"; readonly text: string }
+  | {
+      readonly kind: "section";
+      /** Text before the rows (a heading, a table header, `<details>`). */
+      readonly header: string;
+      readonly rows: readonly string[];
+      /** Text after the rows; always kept with its header so HTML stays balanced. */
+      readonly footer?: string;
+      /** What a row is, for the note: "resources", "findings". */
+      readonly noun: string;
+    };
+
+export interface BudgetOptions {
+  readonly limit: number;
+  readonly measure?: Measure;
+  /** Where the full output is (the workflow run); named in every cut note. */
+  readonly fullOutputUrl?: string;
+  /** Separator between blocks and between rows. */
+  readonly separator?: string;
+}
+
+export interface BudgetResult {
+  readonly text: string;
+  /** Rows (and rows of whole sections) that did not fit. */
+  readonly omitted: number;
+}
+
+/** The visible note put where rows were cut. */
+export function omissionNote(count: number, noun: string, fullOutputUrl: string | undefined): string {
+  const where = fullOutputUrl ? `full output in the run: ${fullOutputUrl}` : "full output in the workflow run";
+  return `_… ${count} more ${noun} not shown, ${where}_`;
+}
+
+const NOTE_RESERVE = 400;
+
+/**
+ * Assembles blocks in order under `limit`, cutting whole rows (never the middle
+ * of one) and whole sections, and saying so with a visible note that links to
+ * the full output. Text blocks are always kept unless they alone exceed the
+ * limit, in which case they are cut at a line boundary with the same note.
+ */
+export function buildWithinBudget(blocks: readonly BudgetBlock[], options: BudgetOptions): BudgetResult {
+  const measure = options.measure ?? measureCharacters;
+  const separator = options.separator ?? "\n";
+  const separatorSize = measure(separator);
+  const available = options.limit - NOTE_RESERVE;
+  const parts: string[] = [];
+  let used = 0;
+  let omitted = 0;
+  let exhausted = false;
+  let notedInline = 0;
+  // Nouns of rows dropped without an inline note, for the closing note.
+  const omittedNouns = new Map<string, number>();
+
+  const push = (text: string): void => {
+    parts.push(text);
+    used += measure(text) + separatorSize;
+  };
+  const fits = (size: number): boolean => used + size + separatorSize <= available;
+
+  for (const block of blocks) {
+    if (block.kind === "text") {
+      if (exhausted) continue;
+      const size = measure(block.text);
+      if (fits(size)) {
+        push(block.text);
+        continue;
+      }
+      const lines = block.text.split("\n");
+      let kept = 0;
+      const keptLines: string[] = [];
+      for (const line of lines) {
+        const lineSize = measure(line) + 1;
+        if (!fits(kept + lineSize)) break;
+        keptLines.push(line);
+        kept += lineSize;
+      }
+      if (keptLines.length > 0) push(keptLines.join("\n"));
+      const cut = lines.length - keptLines.length;
+      omitted += cut;
+      omittedNouns.set("lines", (omittedNouns.get("lines") ?? 0) + cut);
+      exhausted = true;
+      continue;
+    }
+
+    const footer = block.footer ?? "";
+    const frame = measure(block.header) + measure(footer) + 2 * separatorSize;
+    if (exhausted || !fits(frame)) {
+      exhausted = true;
+      omitted += block.rows.length;
+      if (block.rows.length > 0) omittedNouns.set(block.noun, (omittedNouns.get(block.noun) ?? 0) + block.rows.length);
+      continue;
+    }
+    push(block.header);
+    let index = 0;
+    const footerSize = measure(footer) + separatorSize;
+    for (; index < block.rows.length; index += 1) {
+      const rowSize = measure(block.rows[index]!);
+      if (!fits(rowSize + footerSize)) break;
+      push(block.rows[index]!);
+    }
+    const cut = block.rows.length - index;
+    if (cut > 0) {
+      exhausted = true;
+      omitted += cut;
+      notedInline += cut;
+      // The note goes inside the section, where the reader notices the gap.
+      parts.push(omissionNote(cut, block.noun, options.fullOutputUrl));
+      used += measure(parts[parts.length - 1]!) + separatorSize;
+    }
+    if (footer !== "") push(footer);
+  }
+
+  // Rows cut inside a section already carry their note; what was dropped whole gets one at the end.
+  const droppedWhole = omitted - notedInline;
+  if (droppedWhole > 0) {
+    const nouns = [...omittedNouns.keys()];
+    parts.push(omissionNote(droppedWhole, nouns.length === 1 ? nouns[0]! : "items", options.fullOutputUrl));
+  }
+  return { text: parts.join(separator), omitted };
+}

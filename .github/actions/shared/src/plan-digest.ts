@@ -1,0 +1,38 @@
+// A fingerprint of what a plan will do, so the apply step can refuse a plan
+// that differs from the one reviewers saw. Built from the canonical resource
+// changes only: no timestamps, no terraform version, independent of JSON key
+// order and of the order terraform lists resources in.
+import { createHash } from "node:crypto";
+import type { PlanModel } from "./plan-model";
+
+/** JSON with object keys sorted at every level. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item === undefined ? null : item)).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value)
+      .filter(([, item]) => item !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(",")}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+/**
+ * `sha256:<hex>` over the sorted list of {address, actions, before, after,
+ * after_unknown} (sensitive parts already "(sensitive)", so the digest is safe
+ * to print), plus the previous address of moves and the id of imports.
+ */
+export function planDigest(model: PlanModel): string {
+  const changes = model.resourceChanges
+    .map((change) => ({
+      address: change.address,
+      actions: change.rawActions,
+      before: change.before,
+      after: change.after,
+      after_unknown: change.afterUnknown,
+      previous_address: change.moved ? change.previousAddress : undefined,
+      importing: change.importing,
+    }))
+    .sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+  return `sha256:${createHash("sha256").update(canonicalJson(changes)).digest("hex")}`;
+}
