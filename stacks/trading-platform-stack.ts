@@ -6,6 +6,7 @@ import type { LambdaArtifactSource } from "./lambda-artifacts";
 import { AccountLookup, type AwsAccount } from "./constructs/aws-account";
 import { EncryptionKeys } from "./constructs/encryption-keys";
 import { Network } from "./constructs/network";
+import { Database } from "./constructs/database";
 
 export type BackendKind = "cloud" | "local";
 
@@ -31,6 +32,8 @@ export class TradingPlatformStack extends TerraformStack {
   readonly keys: EncryptionKeys;
   /** VPC, subnets in 3 AZs, NAT, endpoints, flow logs, Lambda and database security groups. */
   readonly network: Network;
+  /** Aurora Serverless v2 PostgreSQL; `grantConnect(fn)` for functions that query it. */
+  readonly database: Database;
   // --- end data plane and compliance ---
 
   constructor(scope: Construct, id: string, props: TradingPlatformStackProps) {
@@ -77,6 +80,18 @@ export class TradingPlatformStack extends TerraformStack {
       vpcCidr: environment.network.vpcCidr,
       availabilityZoneCount: environment.network.availabilityZoneCount,
       natGatewayCount: environment.network.natGatewayCount,
+      logsKey: this.keys.logs,
+      logRetentionInDays: environment.logs.retentionDays,
+    });
+    this.database = new Database(this, "database", {
+      environmentSuffix: environment.environmentSuffix,
+      account: this.account,
+      settings: environment.database,
+      protectData: environment.protectData,
+      subnets: this.network.privateSubnets,
+      availabilityZones: this.network.availabilityZones,
+      securityGroup: this.network.databaseSecurityGroup,
+      kmsKey: this.keys.database,
       logsKey: this.keys.logs,
       logRetentionInDays: environment.logs.retentionDays,
     });

@@ -62,6 +62,8 @@ export function cidrSubnet(cidr: string, newbits: number, netnum: number): strin
  */
 export class Network extends Construct {
   readonly vpc: Vpc;
+  /** The AZ names the subnets use, index-aligned with `privateSubnets` and `publicSubnets`. */
+  readonly availabilityZones: string[];
   readonly publicSubnets: Subnet[];
   readonly privateSubnets: Subnet[];
   readonly privateRouteTables: RouteTable[];
@@ -86,7 +88,7 @@ export class Network extends Construct {
       state: "available",
       filter: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
     });
-    const zoneNames = Array.from({ length: props.availabilityZoneCount }, (_, index) => Fn.element(zones.names, index));
+    const zoneNames = (this.availabilityZones = Array.from({ length: props.availabilityZoneCount }, (_, index) => Fn.element(zones.names, index)));
 
     this.vpc = new Vpc(this, "vpc", {
       cidrBlock: props.vpcCidr,
