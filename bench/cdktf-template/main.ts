@@ -1,0 +1,29 @@
+// The app `cdktf init --template typescript` would have generated for these
+// stacks: run by ts-node (type-checking every file it loads) under the cdktf
+// CLI. Only bench/synth.bench.ts uses it, as the baseline the fast synth is
+// measured against; it builds exactly the stacks `npm run synth` builds.
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { buildApp } from "../../stacks/app";
+import { loadEnvironments } from "../../stacks/config/load-environments";
+import { EsbuildLambdaBundler } from "../../stacks/lambda-bundler";
+
+const repoRoot = resolve(__dirname, "..", "..");
+const environmentsDir = join(repoRoot, "environments");
+const environments = loadEnvironments({
+  list: () => readdirSync(environmentsDir).filter((file) => file.endsWith(".json")).map((file) => file.slice(0, -".json".length)),
+  read: (name) => readFileSync(join(environmentsDir, `${name}.json`), "utf8"),
+  displayPath: (name) => `environments/${name}.json`,
+});
+
+const app = buildApp({
+  environments,
+  outdir: process.env.CDKTF_OUTDIR ?? "cdktf.out",
+  backend: process.env.TF_BACKEND === "local" ? "local" : "cloud",
+  lambdaArtifacts: new EsbuildLambdaBundler({
+    handlersDir: join(repoRoot, "stacks", "lambda"),
+    outDir: mkdtempSync(join(tmpdir(), "cdktf-template-lambda-")),
+  }),
+});
+app.synth();

@@ -1,0 +1,121 @@
+// Synth of every environment, Lambda bundling included: the project's fast
+// path (`node scripts/synth.mjs`: esbuild bundle run by node) against the
+// default template path (`cdktf synth` running a ts-node app, as
+// `cdktf init --template typescript` sets it up) on the same stacks.
+//
+//   npm run bench -- synth            (BENCH_RUNS=5 by default)
+//
+// Each run is a fresh process, timed wall-clock from spawn to exit, as a
+// person or CI job experiences it. Prints both medians and their ratio.
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const repoRoot = resolve(__dirname, "..");
+const runs = Number(process.env.BENCH_RUNS ?? 5);
+if (!Number.isInteger(runs) || runs < 1) {
+  console.error(`BENCH_RUNS: found "${process.env.BENCH_RUNS}", expected a whole number of runs ≥ 1`);
+  process.exit(1);
+}
+
+const workDir = mkdtempSync(join(tmpdir(), "synth-bench-"));
+const bin = (name: string) => join(repoRoot, "node_modules", ".bin", name);
+
+// What `cdktf init --template typescript` writes, with `npx ts-node` resolved
+// to this repository's install so no run waits on npx looking it up.
+const templateDir = join(workDir, "template");
+const templateOut = join(templateDir, "cdktf.out");
+const templateConfig = {
+  language: "typescript",
+  app: `${bin("ts-node")} --project ${join(repoRoot, "bench", "cdktf-template", "tsconfig.json")} ${join(repoRoot, "bench", "cdktf-template", "main.ts")}`,
+  output: "cdktf.out",
+  sendCrashReports: "false",
+  terraformProviders: [],
+  terraformModules: [],
+  context: {},
+};
+
+interface Variant {
+  readonly name: string;
+  /** Starts one synth into a fresh output folder; returns that folder. */
+  run(index: number): { status: number | null; output: string; outdir: string };
+}
+
+const quietEnv = { ...process.env, TF_BACKEND: "local", CHECKPOINT_DISABLE: "1", CI: "1", FORCE_COLOR: "0" };
+
+const variants: Variant[] = [
+  {
+    name: "project: node scripts/synth.mjs",
+    run(index) {
+      const outdir = join(workDir, `project-${index}`);
+      const result = spawnSync(process.execPath, [join(repoRoot, "scripts", "synth.mjs")], {
+        cwd: repoRoot,
+        env: { ...quietEnv, CDKTF_OUTDIR: outdir },
+        encoding: "utf8",
+      });
+      return { status: result.status, output: `${result.stdout}${result.stderr}`, outdir };
+    },
+  },
+  {
+    name: "default template: cdktf synth + ts-node",
+    run() {
+      rmSync(templateDir, { recursive: true, force: true });
+      mkdirSync(templateDir, { recursive: true });
+      writeFileSync(join(templateDir, "cdktf.json"), JSON.stringify(templateConfig, null, 2));
+      const result = spawnSync(bin("cdktf"), ["synth"], { cwd: templateDir, env: quietEnv, encoding: "utf8" });
+      return { status: result.status, output: `${result.stdout}${result.stderr}`, outdir: templateOut };
+    },
+  },
+];
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+
+/** Resources per stack, so the two paths are shown to have built the same thing. */
+function resourceCounts(outdir: string): Record<string, number> {
+  const stacksDir = join(outdir, "stacks");
+  return Object.fromEntries(
+    readdirSync(stacksDir)
+      .sort()
+      .map((stack) => {
+        const json = JSON.parse(readFileSync(join(stacksDir, stack, "cdk.tf.json"), "utf8")) as { resource?: Record<string, object> };
+        return [stack, Object.values(json.resource ?? {}).reduce((total, byName) => total + Object.keys(byName).length, 0)];
+      }),
+  );
+}
+
+const timings = new Map<string, number[]>();
+const counts = new Map<string, Record<string, number>>();
+console.log(`Synth of every environment, ${runs} run(s) each, alternating (work dir ${workDir})`);
+for (let index = 0; index < runs; index += 1) {
+  for (const variant of variants) {
+    const started = performance.now();
+    const result = variant.run(index);
+    const elapsed = performance.now() - started;
+    if (result.status !== 0) {
+      console.error(`${variant.name} failed (exit ${result.status}):\n${result.output}`);
+      process.exit(1);
+    }
+    timings.set(variant.name, [...(timings.get(variant.name) ?? []), elapsed]);
+    counts.set(variant.name, resourceCounts(result.outdir));
+    console.log(`  run ${index + 1}  ${variant.name.padEnd(42)} ${(elapsed / 1000).toFixed(2)} s`);
+  }
+}
+
+const [project, template] = variants.map((variant) => variant.name);
+if (JSON.stringify(counts.get(project)) !== JSON.stringify(counts.get(template))) {
+  console.error(`The two paths built different stacks: ${JSON.stringify(Object.fromEntries(counts))}`);
+  process.exit(1);
+}
+const projectMedian = median(timings.get(project)!);
+const templateMedian = median(timings.get(template)!);
+console.log("");
+console.log(`stacks: ${Object.entries(counts.get(project)!).map(([stack, count]) => `${stack} (${count} resources)`).join(", ")}`);
+console.log(`median ${project.padEnd(42)} ${(projectMedian / 1000).toFixed(2)} s`);
+console.log(`median ${template.padEnd(42)} ${(templateMedian / 1000).toFixed(2)} s`);
+console.log(`ratio: the project's synth is ${(templateMedian / projectMedian).toFixed(1)}× faster (goal ≥ 8×)`);
+rmSync(workDir, { recursive: true, force: true });
