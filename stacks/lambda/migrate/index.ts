@@ -1,2 +1,14 @@
-// Placeholder until the data-pipeline issue writes the real handler.
-export const handler = async (): Promise<{ statusCode: number; body: string }> => ({ statusCode: 501, body: "not implemented" });
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { createDatabase, databaseSettingsFromEnvironment, secretsManagerCredentials } from "../shared/database";
+import { requiredEnv } from "../shared/env";
+import { createLogger } from "../shared/logger";
+import { createMigrateHandler } from "./handler";
+import { migrations } from "./migrations";
+
+const logger = createLogger({ fields: { function: "migrate" } });
+const database = createDatabase(
+  { ...databaseSettingsFromEnvironment(process.env, "migrate"), statementTimeoutMs: 100_000 },
+  secretsManagerCredentials(new SecretsManagerClient({}), requiredEnv(process.env, "DB_SECRET_ARN")),
+);
+
+export const handler = createMigrateHandler({ database, migrations, logger });

@@ -11,6 +11,8 @@ export const manifest: FunctionManifest = {
     DB_PORT: { resource: "database", attribute: "port" },
     DB_NAME: { resource: "database", attribute: "databaseName" },
     DB_SECRET_ARN: { resource: "database", attribute: "secretArn" },
+    // Node 20+ runtimes no longer trust the Amazon RDS CAs by default; this bundle (shipped in the runtime) includes them.
+    NODE_EXTRA_CA_CERTS: { value: "/var/runtime/ca-cert.pem" },
   },
   access: [{ resource: "database", level: "connect" }],
   trigger: { kind: "deployInvocation" },

@@ -1,0 +1,8 @@
+import type { MigrationSource } from "../migrator";
+import { sql as marketDataSchema } from "./0001_market_data_schema";
+
+/**
+ * Every migration, oldest first. The file name is the migration's identity:
+ * `NNNN_description`, NNNN strictly increasing. Add new ones at the end.
+ */
+export const migrations: readonly MigrationSource[] = [{ file: "0001_market_data_schema", sql: marketDataSchema }];
