@@ -1,0 +1,226 @@
+/**
+ * POST /v1/trades: validates a batch of executed trades and stores it, once,
+ * as gzip NDJSON in the ingestion bucket, where the `process` function picks
+ * it up (its trigger is prefix `trades/`, suffix `.ndjson.gz`).
+ *
+ * Request body: `{ "trades": [ {tradeId, symbol, price, quantity, side, timestamp, venue?}, ... ] }`.
+ * The envelope (rather than a bare array) leaves room for batch-level fields
+ * without breaking clients.
+ */
+import { createHash } from "node:crypto";
+import { promisify } from "node:util";
+import { gzip } from "node:zlib";
+import { HeadObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { type DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
+import { type Environment, requiredEnv } from "../shared/env";
+import { type ApiEvent, type ApiResult, apiKeyIdOf, bodyBytes, headerValue, jsonResponse, problemResponse, withProblemBoundary } from "../shared/http";
+import type { Logger } from "../shared/logger";
+import { type Trade, parseTradeTimestamp, tradeToNdjsonLine, validateTradeBatch } from "../shared/trade";
+
+const gzipAsync = promisify(gzip);
+
+export interface IngestConfig {
+  readonly bucket: string;
+  readonly apiKeysTable: string;
+  /** Most records in one batch; more is a 413. Default 10,000. */
+  readonly maxRecords?: number;
+  /**
+   * Largest request body in bytes; more is a 413. Default 5 MiB, under Lambda's
+   * 6 MB synchronous payload limit so the client gets our message, not a gateway error.
+   */
+  readonly maxBodyBytes?: number;
+  /** Most individual problems listed in a 400 (the total is always given). Default 1,000. */
+  readonly maxListedProblems?: number;
+}
+
+export interface IngestDependencies {
+  readonly s3: S3Client;
+  readonly documents: DynamoDBDocumentClient;
+  readonly config: IngestConfig;
+  readonly logger: Logger;
+  /** Receipt time (object metadata); injectable for tests. */
+  readonly now?: () => Date;
+}
+
+export const DEFAULT_MAX_RECORDS = 10_000;
+export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
+const DEFAULT_MAX_LISTED_PROBLEMS = 1_000;
+
+/** Client-chosen retry key: UUIDs, ULIDs and similar tokens fit. */
+export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_-]{8,128}$/;
+const KEY_SEGMENT_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+
+/** The environment variables listed in manifest.ts, parsed. */
+export function ingestConfigFromEnv(env: Environment): IngestConfig {
+  return { bucket: requiredEnv(env, "INGESTION_BUCKET"), apiKeysTable: requiredEnv(env, "API_KEYS_TABLE") };
+}
+
+/** An item of the api-keys table: `apiKeyId` (hash key) → which client it belongs to and whether it may send data. */
+interface ApiKeyItem {
+  readonly apiKeyId: string;
+  readonly clientId?: unknown;
+  readonly enabled?: unknown;
+}
+
+function pad2(value: number): string {
+  return String(value).padStart(2, "0");
+}
+
+/**
+ * Partition by the batch's earliest trade time (UTC), not by receipt time: a
+ * retry hours later must land on the same key to be recognised, and analytics
+ * reads partitions by when trades happened.
+ */
+export function partitionOf(trades: readonly Trade[]): string {
+  let earliest = Infinity;
+  for (const trade of trades) earliest = Math.min(earliest, parseTradeTimestamp(trade.timestamp)!);
+  const at = new Date(Math.floor(earliest));
+  return `date=${at.getUTCFullYear()}-${pad2(at.getUTCMonth() + 1)}-${pad2(at.getUTCDate())}/hour=${pad2(at.getUTCHours())}`;
+}
+
+function keySegment(value: string): string {
+  return KEY_SEGMENT_PATTERN.test(value) ? value : createHash("sha256").update(value).digest("hex").slice(0, 32);
+}
+
+/** S3 user metadata must be ASCII. */
+function metadataValue(value: string): string {
+  return /^[\x20-\x7e]*$/.test(value) ? value : encodeURIComponent(value);
+}
+
+function isPreconditionFailed(error: unknown): boolean {
+  const candidate = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return candidate?.name === "PreconditionFailed" || candidate?.$metadata?.httpStatusCode === 412;
+}
+
+function isNotFound(error: unknown): boolean {
+  const candidate = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return candidate?.name === "NotFound" || candidate?.name === "NoSuchKey" || candidate?.$metadata?.httpStatusCode === 404;
+}
+
+export function createIngestHandler(deps: IngestDependencies): (event: ApiEvent) => Promise<ApiResult> {
+  const { s3, documents, config, logger } = deps;
+  const now = deps.now ?? (() => new Date());
+  const maxRecords = config.maxRecords ?? DEFAULT_MAX_RECORDS;
+  const maxBodyBytes = config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const maxListedProblems = config.maxListedProblems ?? DEFAULT_MAX_LISTED_PROBLEMS;
+
+  /** The stored object's batch hash, or undefined when no object has that key. */
+  const storedBatchHash = async (key: string): Promise<string | undefined> => {
+    try {
+      const head = await s3.send(new HeadObjectCommand({ Bucket: config.bucket, Key: key }));
+      return head.Metadata?.["batch-sha256"] ?? "";
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  };
+
+  return withProblemBoundary(logger, async (event, log) => {
+    const requestId = event.requestContext?.requestId;
+    const problem = (status: number, title: string, detail: string, extra: { errors?: readonly unknown[]; extra?: Record<string, unknown> } = {}) =>
+      problemResponse(status, { title, detail, ...extra }, requestId);
+
+    if (event.httpMethod !== "POST") {
+      const response = problem(405, "Method not allowed", `${event.httpMethod} is not supported here; send POST /v1/trades`);
+      return { ...response, headers: { ...response.headers, Allow: "POST" } };
+    }
+    const apiKeyId = apiKeyIdOf(event);
+    if (!apiKeyId) return problem(403, "Forbidden", "The request carries no API key; send your key in the x-api-key header");
+
+    const idempotencyHeader = headerValue(event, "Idempotency-Key");
+    if (idempotencyHeader !== undefined && !IDEMPOTENCY_KEY_PATTERN.test(idempotencyHeader)) {
+      return problem(400, "Invalid Idempotency-Key", `Idempotency-Key must be 8-128 characters of letters, digits, "_" or "-" (a UUID works), found ${JSON.stringify(idempotencyHeader.slice(0, 140))}`);
+    }
+
+    const body = bodyBytes(event);
+    if (body.length > maxBodyBytes) {
+      return problem(413, "Batch too large", `The request body is ${body.length} bytes; the limit is ${maxBodyBytes} bytes. Split the batch.`, { extra: { limitBytes: maxBodyBytes } });
+    }
+
+    // Authenticate before reading the body: unknown or disabled clients learn nothing about validation.
+    const keyItem = (await documents.send(new GetCommand({ TableName: config.apiKeysTable, Key: { apiKeyId } }))).Item as ApiKeyItem | undefined;
+    if (!keyItem || keyItem.enabled !== true) {
+      log.warn("Rejected trade batch from an unknown or disabled API key", { apiKeyId, known: Boolean(keyItem) });
+      return problem(403, "Forbidden", "This API key is not enabled for trade ingestion");
+    }
+    const clientId = typeof keyItem.clientId === "string" && keyItem.clientId !== "" ? keyItem.clientId : apiKeyId;
+
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.toString("utf8"));
+    } catch (error) {
+      return problem(400, "Malformed JSON", `The request body is not valid JSON: ${(error as Error).message}`);
+    }
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed) || !Array.isArray((parsed as { trades?: unknown }).trades)) {
+      return problem(400, "Invalid trade batch", 'Expected a JSON object of the form {"trades": [ ... ]}');
+    }
+    const unknownFields = Object.keys(parsed).filter((field) => field !== "trades");
+    if (unknownFields.length > 0) {
+      return problem(400, "Invalid trade batch", `Unknown top-level field(s) ${unknownFields.map((field) => JSON.stringify(field)).join(", ")}; expected only "trades"`);
+    }
+    const records = (parsed as { trades: unknown[] }).trades;
+    if (records.length === 0) return problem(400, "Empty batch", "The batch holds no trades; send at least one");
+    if (records.length > maxRecords) {
+      return problem(413, "Batch too large", `The batch holds ${records.length} trades; the limit is ${maxRecords}. Split the batch.`, { extra: { limitRecords: maxRecords } });
+    }
+
+    const validation = validateTradeBatch(records);
+    if (!validation.ok) {
+      const badRecords = new Set(validation.problems.map((item) => item.index)).size;
+      const listed = validation.problems.slice(0, maxListedProblems);
+      return problem(
+        400,
+        "Invalid trade batch",
+        `${validation.problems.length} problem(s) in ${badRecords} of ${records.length} trade(s); nothing was stored. Fix them and resend the whole batch.`,
+        { errors: listed, extra: { errorCount: validation.problems.length, ...(listed.length < validation.problems.length ? { errorsTruncated: true } : {}) } },
+      );
+    }
+
+    const trades = validation.trades;
+    const ndjson = `${trades.map(tradeToNdjsonLine).join("\n")}\n`;
+    const batchHash = createHash("sha256").update(ndjson).digest("hex");
+    // Without a header, the batch's own hash is the key: resending the identical batch is still stored once.
+    const idempotencyKey = idempotencyHeader ?? batchHash;
+    const objectKey = `trades/${partitionOf(trades)}/${keySegment(apiKeyId)}-${idempotencyKey}.ndjson.gz`;
+
+    const replay = (storedHash: string): ApiResult => {
+      if (storedHash !== batchHash) {
+        return problem(422, "Idempotency-Key reused", "This Idempotency-Key was already used for a different batch; use a new key for new trades", { extra: { objectKey } });
+      }
+      log.info("Replayed trade batch", { clientId, objectKey, accepted: trades.length });
+      return jsonResponse(200, { objectKey, accepted: trades.length, replayed: true });
+    };
+
+    const existing = await storedBatchHash(objectKey);
+    if (existing !== undefined) return replay(existing);
+
+    const compressed = await gzipAsync(ndjson);
+    try {
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: config.bucket,
+          Key: objectKey,
+          Body: compressed,
+          ContentType: "application/gzip",
+          // Only create: two concurrent deliveries of one batch cannot both write (S3 conditional write).
+          IfNoneMatch: "*",
+          Metadata: {
+            "client-id": metadataValue(clientId),
+            "api-key-id": metadataValue(apiKeyId),
+            "record-count": String(trades.length),
+            "batch-sha256": batchHash,
+            "received-at": now().toISOString(),
+            ...(idempotencyHeader ? { "idempotency-key": idempotencyHeader } : {}),
+          },
+        }),
+      );
+    } catch (error) {
+      if (!isPreconditionFailed(error)) throw error;
+      const winner = await storedBatchHash(objectKey);
+      if (winner === undefined) throw error;
+      return replay(winner);
+    }
+    log.info("Stored trade batch", { clientId, objectKey, accepted: trades.length, bytes: compressed.length });
+    return jsonResponse(201, { objectKey, accepted: trades.length, replayed: false });
+  });
+}
