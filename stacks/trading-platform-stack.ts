@@ -7,6 +7,7 @@ import { AccountLookup, type AwsAccount } from "./constructs/aws-account";
 import { EncryptionKeys } from "./constructs/encryption-keys";
 import { Network } from "./constructs/network";
 import { Database } from "./constructs/database";
+import { Tables } from "./constructs/tables";
 
 export type BackendKind = "cloud" | "local";
 
@@ -34,6 +35,8 @@ export class TradingPlatformStack extends TerraformStack {
   readonly network: Network;
   /** Aurora Serverless v2 PostgreSQL; `grantConnect(fn)` for functions that query it. */
   readonly database: Database;
+  /** DynamoDB `tables.sessions` and `tables.apiKeys`, each with grantRead/grantWrite/grantReadWrite. */
+  readonly tables: Tables;
   // --- end data plane and compliance ---
 
   constructor(scope: Construct, id: string, props: TradingPlatformStackProps) {
@@ -94,6 +97,11 @@ export class TradingPlatformStack extends TerraformStack {
       kmsKey: this.keys.database,
       logsKey: this.keys.logs,
       logRetentionInDays: environment.logs.retentionDays,
+    });
+    this.tables = new Tables(this, "tables", {
+      environmentSuffix: environment.environmentSuffix,
+      kmsKey: this.keys.dynamodb,
+      protectData: environment.protectData,
     });
     // --- end data plane and compliance ---
   }
