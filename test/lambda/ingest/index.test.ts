@@ -24,6 +24,7 @@ describe("ingest entry point (index.ts)", () => {
   function loadHandler(): (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult> {
     let handler!: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
     jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh module instance per environment
       handler = require("../../../stacks/lambda/ingest/index").handler;
     });
     return handler;
