@@ -2,6 +2,7 @@ import { existsSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
 import type { Environment } from "./config/load-environments";
 import { buildApp } from "./app";
+import { withConstructStackTraces } from "./construct-stack-traces";
 import type { LambdaArtifactSource } from "./lambda-artifacts";
 import type { BackendKind } from "./trading-platform-stack";
 
@@ -36,7 +37,8 @@ export function synthesize(options: SynthesizeOptions): SynthesizedStack[] {
   const staging = join(dirname(options.outdir), `.${basename(options.outdir)}.partial-${process.pid}`);
   rmSync(staging, { recursive: true, force: true });
   try {
-    const app = buildApp({ ...options, outdir: staging });
+    // Stack traces let the lint comment point at the TypeScript line that created each resource.
+    const app = withConstructStackTraces(process.cwd(), () => buildApp({ ...options, outdir: staging }));
     app.synth();
     rmSync(options.outdir, { recursive: true, force: true });
     renameSync(staging, options.outdir);

@@ -1,0 +1,70 @@
+import { isAbsolute, relative, sep } from "node:path";
+import { Node } from "constructs";
+
+// cdktf writes `//.metadata.stackTrace` for every resource from the
+// "stacktrace" metadata entry that each TerraformElement adds, but constructs
+// 10.x captures a trace only when asked to (`stackTrace: true`), which cdktf
+// 0.21 never does, so the field is always missing. The lint comment needs it
+// to point a finding at the TypeScript line that created the resource, so for
+// the duration of one app construction we supply the trace ourselves: only
+// the repository's own frames (no node_modules, no node internals), relative
+// to `root`, so the JSON stays small and identical on every machine.
+
+const MAX_FRAMES = 8;
+
+interface AddMetadataOptions {
+  stackTrace?: boolean;
+  stackTraceOverride?: string[];
+  traceFromFunction?: unknown;
+}
+
+type AddMetadata = (this: Node, type: string, data: unknown, options?: AddMetadataOptions) => void;
+
+function repositoryFrames(below: (...args: never[]) => unknown, root: string): string[] {
+  const holder: { stack?: string } = {};
+  const previousLimit = Error.stackTraceLimit;
+  try {
+    Error.stackTraceLimit = 60;
+    Error.captureStackTrace(holder, below);
+  } finally {
+    Error.stackTraceLimit = previousLimit;
+  }
+  const frames: string[] = [];
+  for (const rawFrame of (holder.stack ?? "").split("\n").slice(1)) {
+    const frame = rawFrame.replace(/^\s*at\s+/, "");
+    // Frames from here down are the synth machinery, the same for every resource.
+    if (frame.startsWith(`${withConstructStackTraces.name} `)) break;
+    const location = /(?:\(|^)((?:file:\/\/)?[^()]+?):\d+:\d+\)?$/.exec(frame);
+    if (!location) continue;
+    let file = location[1].startsWith("file://") ? decodeURIComponent(location[1].slice("file://".length)) : location[1];
+    if (file.startsWith("node:") || file.includes(`${sep}node_modules${sep}`) || file.includes("/node_modules/")) continue;
+    if (isAbsolute(file)) {
+      const fromRoot = relative(root, file);
+      if (fromRoot.startsWith("..") || isAbsolute(fromRoot)) continue;
+      file = fromRoot.split(sep).join("/");
+    }
+    frames.push(frame.replace(location[1], file));
+    if (frames.length === MAX_FRAMES) break;
+  }
+  return frames;
+}
+
+/**
+ * Runs `build` (which creates the constructs of an app) with creation stack
+ * traces recorded into each resource's metadata, then restores the library's
+ * behaviour. `root` is the repository folder frames are made relative to.
+ */
+export function withConstructStackTraces<T>(root: string, build: () => T): T {
+  const prototype = Node.prototype as unknown as { addMetadata: AddMetadata };
+  const original = prototype.addMetadata;
+  const recording: AddMetadata = function (this: Node, type, data, options = {}) {
+    if (type !== "stacktrace" || options.stackTraceOverride) return original.call(this, type, data, options);
+    return original.call(this, type, data, { ...options, stackTraceOverride: repositoryFrames(recording, root) });
+  };
+  prototype.addMetadata = recording;
+  try {
+    return build();
+  } finally {
+    prototype.addMetadata = original;
+  }
+}
