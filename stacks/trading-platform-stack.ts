@@ -8,6 +8,13 @@ import { EncryptionKeys } from "./constructs/encryption-keys";
 import { Network } from "./constructs/network";
 import { Database } from "./constructs/database";
 import { Tables } from "./constructs/tables";
+import { Storage } from "./constructs/storage";
+import { TerraformOutput } from "cdktf";
+import { functionManifests } from "./lambda/manifests";
+import { Alerting } from "./constructs/alerting";
+import { ApiGatewayCloudWatchRole } from "./constructs/api-gateway-account";
+import { DataPipeline } from "./constructs/data-pipeline";
+import { RestApi } from "./constructs/rest-api";
 
 export type BackendKind = "cloud" | "local";
 
@@ -37,7 +44,18 @@ export class TradingPlatformStack extends TerraformStack {
   readonly database: Database;
   /** DynamoDB `tables.sessions` and `tables.apiKeys`, each with grantRead/grantWrite/grantReadWrite. */
   readonly tables: Tables;
+  /** S3 `storage.ingestion|analytics|archival|accessLogs|config?`, each with grantRead/grantWrite/grantReadWrite. */
+  readonly storage: Storage;
   // --- end data plane and compliance ---
+
+  // --- Compute, API and alerting ---
+  /** The alerts SNS topic (encrypted, e-mail subscribed) and the CloudWatch alarms that notify it. */
+  readonly alerting: Alerting;
+  /** One Lambda function per manifest in stacks/lambda/manifests.ts, wired to its resources and trigger. */
+  readonly pipeline: DataPipeline;
+  /** The public REST API serving the pipeline's `api` routes. */
+  readonly api: RestApi;
+  // --- end compute, API and alerting ---
 
   constructor(scope: Construct, id: string, props: TradingPlatformStackProps) {
     super(scope, id);
@@ -103,6 +121,63 @@ export class TradingPlatformStack extends TerraformStack {
       kmsKey: this.keys.dynamodb,
       protectData: environment.protectData,
     });
+    this.storage = new Storage(this, "storage", {
+      environmentSuffix: environment.environmentSuffix,
+      account: this.account,
+      kmsKey: this.keys.storage,
+      protectData: environment.protectData,
+      createConfigBucket: environment.ownsAccountSingletons,
+    });
     // --- end data plane and compliance ---
+
+    // --- Compute, API and alerting: construct ids are stable forever (renaming replaces resources) ---
+    this.alerting = new Alerting(this, "alerting", {
+      environmentSuffix: environment.environmentSuffix,
+      account: this.account,
+      topicKey: this.keys.alerts,
+      email: environment.alerts.email,
+    });
+    this.pipeline = new DataPipeline(this, "pipeline", {
+      environmentSuffix: environment.environmentSuffix,
+      account: this.account,
+      logRetentionInDays: environment.logs.retentionDays,
+      keys: this.keys,
+      network: this.network,
+      database: this.database,
+      tables: this.tables,
+      buckets: { ingestion: this.storage.ingestion, analytics: this.storage.analytics, archival: this.storage.archival },
+      alerting: this.alerting,
+      artifacts: props.lambdaArtifacts,
+      manifests: functionManifests,
+    });
+    // One per account and region: in a new account, apply the owning environment first,
+    // or the other environments' stages fail to enable execution logging.
+    const apiGatewayAccount = environment.ownsAccountSingletons
+      ? new ApiGatewayCloudWatchRole(this, "api-gateway-account", { environmentSuffix: environment.environmentSuffix, account: this.account })
+      : undefined;
+    const throttle = { rateLimit: environment.api.throttleRateLimit, burstLimit: environment.api.throttleBurstLimit };
+    this.api = new RestApi(this, "api", {
+      environmentSuffix: environment.environmentSuffix,
+      account: this.account,
+      routes: this.pipeline.apiRoutes,
+      stageThrottle: throttle,
+      perKeyThrottle: throttle,
+      monthlyQuotaPerKey: environment.api.monthlyQuotaPerKey,
+      logsKey: this.keys.logs,
+      logRetentionInDays: environment.logs.retentionDays,
+      accountCloudWatchRole: apiGatewayAccount?.accountSettings,
+    });
+    for (const fn of this.pipeline.functions) this.alerting.alarmOnFunctionErrors(fn);
+    this.alerting.alarmOnApiServerErrors(this.api);
+    this.alerting.alarmOnDatabaseCapacity(this.database, environment.database.maxCapacity);
+
+    new TerraformOutput(this, "api_url", { value: this.api.invokeUrl, description: "Base URL of the REST API stage (clients send their key in x-api-key)" });
+    new TerraformOutput(this, "api_key_id", { value: this.api.apiKey.id, description: "Id of the first client key; read its value with `aws apigateway get-api-key --include-value`" });
+    new TerraformOutput(this, "alerts_topic_arn", { value: this.alerting.topic.arn, description: "SNS topic every alarm and the alert forwarder publish to" });
+    new TerraformOutput(this, "function_names", {
+      value: this.pipeline.functions.map((fn) => fn.function.functionName),
+      description: "Lambda function names",
+    });
+    // --- end compute, API and alerting ---
   }
 }
