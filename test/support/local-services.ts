@@ -1,6 +1,7 @@
 /**
- * Real local stand-ins for S3 (s3rver) and DynamoDB (dynalite), started on
- * loopback with ephemeral ports, and real AWS SDK v3 clients pointed at them.
+ * Real local stand-ins for S3 (s3rver), DynamoDB (dynalite) and SNS's Publish
+ * (a small Query-protocol server), started on loopback with ephemeral ports,
+ * and real AWS SDK v3 clients pointed at them.
  * Works offline; `stop()` destroys the clients, drops keep-alive sockets and
  * closes the servers so jest sees no open handles.
  *
@@ -9,13 +10,15 @@
  *   const dynamo = await startLocalDynamo();
  *   await dynamo.createTable("sessions", tableShapes.sessions);
  */
+import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import type { Server } from "node:http";
+import { type Server, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { SNSClient } from "@aws-sdk/client-sns";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 
 // The installed packages ship no type declarations; these are the parts we use.
@@ -134,6 +137,109 @@ export async function startLocalDynamo(): Promise<LocalDynamo> {
       if (stopped) return;
       stopped = true;
       documents.destroy();
+      client.destroy();
+      await closeServer(server);
+    },
+  };
+}
+
+/** One message as the local SNS received it. */
+export interface PublishedMessage {
+  readonly topicArn: string;
+  readonly subject?: string;
+  readonly message: string;
+  readonly messageId: string;
+}
+
+export interface LocalSns {
+  readonly endpoint: string;
+  /** A real `@aws-sdk/client-sns` client pointed at the local server. */
+  readonly client: SNSClient;
+  /** Registers a topic and returns its ARN; Publish to any other ARN fails as on AWS (NotFound). */
+  createTopic(name: string): string;
+  /** Every accepted Publish, in order. */
+  readonly published: PublishedMessage[];
+  /** Makes the next `count` requests fail with a 500 InternalError (to test retries and error paths). */
+  failNext(count: number): void;
+  stop(): Promise<void>;
+}
+
+/** SNS's documented limits, enforced as SNS does so an oversized publish fails here too. */
+export const SNS_MAX_MESSAGE_BYTES = 256 * 1024;
+const SNS_XMLNS = "http://sns.amazonaws.com/doc/2010-03-31/";
+
+function xmlEscape(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+/**
+ * A minimal SNS on loopback speaking the Query protocol's `Publish` action
+ * (form-encoded request, XML response), which is what the real SDK client
+ * sends. Nothing else is implemented.
+ */
+export async function startLocalSns(): Promise<LocalSns> {
+  const topics = new Set<string>();
+  const published: PublishedMessage[] = [];
+  let failures = 0;
+  let sequence = 0;
+
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      const requestId = `local-${++sequence}`;
+      const reply = (status: number, xml: string) => {
+        response.writeHead(status, { "Content-Type": "text/xml", "x-amzn-RequestId": requestId });
+        response.end(`<?xml version="1.0"?>\n${xml}`);
+      };
+      const fail = (status: number, type: "Sender" | "Receiver", code: string, message: string) =>
+        reply(status, `<ErrorResponse xmlns="${SNS_XMLNS}"><Error><Type>${type}</Type><Code>${code}</Code><Message>${xmlEscape(message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`);
+
+      const form = new URLSearchParams(Buffer.concat(chunks).toString("utf8"));
+      if (failures > 0) {
+        failures--;
+        return fail(500, "Receiver", "InternalError", "Injected failure");
+      }
+      if (form.get("Action") !== "Publish") return fail(400, "Sender", "InvalidAction", `The action ${form.get("Action")} is not valid for this endpoint.`);
+      const topicArn = form.get("TopicArn") ?? "";
+      if (!topics.has(topicArn)) return fail(404, "Sender", "NotFound", "Topic does not exist");
+      const message = form.get("Message");
+      if (message === null || message === "") return fail(400, "Sender", "InvalidParameter", "Invalid parameter: Empty message");
+      const subject = form.get("Subject") ?? undefined;
+      // eslint-disable-next-line no-control-regex -- SNS refuses control characters in subjects
+      if (subject !== undefined && (subject.length >= 100 || subject === "" || /[\x00-\x1f\x7f]/.test(subject))) {
+        return fail(400, "Sender", "InvalidParameter", "Invalid parameter: Subject");
+      }
+      if (Buffer.byteLength(message, "utf8") + Buffer.byteLength(subject ?? "", "utf8") > SNS_MAX_MESSAGE_BYTES) {
+        return fail(400, "Sender", "InvalidParameter", "Invalid parameter: Message too long");
+      }
+      const messageId = randomUUID();
+      published.push({ topicArn, subject, message, messageId });
+      reply(200, `<PublishResponse xmlns="${SNS_XMLNS}"><PublishResult><MessageId>${messageId}</MessageId></PublishResult><ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></PublishResponse>`);
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const client = new SNSClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+  let stopped = false;
+  return {
+    endpoint,
+    client,
+    published,
+    createTopic: (name) => {
+      const arn = `arn:aws:sns:${LOCAL_REGION}:000000000000:${name}`;
+      topics.add(arn);
+      return arn;
+    },
+    failNext: (count) => {
+      failures = count;
+    },
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
       client.destroy();
       await closeServer(server);
     },
