@@ -22,12 +22,30 @@ export function escapeText(text: string): string {
   );
 }
 
+/**
+ * Neutralizes untrusted text inside raw HTML (a `<summary>` line starts an
+ * HTML block, where markdown escapes would show literally): entities only,
+ * plus the mention/reference guard. Newlines become spaces.
+ */
+export function escapeHtml(text: string): string {
+  return neutralizeReferences(text.replace(/\r\n|\r|\n/g, " ").replace(/[&<>"']/g, (character) => (character === "'" ? "&#39;" : HTML_ENTITIES[character]!)));
+}
+
 /** Escape for a GFM table cell: like {@link escapeText}; `|` is already escaped there. */
 export const escapeTableCell = escapeText;
 
 /** Inserts a zero-width joiner after `@` and `#` so mentions and issue references stay plain text. */
 export function neutralizeReferences(text: string): string {
   return text.replace(/([@#])(?=[\p{L}\p{N}_-])/gu, `$1${ZERO_WIDTH_JOINER}`);
+}
+
+/**
+ * Untrusted text shown as code in markdown (a table cell, a list item):
+ * `<code>` around {@link escapeText}, so nothing in it is HTML, markdown, a
+ * mention or a reference, and `|` cannot split a table cell. Newlines show as `⏎`.
+ */
+export function inlineCode(text: string): string {
+  return `<code>${escapeText(text.replace(/\r\n|\r|\n/g, "⏎"))}</code>`;
 }
 
 /** The longest run of consecutive backticks in `text`. */
@@ -84,6 +102,8 @@ export type BudgetBlock =
       readonly footer?: string;
       /** What a row is, for the note: "resources", "findings". */
       readonly noun: string;
+      /** Between the header, rows, note and footer; default the budget's separator. Use "\n" for table rows and blockquotes. */
+      readonly rowSeparator?: string;
     };
 
 export interface BudgetOptions {
@@ -118,32 +138,32 @@ const NOTE_RESERVE = 400;
 export function buildWithinBudget(blocks: readonly BudgetBlock[], options: BudgetOptions): BudgetResult {
   const measure = options.measure ?? measureCharacters;
   const separator = options.separator ?? "\n";
-  const separatorSize = measure(separator);
   const available = options.limit - NOTE_RESERVE;
-  const parts: string[] = [];
+  let text = "";
   let used = 0;
   let omitted = 0;
-  let exhausted = false;
   let notedInline = 0;
+  let exhausted = false;
   // Nouns of rows dropped without an inline note, for the closing note.
   const omittedNouns = new Map<string, number>();
 
-  const push = (text: string): void => {
-    parts.push(text);
-    used += measure(text) + separatorSize;
+  const append = (part: string, joiner: string): void => {
+    const piece = text === "" ? part : `${joiner}${part}`;
+    text += piece;
+    used += measure(piece);
   };
-  const fits = (size: number): boolean => used + size + separatorSize <= available;
+  const fits = (size: number): boolean => used + size <= available;
 
   for (const block of blocks) {
     if (block.kind === "text") {
       if (exhausted) continue;
-      const size = measure(block.text);
+      const size = measure(block.text) + measure(separator);
       if (fits(size)) {
-        push(block.text);
+        append(block.text, separator);
         continue;
       }
       const lines = block.text.split("\n");
-      let kept = 0;
+      let kept = measure(separator);
       const keptLines: string[] = [];
       for (const line of lines) {
         const lineSize = measure(line) + 1;
@@ -151,7 +171,7 @@ export function buildWithinBudget(blocks: readonly BudgetBlock[], options: Budge
         keptLines.push(line);
         kept += lineSize;
       }
-      if (keptLines.length > 0) push(keptLines.join("\n"));
+      if (keptLines.length > 0) append(keptLines.join("\n"), separator);
       const cut = lines.length - keptLines.length;
       omitted += cut;
       omittedNouns.set("lines", (omittedNouns.get("lines") ?? 0) + cut);
@@ -159,39 +179,38 @@ export function buildWithinBudget(blocks: readonly BudgetBlock[], options: Budge
       continue;
     }
 
+    const rowSeparator = block.rowSeparator ?? separator;
     const footer = block.footer ?? "";
-    const frame = measure(block.header) + measure(footer) + 2 * separatorSize;
+    const footerSize = footer === "" ? 0 : measure(footer) + measure(rowSeparator);
+    const frame = measure(separator) + measure(block.header) + footerSize;
     if (exhausted || !fits(frame)) {
       exhausted = true;
       omitted += block.rows.length;
       if (block.rows.length > 0) omittedNouns.set(block.noun, (omittedNouns.get(block.noun) ?? 0) + block.rows.length);
       continue;
     }
-    push(block.header);
+    append(block.header, separator);
     let index = 0;
-    const footerSize = measure(footer) + separatorSize;
     for (; index < block.rows.length; index += 1) {
-      const rowSize = measure(block.rows[index]!);
-      if (!fits(rowSize + footerSize)) break;
-      push(block.rows[index]!);
+      const row = block.rows[index]!;
+      if (!fits(measure(rowSeparator) + measure(row) + footerSize)) break;
+      append(row, rowSeparator);
     }
     const cut = block.rows.length - index;
     if (cut > 0) {
       exhausted = true;
       omitted += cut;
       notedInline += cut;
-      // The note goes inside the section, where the reader notices the gap.
-      parts.push(omissionNote(cut, block.noun, options.fullOutputUrl));
-      used += measure(parts[parts.length - 1]!) + separatorSize;
+      // The note goes inside the section, where the reader notices the gap (NOTE_RESERVE keeps room for it).
+      append(omissionNote(cut, block.noun, options.fullOutputUrl), "\n\n");
     }
-    if (footer !== "") push(footer);
+    if (footer !== "") append(footer, cut > 0 ? "\n\n" : rowSeparator);
   }
 
-  // Rows cut inside a section already carry their note; what was dropped whole gets one at the end.
   const droppedWhole = omitted - notedInline;
   if (droppedWhole > 0) {
     const nouns = [...omittedNouns.keys()];
-    parts.push(omissionNote(droppedWhole, nouns.length === 1 ? nouns[0]! : "items", options.fullOutputUrl));
+    append(omissionNote(droppedWhole, nouns.length === 1 ? nouns[0]! : "items", options.fullOutputUrl), "\n\n");
   }
-  return { text: parts.join(separator), omitted };
+  return { text, omitted };
 }

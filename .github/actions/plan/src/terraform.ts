@@ -1,0 +1,33 @@
+// init → plan -out → show -json in the stack directory.
+import type { Exec } from "../../shared/src/exec";
+import type { RunnerEnv } from "../../shared/src/runner";
+
+export type TerraformRun =
+  | { readonly ok: true; readonly planJson: string }
+  | { readonly ok: false; readonly step: string; readonly exitCode: number; readonly output: string };
+
+/** The child's environment: the runner's, minus action inputs (the GitHub token), non-interactive. */
+export function terraformEnvironment(env: RunnerEnv): Record<string, string | undefined> {
+  const child: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries(env)) if (!key.startsWith("INPUT_")) child[key] = value;
+  return { ...child, TF_IN_AUTOMATION: "1", TF_INPUT: "0" };
+}
+
+export async function runTerraformPlan(options: { exec: Exec; terraform: string; directory: string; env: RunnerEnv; planFile?: string }): Promise<TerraformRun> {
+  const planFile = options.planFile ?? "tfplan";
+  const env = terraformEnvironment(options.env);
+  const steps: readonly (readonly string[])[] = [
+    ["init", "-input=false", "-no-color"],
+    ["plan", "-input=false", "-no-color", `-out=${planFile}`],
+    ["show", "-json", "-no-color", planFile],
+  ];
+  let stdout = "";
+  for (const args of steps) {
+    const result = await options.exec(options.terraform, args, { cwd: options.directory, env });
+    if (result.exitCode !== 0) {
+      return { ok: false, step: `terraform ${args[0]}`, exitCode: result.exitCode, output: [result.stderr.trim(), result.stdout.trim()].filter(Boolean).join("\n\n") };
+    }
+    stdout = result.stdout;
+  }
+  return { ok: true, planJson: stdout };
+}
