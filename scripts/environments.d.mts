@@ -14,4 +14,4 @@ export interface DestroyCheck {
 
 export function readEnvironments(environmentsDir?: string): EnvironmentSummary[];
 export function environmentForBranch(environments: readonly EnvironmentSummary[], branch: string): EnvironmentSummary | undefined;
-export function checkDestroyRequest(environments: readonly EnvironmentSummary[], environmentName: string, confirm: string): DestroyCheck;
+export function checkDestroyRequest(environments: readonly EnvironmentSummary[], environmentName: string, confirm: string, ref?: string): DestroyCheck;

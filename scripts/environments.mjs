@@ -5,7 +5,8 @@
 //   node scripts/environments.mjs matrix              -> environments=[{"name":"dev","branch":"dev","region":"us-east-1"},...]
 //   node scripts/environments.mjs target <branch>     -> environment=, region= of the environment whose branch is <branch>
 //                                                        (both empty when none: a PR into a feature branch)
-//   node scripts/environments.mjs check-destroy <environment> <confirm>
+//   node scripts/environments.mjs describe <environment> -> environment=, region=, branch= of that environment
+//   node scripts/environments.mjs check-destroy <environment> <confirm> [<git ref>]
 //                                                     -> exit 1 with the reason when destroying is not allowed
 //
 // Output lines are `key=value`, ready for `>> "$GITHUB_OUTPUT"`. No dependencies,
@@ -58,9 +59,11 @@ export const environmentForBranch = (environments, branch) => environments.find(
  * Whether a destroy request may go ahead. Checked before any credentialed job:
  * the confirmation must repeat the environment's name exactly, and an
  * environment whose data is protected cannot be destroyed until a reviewed
- * change turns `protectData` off.
+ * change turns `protectData` off. With `ref`, the run must also come from the
+ * environment's own branch: `protectData` is read from the checked-out files,
+ * so a run from another branch could carry its own, unreviewed, flag.
  */
-export function checkDestroyRequest(environments, environmentName, confirm) {
+export function checkDestroyRequest(environments, environmentName, confirm, ref) {
   const environment = environments.find((candidate) => candidate.name === environmentName);
   if (!environment) {
     const known = environments.map((candidate) => candidate.name).join(", ");
@@ -70,6 +73,12 @@ export function checkDestroyRequest(environments, environmentName, confirm) {
     return {
       allowed: false,
       reason: `Refusing to destroy ${environment.name}: the confirm input was ${JSON.stringify(confirm)}, expected exactly "${environment.name}".`,
+    };
+  }
+  if (ref !== undefined && ref !== `refs/heads/${environment.branch}`) {
+    return {
+      allowed: false,
+      reason: `Refusing to destroy ${environment.name} from ${ref}: run the destroy workflow from the environment's branch, refs/heads/${environment.branch}.`,
     };
   }
   if (environment.protectData) {
@@ -97,12 +106,21 @@ function main(argv) {
     console.log(`region=${target?.region ?? ""}`);
     return 0;
   }
-  if (command === "check-destroy" && args.length === 2) {
-    const result = checkDestroyRequest(environments, args[0], args[1]);
+  if (command === "describe" && args.length === 1) {
+    const environment = environments.find((candidate) => candidate.name === args[0]);
+    if (!environment) {
+      console.error(`Unknown environment "${args[0]}"; expected one of: ${environments.map((candidate) => candidate.name).join(", ")}.`);
+      return 1;
+    }
+    console.log(`environment=${environment.name}\nregion=${environment.region}\nbranch=${environment.branch}`);
+    return 0;
+  }
+  if (command === "check-destroy" && (args.length === 2 || args.length === 3)) {
+    const result = checkDestroyRequest(environments, args[0], args[1], args[2]);
     (result.allowed ? console.log : console.error)(result.reason);
     return result.allowed ? 0 : 1;
   }
-  console.error("usage: environments.mjs matrix | target <branch> | check-destroy <environment> <confirm>");
+  console.error("usage: environments.mjs matrix | target <branch> | describe <environment> | check-destroy <environment> <confirm> [<git ref>]");
   return 2;
 }
 
