@@ -1,6 +1,10 @@
 import { Testing } from "cdktf";
 import { type ApiRoute, RestApi, resolveRoutes } from "../../../stacks/constructs/rest-api";
+import { functionManifests } from "../../../stacks/lambda/manifests";
+import { environmentData } from "../../support/environments";
+import { environmentNames, resourcesOfType, synthesizedStacks } from "../../support/synth";
 import { testAccount, testFunction, testStack } from "./function-fixture";
+import { keyIdFor, ref, referencedId, single } from "./stack-queries";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = Record<string, any>;
@@ -88,5 +92,94 @@ describe("RestApi", () => {
         '  - Lambda function "trades": trigger route PATCH /v1/bars: method: found "PATCH", expected one of GET, POST, PUT, DELETE',
       ].join("\n"),
     );
+  });
+});
+
+describe.each(environmentNames)("REST API in %s", (environment) => {
+  const stack = () => synthesizedStacks().stacks.get(environment)!;
+  const settings = () => environmentData(environment);
+  const routeCount = functionManifests.reduce((total, manifest) => total + (manifest.trigger.kind === "api" ? manifest.trigger.routes.length : 0), 0);
+
+  it("every API method requires an API key", () => {
+    const methods = Object.values(resourcesOfType(stack(), "aws_api_gateway_method"));
+    expect(methods).toHaveLength(routeCount);
+    for (const method of methods) expect(method).toMatchObject({ api_key_required: true, authorization: "NONE" });
+    const integrations = Object.values(resourcesOfType(stack(), "aws_api_gateway_integration"));
+    expect(integrations).toHaveLength(routeCount);
+    for (const integration of integrations) expect(integration).toMatchObject({ type: "AWS_PROXY", integration_http_method: "POST" });
+  });
+
+  it("usage plan throttles 1000 rps / burst 2000", () => {
+    const [, plan] = single(stack(), "aws_api_gateway_usage_plan", "usage-plan");
+    expect(plan.throttle_settings).toEqual({ rate_limit: 1000, burst_limit: 2000 });
+    expect(settings().api).toMatchObject({ throttleRateLimit: 1000, throttleBurstLimit: 2000 });
+    const [stageId] = single(stack(), "aws_api_gateway_stage", "stage");
+    expect(plan.api_stages).toEqual([{ api_id: expect.stringContaining("aws_api_gateway_rest_api."), stage: ref("aws_api_gateway_stage", stageId, "stage_name") }]);
+    const [keyId, key] = single(stack(), "aws_api_gateway_api_key", "client-key");
+    expect(key).toMatchObject({ enabled: true, name: `trading-client-${settings().environmentSuffix}` });
+    expect(key.value).toBeUndefined();
+    const [, planKey] = single(stack(), "aws_api_gateway_usage_plan_key", "client-key-plan");
+    expect(planKey).toMatchObject({ key_id: ref("aws_api_gateway_api_key", keyId, "id"), key_type: "API_KEY" });
+  });
+
+  it("stage throttles too", () => {
+    const [, methodSettings] = single(stack(), "aws_api_gateway_method_settings", "stage-settings");
+    expect(methodSettings.method_path).toBe("*/*");
+    expect(methodSettings.settings).toMatchObject({ throttling_rate_limit: 1000, throttling_burst_limit: 2000 });
+  });
+
+  it("execution logging without full request bodies", () => {
+    const [, methodSettings] = single(stack(), "aws_api_gateway_method_settings", "stage-settings");
+    expect(methodSettings.settings).toMatchObject({ logging_level: "INFO", data_trace_enabled: false, metrics_enabled: true });
+    const [apiId] = single(stack(), "aws_api_gateway_rest_api", "api");
+    const [executionGroupId, executionGroup] = single(stack(), "aws_cloudwatch_log_group", "execution-logs");
+    expect(executionGroup).toMatchObject({
+      name: `API-Gateway-Execution-Logs_${ref("aws_api_gateway_rest_api", apiId, "id")}/v1`,
+      retention_in_days: 30,
+      kms_key_id: ref("aws_kms_key", keyIdFor(stack(), "logs", settings().environmentSuffix), "arn"),
+    });
+    const [, stage] = single(stack(), "aws_api_gateway_stage", "stage");
+    expect(stage.depends_on).toContain(`aws_cloudwatch_log_group.${executionGroupId}`);
+  });
+
+  it("access logs go to an encrypted log group", () => {
+    const [, stage] = single(stack(), "aws_api_gateway_stage", "stage");
+    const [accessGroupId, accessGroup] = single(stack(), "aws_cloudwatch_log_group", "access-logs");
+    expect(stage).toMatchObject({ stage_name: "v1", xray_tracing_enabled: true });
+    expect(stage.access_log_settings.destination_arn).toBe(ref("aws_cloudwatch_log_group", accessGroupId, "arn"));
+    expect(accessGroup).toMatchObject({ retention_in_days: 30, kms_key_id: ref("aws_kms_key", keyIdFor(stack(), "logs", settings().environmentSuffix), "arn") });
+    expect(JSON.parse(stage.access_log_settings.format)).toMatchObject({
+      requestId: "$context.requestId",
+      apiKeyId: "$context.identity.apiKeyId",
+      status: "$context.status",
+    });
+  });
+
+  it("only the singleton owner creates the API Gateway account role", () => {
+    const accounts = Object.values(resourcesOfType(stack(), "aws_api_gateway_account"));
+    const [, stage] = single(stack(), "aws_api_gateway_stage", "stage");
+    if (!settings().ownsAccountSingletons) {
+      expect(accounts).toHaveLength(0);
+      expect(Object.values(resourcesOfType(stack(), "aws_iam_role_policy_attachment")).map((attachment) => attachment.policy_arn)).not.toContainEqual(
+        expect.stringContaining("AmazonAPIGatewayPushToCloudWatchLogs"),
+      );
+      return;
+    }
+    expect(accounts).toHaveLength(1);
+    const roleId = referencedId(accounts[0].cloudwatch_role_arn);
+    const role = resourcesOfType(stack(), "aws_iam_role")[roleId];
+    expect(JSON.parse(role.assume_role_policy).Statement[0].Principal).toEqual({ Service: "apigateway.amazonaws.com" });
+    const attachments = Object.values(resourcesOfType(stack(), "aws_iam_role_policy_attachment")).filter(
+      (attachment) => attachment.role === ref("aws_iam_role", roleId, "name"),
+    );
+    expect(attachments.map((attachment) => attachment.policy_arn)).toEqual([expect.stringMatching(/:iam::aws:policy\/service-role\/AmazonAPIGatewayPushToCloudWatchLogs$/)]);
+    expect(stage.depends_on).toContainEqual(expect.stringMatching(/^aws_api_gateway_account\./));
+  });
+
+  it("outputs the invoke URL and no key value", () => {
+    const outputs = synthesizedStacks().stacks.get(environment)!.output!;
+    const [stageId] = single(stack(), "aws_api_gateway_stage", "stage");
+    expect(outputs.api_url.value).toBe(ref("aws_api_gateway_stage", stageId, "invoke_url"));
+    expect(JSON.stringify(outputs)).not.toMatch(/api_key[^"]*\.value/);
   });
 });

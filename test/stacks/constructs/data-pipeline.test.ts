@@ -1,0 +1,235 @@
+import { environmentData } from "../../support/environments";
+import { environmentNames, resourcesOfType, synthesizedStacks } from "../../support/synth";
+import { ALERT_FILTER_PATTERN, ManifestError, validateManifests } from "../../../stacks/constructs/data-pipeline";
+import type { FunctionManifest } from "../../../stacks/lambda/function-manifest";
+import { functionManifests } from "../../../stacks/lambda/manifests";
+import { type Json, inlinePoliciesOf, keyIdFor, lambdaFunctions, ref, referencedId, single } from "./stack-queries";
+
+const stackOf = (environment: string) => synthesizedStacks().stacks.get(environment)!;
+const suffixOf = (environment: string): string => environmentData(environment).environmentSuffix;
+
+const ENI_ACTIONS = [
+  "ec2:AssignPrivateIpAddresses",
+  "ec2:CreateNetworkInterface",
+  "ec2:DeleteNetworkInterface",
+  "ec2:DescribeNetworkInterfaces",
+  "ec2:DescribeSubnets",
+  "ec2:UnassignPrivateIpAddresses",
+];
+const XRAY_ACTIONS = ["xray:PutTelemetryRecords", "xray:PutTraceSegments"];
+
+const functionNamed = (environment: string, name: string): [string, Json] => {
+  const found = lambdaFunctions(stackOf(environment)).find(([, fn]) => fn.function_name === `${name}-${suffixOf(environment)}`);
+  if (!found) throw new Error(`no function ${name} in ${environment}`);
+  return found;
+};
+const policyStatementsOf = (environment: string, fn: Json): Json[] =>
+  inlinePoliciesOf(stackOf(environment), referencedId(fn.role)).flatMap((policy) => policy.Statement as Json[]);
+
+describe.each(environmentNames)("Lambda functions in %s", (environment) => {
+  it("one function per manifest, named <name>-<suffix>", () => {
+    const names = lambdaFunctions(stackOf(environment)).map(([, fn]) => fn.function_name).sort();
+    expect(names).toEqual(functionManifests.map((manifest) => `${manifest.name}-${suffixOf(environment)}`).sort());
+  });
+
+  it("every Lambda is arm64 on nodejs22.x or newer", () => {
+    for (const [, fn] of lambdaFunctions(stackOf(environment))) {
+      expect(fn.architectures).toEqual(["arm64"]);
+      const version = /^nodejs(\d+)\.x$/.exec(fn.runtime);
+      expect(version).not.toBeNull();
+      expect(Number(version![1])).toBeGreaterThanOrEqual(22);
+    }
+  });
+
+  it("every Lambda runs in the private subnets", () => {
+    const stack = stackOf(environment);
+    const privateSubnets = Object.entries(resourcesOfType(stack, "aws_subnet"))
+      .filter(([, subnet]) => subnet.tags?.Tier === "private")
+      .map(([id]) => ref("aws_subnet", id, "id"))
+      .sort();
+    expect(privateSubnets).toHaveLength(3);
+    const [lambdaGroupId] = single(stack, "aws_security_group", "lambda-security-group");
+    for (const [, fn] of lambdaFunctions(stack)) {
+      expect([...fn.vpc_config.subnet_ids].sort()).toEqual(privateSubnets);
+      expect(fn.vpc_config.security_group_ids).toEqual([ref("aws_security_group", lambdaGroupId, "id")]);
+    }
+  });
+
+  it("Lambda environment encrypted with the lambda CMK", () => {
+    const stack = stackOf(environment);
+    const lambdaKey = ref("aws_kms_key", keyIdFor(stack, "lambda", suffixOf(environment)), "arn");
+    expect(resourcesOfType(stack, "aws_kms_key")[referencedId(lambdaKey)].enable_key_rotation).toBe(true);
+    for (const [, fn] of lambdaFunctions(stack)) expect(fn.kms_key_arn).toBe(lambdaKey);
+  });
+
+  it("each function has its own 30-day KMS-encrypted log group", () => {
+    const stack = stackOf(environment);
+    const logsKey = ref("aws_kms_key", keyIdFor(stack, "logs", suffixOf(environment)), "arn");
+    const groups = resourcesOfType(stack, "aws_cloudwatch_log_group");
+    const used = new Set<string>();
+    for (const [, fn] of lambdaFunctions(stack)) {
+      const groupId = referencedId(fn.logging_config.log_group);
+      expect(groups[groupId]).toMatchObject({ name: `/aws/lambda/${fn.function_name}`, retention_in_days: 30, kms_key_id: logsKey });
+      // Created first, or Lambda would create an unencrypted, never-expiring one.
+      expect(fn.depends_on).toContain(`aws_cloudwatch_log_group.${groupId}`);
+      used.add(groupId);
+    }
+    expect(used.size).toBe(functionManifests.length);
+  });
+
+  it("each role policy names exact resources (no * except ENI/X-Ray actions)", () => {
+    for (const [, fn] of lambdaFunctions(stackOf(environment))) {
+      const statements = policyStatementsOf(environment, fn);
+      for (const statement of statements.filter((candidate) => candidate.Effect === "Allow")) {
+        const resources: string[] = [statement.Resource].flat();
+        const actions: string[] = [statement.Action].flat();
+        for (const action of actions) expect(action).toMatch(/^[a-z0-9-]+:[A-Za-z]+\*?$/);
+        if (resources.includes("*")) {
+          expect(resources).toEqual(["*"]);
+          expect([...ENI_ACTIONS, ...XRAY_ACTIONS]).toEqual(expect.arrayContaining(actions));
+        } else {
+          // A reference to a resource of this stack (optionally a path under it), or an ARN naming this account's resource.
+          for (const resource of resources) {
+            expect(resource).toMatch(/^(\$\{aws_[a-z0-9_]+\.[^.}]+\.[a-z_]+[^}]*\}|arn:)/);
+            expect(resource).not.toMatch(/:\*:|^arn:[^:]*:[^:]*:\*/);
+          }
+        }
+      }
+      const wildcardActions = statements
+        .filter((statement) => statement.Effect === "Allow" && statement.Resource === "*")
+        .flatMap((statement) => statement.Action as string[]);
+      expect(wildcardActions.filter((action) => action.startsWith("xray:")).sort()).toEqual(XRAY_ACTIONS);
+    }
+  });
+
+  it("every role denies actions outside us-east-1", () => {
+    const stack = stackOf(environment);
+    const roleIds = Object.keys(resourcesOfType(stack, "aws_iam_role"));
+    expect(roleIds.length).toBeGreaterThanOrEqual(functionManifests.length);
+    for (const roleId of roleIds) {
+      const denies = inlinePoliciesOf(stack, roleId)
+        .flatMap((policy) => policy.Statement as Json[])
+        .filter((statement) => statement.Effect === "Deny" && statement.Resource === "*");
+      expect(denies).toContainEqual(
+        expect.objectContaining({
+          NotAction: expect.arrayContaining(["iam:*", "sts:*"]),
+          Condition: { StringNotEquals: { "aws:RequestedRegion": ["us-east-1"] } },
+        }),
+      );
+    }
+  });
+
+  it("binds environment variables and grants from the manifests", () => {
+    const stack = stackOf(environment);
+    const [ingestionId] = single(stack, "aws_s3_bucket", "ingestion");
+    const [, ingest] = functionNamed(environment, "ingest");
+    expect(ingest.environment.variables.INGESTION_BUCKET).toBe(ref("aws_s3_bucket", ingestionId, "bucket"));
+    const [, query] = functionNamed(environment, "query");
+    const [clusterId] = single(stack, "aws_rds_cluster", "cluster");
+    expect(query.environment.variables).toMatchObject({ DB_HOST: ref("aws_rds_cluster", clusterId, "reader_endpoint"), DB_PORT: "5432" });
+    expect(policyStatementsOf(environment, query).flatMap((statement) => statement.Action)).toEqual(
+      expect.arrayContaining(["rds-db:connect", "secretsmanager:GetSecretValue"]),
+    );
+    const [, forwarder] = functionNamed(environment, "alert-forwarder");
+    const [topicId] = single(stack, "aws_sns_topic", "topic");
+    expect(policyStatementsOf(environment, forwarder)).toContainEqual({ Effect: "Allow", Action: ["sns:Publish"], Resource: ref("aws_sns_topic", topicId, "arn") });
+  });
+
+  it("subscription filters send every function's logs to the alert forwarder", () => {
+    const stack = stackOf(environment);
+    const [forwarderId, forwarder] = functionNamed(environment, "alert-forwarder");
+    const others = lambdaFunctions(stack).filter(([id]) => id !== forwarderId);
+    const filters = Object.values(resourcesOfType(stack, "aws_cloudwatch_log_subscription_filter"));
+    expect(filters.map((filter) => filter.log_group_name).sort()).toEqual(others.map(([, fn]) => fn.logging_config.log_group).sort());
+    const permissions = Object.entries(resourcesOfType(stack, "aws_lambda_permission"));
+    for (const filter of filters) {
+      expect(filter.destination_arn).toBe(ref("aws_lambda_function", forwarderId, "arn"));
+      expect(filter.filter_pattern).toBe(ALERT_FILTER_PATTERN);
+      const [permissionId, permission] = permissions.find(([id]) => filter.depends_on?.includes(`aws_lambda_permission.${id}`))!;
+      expect(permissionId).toBeDefined();
+      expect(permission).toMatchObject({
+        principal: "logs.us-east-1.amazonaws.com",
+        function_name: ref("aws_lambda_function", forwarderId, "function_name"),
+        source_arn: filter.log_group_name.replace(/\.name\}$/, ".arn}:*"),
+      });
+    }
+    expect(forwarder.function_name).toBe(`alert-forwarder-${suffixOf(environment)}`);
+  });
+
+  it("new ingestion objects invoke process, with failures sent to the alert topic", () => {
+    const stack = stackOf(environment);
+    const [ingestionId] = single(stack, "aws_s3_bucket", "ingestion");
+    const [processId] = functionNamed(environment, "process");
+    const [, notification] = single(stack, "aws_s3_bucket_notification", "ingestion");
+    expect(notification.bucket).toBe(ref("aws_s3_bucket", ingestionId, "id"));
+    expect(notification.lambda_function).toEqual([
+      { lambda_function_arn: ref("aws_lambda_function", processId, "arn"), events: ["s3:ObjectCreated:*"], filter_prefix: "trades/", filter_suffix: ".ndjson.gz" },
+    ]);
+    const [permissionId, permission] = single(stack, "aws_lambda_permission", "process-s3-invoke");
+    expect(permission).toMatchObject({ principal: "s3.amazonaws.com", source_arn: ref("aws_s3_bucket", ingestionId, "arn"), source_account: expect.stringContaining("account_id") });
+    expect(notification.depends_on).toEqual([`aws_lambda_permission.${permissionId}`]);
+    const [topicId] = single(stack, "aws_sns_topic", "topic");
+    const [, asyncConfig] = single(stack, "aws_lambda_function_event_invoke_config", "process");
+    expect(asyncConfig.destination_config).toEqual({ on_failure: { destination: ref("aws_sns_topic", topicId, "arn") } });
+  });
+
+  it("migrate runs on apply whenever its code or migrations change", () => {
+    const stack = stackOf(environment);
+    const [migrateId, migrate] = functionNamed(environment, "migrate");
+    const [, invocation] = single(stack, "aws_lambda_invocation", "migrate");
+    expect(invocation.function_name).toBe(ref("aws_lambda_function", migrateId, "function_name"));
+    expect(invocation.triggers).toEqual({ code: migrate.source_code_hash });
+    const [writerId] = single(stack, "aws_rds_cluster_instance", "writer");
+    expect(invocation.depends_on).toContain(`aws_rds_cluster_instance.${writerId}`);
+  });
+});
+
+describe("manifest validation", () => {
+  const attributes = { ingestionBucket: { name: 1 }, database: { writerEndpoint: 1 } };
+  const grants = { ingestionBucket: { read: 1 }, database: { connect: 1 } };
+  const valid: FunctionManifest = {
+    name: "sample",
+    description: "sample",
+    memorySize: 128,
+    timeout: 3,
+    inVpc: true,
+    environment: { BUCKET: { resource: "ingestionBucket", attribute: "name" } },
+    access: [{ resource: "database", level: "connect" }],
+    trigger: { kind: "deployInvocation" },
+  };
+
+  it("accepts the repository's manifests' shapes", () => {
+    expect(() => validateManifests([valid], attributes, grants, { ingestionBucket: 1 })).not.toThrow();
+  });
+
+  it("names the function, the field, the value found and what was expected", () => {
+    const bad = {
+      ...valid,
+      memorySize: 64,
+      environment: { DB: { resource: "databse", attribute: "writerEndpoint" }, BUCKET: { resource: "ingestionBucket", attribute: "arn" } },
+      access: [{ resource: "database", level: "admin" }],
+      trigger: { kind: "sqs" },
+    } as unknown as FunctionManifest;
+    let error: unknown;
+    try {
+      validateManifests([bad], attributes, grants, { ingestionBucket: 1 });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ManifestError);
+    expect((error as ManifestError).problems).toEqual([
+      'Lambda function "sample" (stacks/lambda/sample/manifest.ts): memorySize: found 64, expected whole MB between 128 and 10240',
+      'Lambda function "sample" (stacks/lambda/sample/manifest.ts): environment.DB.resource: found "databse", expected one of "ingestionBucket", "database"',
+      'Lambda function "sample" (stacks/lambda/sample/manifest.ts): environment.BUCKET.attribute: found "arn", expected one of "name" for ingestionBucket',
+      'Lambda function "sample" (stacks/lambda/sample/manifest.ts): access[0].level: found "admin", expected one of "connect" for database',
+      'Lambda function "sample" (stacks/lambda/sample/manifest.ts): trigger.kind: found "sqs", expected one of "api", "s3ObjectCreated", "logSubscription", "deployInvocation"',
+    ]);
+  });
+
+  it("refuses a second log subscription target and a duplicate name", () => {
+    const forwarder: FunctionManifest = { ...valid, trigger: { kind: "logSubscription" } };
+    expect(() => validateManifests([forwarder, forwarder], attributes, grants, {})).toThrow(
+      /"sample".*name: another manifest already uses it\n.*"sample".*trigger.kind: only one function may be the logSubscription target/,
+    );
+  });
+});
