@@ -1,2 +1,20 @@
-// Placeholder until the data-pipeline issue writes the real handler.
-export const handler = async (): Promise<{ statusCode: number; body: string }> => ({ statusCode: 501, body: "not implemented" });
+import { S3Client } from "@aws-sdk/client-s3";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { createDatabase, databaseSettingsFromEnvironment, secretsManagerCredentials } from "../shared/database";
+import { requiredEnv } from "../shared/env";
+import { createLogger } from "../shared/logger";
+import { createProcessHandler } from "./handler";
+
+const logger = createLogger({ fields: { function: "process" } });
+const database = createDatabase(
+  // One connection: an invocation merges one object at a time.
+  { ...databaseSettingsFromEnvironment(process.env, "process"), maxConnections: 1 },
+  secretsManagerCredentials(new SecretsManagerClient({}), requiredEnv(process.env, "DB_SECRET_ARN")),
+);
+
+export const handler = createProcessHandler({
+  s3: new S3Client({}),
+  analyticsBucket: requiredEnv(process.env, "ANALYTICS_BUCKET"),
+  database,
+  logger,
+});

@@ -1,0 +1,86 @@
+/**
+ * Bad lines of one object, spooled to a temporary file (an object of bad
+ * lines must not grow memory) and uploaded as NDJSON to
+ * `quarantine/<source key>.ndjson` in the ingestion bucket, one record per
+ * line with the line number, the reason and the line itself (its first KiB).
+ */
+import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, statSync, writeSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import type { RejectedLine } from "./trade-line-parser";
+
+const MAX_RAW_BYTES = 1024;
+export const QUARANTINE_PREFIX = "quarantine/";
+
+export function quarantineKeyFor(sourceKey: string): string {
+  return `${QUARANTINE_PREFIX}${sourceKey}.ndjson`;
+}
+
+export interface QuarantineRecord extends Partial<RejectedLine> {
+  readonly source: string;
+  readonly reason: string;
+  /** The rejected line (at most its first KiB); absent for whole-object records. */
+  readonly raw?: string;
+  readonly rawTruncated?: boolean;
+}
+
+export class QuarantineSpool {
+  private directory: string | undefined;
+  private fd: number | undefined;
+  count = 0;
+
+  constructor(
+    private readonly source: string,
+    private readonly baseDir: string = tmpdir(),
+  ) {}
+
+  /** A rejected line; the signature matches the parser's RejectSink. */
+  readonly addLine = (rejected: RejectedLine, raw: Uint8Array, start: number, end: number): void => {
+    const length = Math.min(end - start, MAX_RAW_BYTES);
+    this.write({
+      source: this.source,
+      ...rejected,
+      raw: Buffer.from(raw.buffer, raw.byteOffset + start, length).toString("utf8"),
+      ...(end - start > MAX_RAW_BYTES ? { rawTruncated: true } : {}),
+    });
+  };
+
+  /** A record about the whole object (e.g. truncated gzip). */
+  addObjectProblem(reason: string): void {
+    this.write({ source: this.source, reason });
+  }
+
+  private write(record: QuarantineRecord): void {
+    if (this.fd === undefined) {
+      this.directory = mkdtempSync(join(this.baseDir, "quarantine-"));
+      this.fd = openSync(join(this.directory, "records.ndjson"), "w");
+    }
+    writeSync(this.fd, `${JSON.stringify(record)}\n`);
+    this.count += 1;
+  }
+
+  /** Uploads the records (if any) and removes the spool file. */
+  async upload(s3: S3Client, bucket: string, key: string): Promise<void> {
+    if (this.fd === undefined || this.directory === undefined) return;
+    closeSync(this.fd);
+    this.fd = undefined;
+    const path = join(this.directory, "records.ndjson");
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: createReadStream(path),
+        ContentLength: statSync(path).size,
+        ContentType: "application/x-ndjson",
+      }),
+    );
+  }
+
+  dispose(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+    if (this.directory !== undefined) rmSync(this.directory, { recursive: true, force: true });
+    this.directory = undefined;
+  }
+}
