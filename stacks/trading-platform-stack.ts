@@ -9,6 +9,7 @@ import { Network } from "./constructs/network";
 import { Database } from "./constructs/database";
 import { Tables } from "./constructs/tables";
 import { Storage } from "./constructs/storage";
+import { Compliance } from "./constructs/compliance";
 import { TerraformOutput } from "cdktf";
 import { functionManifests } from "./lambda/manifests";
 import { Alerting } from "./constructs/alerting";
@@ -46,6 +47,8 @@ export class TradingPlatformStack extends TerraformStack {
   readonly tables: Tables;
   /** S3 `storage.ingestion|analytics|archival|accessLogs|config?`, each with grantRead/grantWrite/grantReadWrite. */
   readonly storage: Storage;
+  /** AWS Config recorder and PCI-DSS rules; only in the environment that owns the account singletons. */
+  readonly compliance?: Compliance;
   // --- end data plane and compliance ---
 
   // --- Compute, API and alerting ---
@@ -128,6 +131,14 @@ export class TradingPlatformStack extends TerraformStack {
       protectData: environment.protectData,
       createConfigBucket: environment.ownsAccountSingletons,
     });
+    if (environment.ownsAccountSingletons && this.storage.config) {
+      this.compliance = new Compliance(this, "compliance", {
+        environmentSuffix: environment.environmentSuffix,
+        account: this.account,
+        deliveryBucket: this.storage.config,
+        minimumLogRetentionDays: environment.logs.retentionDays,
+      });
+    }
     // --- end data plane and compliance ---
 
     // --- Compute, API and alerting: construct ids are stable forever (renaming replaces resources) ---
