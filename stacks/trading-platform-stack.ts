@@ -139,6 +139,19 @@ export class TradingPlatformStack extends TerraformStack {
         minimumLogRetentionDays: environment.logs.retentionDays,
       });
     }
+    new TerraformOutput(this, "vpc_id", { value: this.network.vpc.id, description: "The platform VPC" });
+    new TerraformOutput(this, "aurora_writer_endpoint", { value: this.database.writerEndpoint, description: "Aurora writer endpoint (TLS required)" });
+    new TerraformOutput(this, "aurora_reader_endpoint", { value: this.database.readerEndpoint, description: "Aurora reader endpoint (TLS required)" });
+    new TerraformOutput(this, "aurora_master_secret_arn", {
+      value: this.database.masterSecretArn,
+      description: "Secrets Manager secret holding the master credentials (the password itself is never in state)",
+    });
+    new TerraformOutput(this, "bucket_names", {
+      value: Object.fromEntries(Object.entries(this.storage.allBucketsByPurpose).map(([purpose, bucket]) => [purpose, bucket.bucket.bucket])),
+      description: "S3 bucket names by purpose",
+    });
+    new TerraformOutput(this, "user_sessions_table_name", { value: this.tables.sessions.table.name, description: "DynamoDB table of dashboard sessions" });
+    new TerraformOutput(this, "api_keys_table_name", { value: this.tables.apiKeys.table.name, description: "DynamoDB table of API key metadata" });
     // --- end data plane and compliance ---
 
     // --- Compute, API and alerting: construct ids are stable forever (renaming replaces resources) ---

@@ -75,6 +75,17 @@ export class Storage extends Construct {
 
   /** Every bucket this construct created, the access-log bucket first. */
   get allBuckets(): EncryptedBucket[] {
-    return [this.accessLogs, this.ingestion, this.analytics, this.archival, ...(this.config ? [this.config] : [])];
+    return Object.values(this.allBucketsByPurpose);
+  }
+
+  /** Every bucket by purpose (`accessLogs`, `ingestion`, `analytics`, `archival`, `config` where created). */
+  get allBucketsByPurpose(): Record<string, EncryptedBucket> {
+    return {
+      accessLogs: this.accessLogs,
+      ingestion: this.ingestion,
+      analytics: this.analytics,
+      archival: this.archival,
+      ...(this.config ? { config: this.config } : {}),
+    };
   }
 }
