@@ -15,7 +15,7 @@ import { type DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import { type Environment, requiredEnv } from "../shared/env";
 import { type ApiEvent, type ApiResult, apiKeyIdOf, bodyBytes, headerValue, jsonResponse, problemResponse, withProblemBoundary } from "../shared/http";
 import type { Logger } from "../shared/logger";
-import { type Trade, parseTradeTimestamp, tradeToNdjsonLine, validateTradeBatch } from "../shared/trade";
+import { type Trade, type TradeProblem, parseTradeTimestamp, tradeToNdjsonLine, validateTradeBatch } from "../shared/trade";
 
 const gzipAsync = promisify(gzip);
 
@@ -29,6 +29,8 @@ export interface IngestConfig {
    * 6 MB synchronous payload limit so the client gets our message, not a gateway error.
    */
   readonly maxBodyBytes?: number;
+  /** How far past receipt time a trade timestamp may be (client clock skew). Default 5 minutes. */
+  readonly maxFutureSkewMs?: number;
   /** Most individual problems listed in a 400 (the total is always given). Default 1,000. */
   readonly maxListedProblems?: number;
 }
@@ -45,6 +47,7 @@ export interface IngestDependencies {
 export const DEFAULT_MAX_RECORDS = 10_000;
 export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
 const DEFAULT_MAX_LISTED_PROBLEMS = 1_000;
+export const DEFAULT_MAX_FUTURE_SKEW_MS = 5 * 60_000;
 
 /** Client-chosen retry key: UUIDs, ULIDs and similar tokens fit. */
 export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_-]{8,128}$/;
@@ -103,6 +106,7 @@ export function createIngestHandler(deps: IngestDependencies): (event: ApiEvent)
   const maxRecords = config.maxRecords ?? DEFAULT_MAX_RECORDS;
   const maxBodyBytes = config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const maxListedProblems = config.maxListedProblems ?? DEFAULT_MAX_LISTED_PROBLEMS;
+  const maxFutureSkewMs = config.maxFutureSkewMs ?? DEFAULT_MAX_FUTURE_SKEW_MS;
 
   /** The stored object's batch hash, or undefined when no object has that key. */
   const storedBatchHash = async (key: string): Promise<string | undefined> => {
@@ -164,15 +168,26 @@ export function createIngestHandler(deps: IngestDependencies): (event: ApiEvent)
       return problem(413, "Batch too large", `The batch holds ${records.length} trades; the limit is ${maxRecords}. Split the batch.`, { extra: { limitRecords: maxRecords } });
     }
 
+    const receivedAt = now();
     const validation = validateTradeBatch(records);
-    if (!validation.ok) {
-      const badRecords = new Set(validation.problems.map((item) => item.index)).size;
-      const listed = validation.problems.slice(0, maxListedProblems);
+    const problems: TradeProblem[] = validation.ok ? [] : [...validation.problems];
+    if (validation.ok) {
+      // A trade cannot have happened after we received it; beyond clock skew it would create bars in the future.
+      const latestAllowed = receivedAt.getTime() + maxFutureSkewMs;
+      validation.trades.forEach((trade, index) => {
+        if (parseTradeTimestamp(trade.timestamp)! > latestAllowed) {
+          problems.push({ index, field: "timestamp", message: `${JSON.stringify(trade.timestamp)} is in the future (received at ${receivedAt.toISOString()})` });
+        }
+      });
+    }
+    if (!validation.ok || problems.length > 0) {
+      const badRecords = new Set(problems.map((item) => item.index)).size;
+      const listed = problems.slice(0, maxListedProblems);
       return problem(
         400,
         "Invalid trade batch",
-        `${validation.problems.length} problem(s) in ${badRecords} of ${records.length} trade(s); nothing was stored. Fix them and resend the whole batch.`,
-        { errors: listed, extra: { errorCount: validation.problems.length, ...(listed.length < validation.problems.length ? { errorsTruncated: true } : {}) } },
+        `${problems.length} problem(s) in ${badRecords} of ${records.length} trade(s); nothing was stored. Fix them and resend the whole batch.`,
+        { errors: listed, extra: { errorCount: problems.length, ...(listed.length < problems.length ? { errorsTruncated: true } : {}) } },
       );
     }
 
@@ -209,7 +224,7 @@ export function createIngestHandler(deps: IngestDependencies): (event: ApiEvent)
             "api-key-id": metadataValue(apiKeyId),
             "record-count": String(trades.length),
             "batch-sha256": batchHash,
-            "received-at": now().toISOString(),
+            "received-at": receivedAt.toISOString(),
             ...(idempotencyHeader ? { "idempotency-key": idempotencyHeader } : {}),
           },
         }),

@@ -48,7 +48,7 @@ function isLeapYear(year: number): boolean {
  * Epoch milliseconds of an ISO-8601 timestamp with an explicit offset, keeping
  * sub-millisecond digits as the fraction (microseconds survive a double at
  * today's epoch). Returns undefined for anything that is not a real instant in
- * that format: no offset, 30 February, hour 24, a leap second.
+ * that format: no offset, 30 February, hour 24, a leap second, a year before 1970.
  */
 export function parseTradeTimestamp(text: string): number | undefined {
   const match = TIMESTAMP_PATTERN.exec(text);
@@ -59,7 +59,8 @@ export function parseTradeTimestamp(text: string): number | undefined {
   const hour = Number(match[4]);
   const minute = Number(match[5]);
   const second = Number(match[6]);
-  if (month < 1 || month > 12) return undefined;
+  // Before 1970 is a client bug (an unset clock), not a trade.
+  if (year < 1970 || month < 1 || month > 12) return undefined;
   const monthDays = month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month - 1];
   if (day < 1 || day > monthDays || hour > 23 || minute > 59 || second > 59) return undefined;
   let offsetMinutes = 0;

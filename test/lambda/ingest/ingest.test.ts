@@ -208,6 +208,12 @@ describe("ingest: bad input is refused and nothing is written", () => {
     expect(bodyOf(response).errors).toEqual([{ index: 0, field: "timestamp", message: expect.stringMatching(/with a timezone/) }]);
   });
 
+  it("a trade timestamped after receipt (beyond 5 minutes of clock skew) → 400", async () => {
+    const response = await post({ trades: [trade({ tradeId: "S-1", timestamp: "2024-03-01T15:04:59Z" }), trade({ tradeId: "S-2", timestamp: "2024-03-01T17:05:01+02:00" })] });
+    expect(response.statusCode).toBe(400);
+    expect(bodyOf(response).errors).toEqual([{ index: 1, field: "timestamp", message: '"2024-03-01T17:05:01+02:00" is in the future (received at 2024-03-01T15:00:00.000Z)' }]);
+  });
+
   it("duplicate trade ids → 400 naming both records", async () => {
     const response = await post({ trades: [trade({ tradeId: "D-1" }), trade({ tradeId: "D-2" }), trade({ tradeId: "D-1", price: 190 })] });
     expect(response.statusCode).toBe(400);

@@ -49,6 +49,7 @@ describe("validateTrade", () => {
     ["29 February in a common year", { timestamp: "2023-02-29T00:00:00Z" }, "timestamp"],
     ["hour 24", { timestamp: "2024-03-01T24:00:00Z" }, "timestamp"],
     ["date only", { timestamp: "2024-03-01" }, "timestamp"],
+    ["a year before 1970 (an unset clock)", { timestamp: "0001-01-01T00:00:00Z" }, "timestamp"],
     ["numeric venue", { venue: 42 }, "venue"],
   ])("rejects %s", (_name, change, field) => {
     expect(validateTrade({ ...good, ...change }, 0).problems.map((problem) => problem.field)).toEqual([field]);
