@@ -1,7 +1,7 @@
 import { isAbsolute, join, relative } from "node:path";
 import { publishComment } from "../../shared/src/comments";
 import type { Exec } from "../../shared/src/exec";
-import type { GitHubClient, GitHubClientOptions } from "../../shared/src/github-client";
+import type { ActionDependencies, ActionResult } from "../../shared/src/entry";
 import { COMMENT_LIMIT, STEP_SUMMARY_LIMIT, codeBlock, codeSpan, measureBytes } from "../../shared/src/markdown";
 import { createMasker } from "../../shared/src/mask";
 import {
@@ -11,23 +11,11 @@ import {
   readRunnerContext,
   setOutput,
   workflowCommand,
-  type LogSink,
   type RunnerEnv,
   type RunnerFs,
 } from "../../shared/src/runner";
 import { InfracostReportError, parseInfracostReport, type CostReport } from "./infracost-report";
 import { renderCostComment } from "./render-cost";
-
-export interface CostDependencies {
-  readonly env: RunnerEnv;
-  readonly fs: RunnerFs;
-  readonly exec: Exec;
-  readonly log: LogSink;
-  readonly createClient: (options: GitHubClientOptions) => GitHubClient;
-  /** Folder relative inputs are resolved against when GITHUB_WORKSPACE is unset. */
-  readonly cwd: string;
-  readonly sleep?: (milliseconds: number) => Promise<void>;
-}
 
 /** Room for the hidden marker line the sticky comment adds. */
 const MARKER_RESERVE = 512;
@@ -70,7 +58,7 @@ export async function runInfracost(options: {
   } else if (options.usageFileRequired) {
     throw new InputError(`usage-file: ${options.usageFile} does not exist.`);
   }
-  const result = await options.exec(options.binary, args, { cwd: options.cwd, env: options.env });
+  const result = await options.exec(options.binary, args, { cwd: options.cwd, env: toolEnvironment(options.env) });
   const mask = createMasker([options.env.INFRACOST_API_KEY]);
   if (result.exitCode === 127) {
     throw new ToolError(`${options.binary} was not found. Install it (infracost/actions/setup) or pass infracost-json.`, mask(result.stderr));
@@ -82,6 +70,10 @@ export async function runInfracost(options: {
 }
 
 /** The tool ran and failed: the output is shown in the comment. */
+/** The tool's environment: the runner's, without action inputs (they hold the GitHub token). */
+export const toolEnvironment = (env: RunnerEnv): Record<string, string | undefined> =>
+  Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith("INPUT_")));
+
 export class ToolError extends Error {
   constructor(
     message: string,
@@ -111,12 +103,12 @@ export function renderCost(report: CostReport, environment: string, options: { r
   };
 }
 
-export async function run(deps: CostDependencies): Promise<number> {
+export async function run(deps: ActionDependencies): Promise<ActionResult> {
   const { env, fs, log } = deps;
   try {
     const context = readRunnerContext(env, fs);
     const environment = getInput(env, "environment", { required: true });
-    const workspace = context.workspace ?? deps.cwd;
+    const workspace = deps.cwd;
     const resolvePath = (path: string) => (isAbsolute(path) ? path : join(workspace, path));
     const token = getInput(env, "github-token");
     const client = token ? deps.createClient({ baseUrl: context.apiUrl, token, log }) : undefined;
@@ -153,14 +145,14 @@ export async function run(deps: CostDependencies): Promise<number> {
         const body = `### 💰 Cost estimate · ${codeSpan(environment)}\n\n❌ **${error.message}**\n\n${codeBlock(error.output.slice(-20_000) || "(no output)")}`;
         await publish(body);
         log(workflowCommand("error", `${error.message}\n${error.output.slice(-4_000)}`, { title: "infracost" }));
-        return 1;
+        return { ok: false };
       }
       if (outcome.skipped) {
         log(workflowCommand("notice", `Cost estimate for ${environment} skipped: ${outcome.skipped}.`, { title: "infracost" }));
         appendSummary(context, fs, `### 💰 Cost estimate · ${codeSpan(environment)}\n\nSkipped: ${outcome.skipped}.`, log);
         setOutput(context, fs, "monthly-cost", "", log);
         setOutput(context, fs, "monthly-delta", "", log);
-        return 0;
+        return { ok: true };
       }
       reportText = outcome.json!;
       source = "infracost output";
@@ -178,10 +170,10 @@ export async function run(deps: CostDependencies): Promise<number> {
     log(`Cost comment: ${result.status}${"commentId" in result ? ` (${result.commentId})` : ""}.`);
     setOutput(context, fs, "monthly-cost", report.monthlyCost?.toString() ?? "", log);
     setOutput(context, fs, "monthly-delta", report.monthlyDelta?.toString() ?? "", log);
-    return 0;
+    return { ok: true };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     log(workflowCommand("error", message, { title: error instanceof InfracostReportError ? "infracost output unreadable" : "cost" }));
-    return 1;
+    return { ok: false };
   }
 }

@@ -1,7 +1,7 @@
 import { isAbsolute, join, relative } from "node:path";
 import { publishComment } from "../../shared/src/comments";
 import type { Exec } from "../../shared/src/exec";
-import type { GitHubClient, GitHubClientOptions } from "../../shared/src/github-client";
+import type { ActionDependencies, ActionResult } from "../../shared/src/entry";
 import { COMMENT_LIMIT, STEP_SUMMARY_LIMIT, codeBlock, codeSpan, measureBytes } from "../../shared/src/markdown";
 import {
   InputError,
@@ -17,23 +17,16 @@ import { locateFindings, type LocatedFinding, type LocatedToolError } from "./lo
 import { annotations, countBySeverity, failsOn, renderLintComment, type FailOn } from "./render-lint";
 import { TflintReportError, parseTflintReport, type TflintReport } from "./tflint-report";
 
-export interface LintDependencies {
-  readonly env: RunnerEnv;
-  readonly fs: RunnerFs;
-  readonly exec: Exec;
-  readonly log: LogSink;
-  readonly createClient: (options: GitHubClientOptions) => GitHubClient;
-  /** Repository root when GITHUB_WORKSPACE is unset. */
-  readonly cwd: string;
-  readonly sleep?: (milliseconds: number) => Promise<void>;
-}
-
 const MARKER_RESERVE = 512;
 export const DEFAULT_CONFIG = ".tflint.hcl";
 const FAIL_ON: readonly FailOn[] = ["error", "warning", "notice", "none"];
 
 /** The stack folder `npm run synth` writes for an environment. */
 export const stackDirectoryOf = (environment: string): string => `cdktf.out/stacks/trading-platform-${environment}`;
+
+/** The tool's environment: the runner's, without action inputs (they hold the GitHub token). */
+export const toolEnvironment = (env: RunnerEnv): Record<string, string | undefined> =>
+  Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith("INPUT_")));
 
 export class TflintToolFailure extends Error {
   constructor(
@@ -59,10 +52,10 @@ export async function runTflint(options: {
   readonly config?: string;
 }): Promise<{ report: TflintReport; toolFailed: boolean }> {
   const configArgs = options.config ? ["--config", options.config] : [];
-  const init = await options.exec(options.binary, ["--init", ...configArgs], { cwd: options.directory, env: options.env });
+  const init = await options.exec(options.binary, ["--init", ...configArgs], { cwd: options.directory, env: toolEnvironment(options.env) });
   if (init.exitCode === 127) throw new TflintToolFailure(`${options.binary} was not found. Install it (terraform-linters/setup-tflint) or pass tflint-json.`, init.stderr);
   if (init.exitCode !== 0) throw new TflintToolFailure(`tflint --init failed (exit code ${init.exitCode}).`, `${init.stderr}\n${init.stdout}`.trim());
-  const result = await options.exec(options.binary, ["--format", "json", ...configArgs], { cwd: options.directory, env: options.env });
+  const result = await options.exec(options.binary, ["--format", "json", ...configArgs], { cwd: options.directory, env: toolEnvironment(options.env) });
   if (result.exitCode !== 0 && result.exitCode !== 1 && result.exitCode !== 2) {
     throw new TflintToolFailure(`tflint failed (exit code ${result.exitCode}).`, `${result.stderr}\n${result.stdout}`.trim());
   }
@@ -94,14 +87,14 @@ export function locate(report: TflintReport, fs: Pick<RunnerFs, "existsSync" | "
   });
 }
 
-export async function run(deps: LintDependencies): Promise<number> {
+export async function run(deps: ActionDependencies): Promise<ActionResult> {
   const { env, fs, log } = deps;
   try {
     const context = readRunnerContext(env, fs);
     const environment = getInput(env, "environment", { required: true });
     const failOn = getInput(env, "fail-on", { default: "error" }).toLowerCase() as FailOn;
     if (!FAIL_ON.includes(failOn)) throw new InputError(`Input "fail-on": found "${failOn}", expected one of ${FAIL_ON.join(", ")}.`);
-    const repoRoot = context.workspace ?? deps.cwd;
+    const repoRoot = deps.cwd;
     const resolvePath = (path: string) => (isAbsolute(path) ? path : join(repoRoot, path));
     const workingInput = getInput(env, "working-directory", { default: stackDirectoryOf(environment) });
     const workingDirectory = isAbsolute(workingInput) ? relative(repoRoot, workingInput) || "." : workingInput;
@@ -138,7 +131,7 @@ export async function run(deps: LintDependencies): Promise<number> {
         if (!(error instanceof TflintToolFailure)) throw error;
         await publish(`### 🔎 tflint · ${codeSpan(environment)}\n\n❌ **${error.message}**\n\n${codeBlock(error.output.slice(-20_000) || "(no output)")}`);
         log(workflowCommand("error", `${error.message}\n${error.output.slice(-4_000)}`, { title: "tflint" }));
-        return 1;
+        return { ok: false };
       }
     }
 
@@ -156,16 +149,16 @@ export async function run(deps: LintDependencies): Promise<number> {
     setOutput(context, fs, "notices", String(counts.notices), log);
     if (toolFailed || errors.length > 0) {
       log(workflowCommand("error", `tflint reported ${errors.length || "an"} error${errors.length === 1 ? "" : "s"} of its own: the code was not fully linted.`, { title: "tflint" }));
-      return 1;
+      return { ok: false };
     }
     if (failsOn(failOn, findings)) {
       log(workflowCommand("error", `tflint: ${counts.errors} errors, ${counts.warnings} warnings, ${counts.notices} notices (fail-on: ${failOn}).`, { title: "tflint" }));
-      return 1;
+      return { ok: false };
     }
-    return 0;
+    return { ok: true };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     log(workflowCommand("error", message, { title: error instanceof TflintReportError ? "tflint output unreadable" : "lint" }));
-    return 1;
+    return { ok: false };
   }
 }
