@@ -7,6 +7,7 @@
 import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, statSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { crc32 } from "node:zlib";
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { RejectedLine } from "./trade-line-parser";
 
@@ -25,9 +26,16 @@ export interface QuarantineRecord extends Partial<RejectedLine> {
   readonly rawTruncated?: boolean;
 }
 
+function crc32Base64(value: number): string {
+  const bytes = Buffer.alloc(4);
+  bytes.writeUInt32BE(value >>> 0);
+  return bytes.toString("base64");
+}
+
 export class QuarantineSpool {
   private directory: string | undefined;
   private fd: number | undefined;
+  private crc = 0;
   count = 0;
 
   constructor(
@@ -56,7 +64,9 @@ export class QuarantineSpool {
       this.directory = mkdtempSync(join(this.baseDir, "quarantine-"));
       this.fd = openSync(join(this.directory, "records.ndjson"), "w");
     }
-    writeSync(this.fd, `${JSON.stringify(record)}\n`);
+    const bytes = Buffer.from(`${JSON.stringify(record)}\n`);
+    writeSync(this.fd, bytes);
+    this.crc = crc32(bytes, this.crc);
     this.count += 1;
   }
 
@@ -72,6 +82,9 @@ export class QuarantineSpool {
         Key: key,
         Body: createReadStream(path),
         ContentLength: statSync(path).size,
+        // Given up front, the checksum goes in a header: S3 verifies the upload, and the SDK does not
+        // switch a streamed body to aws-chunked encoding with a trailing checksum.
+        ChecksumCRC32: crc32Base64(this.crc),
         ContentType: "application/x-ndjson",
       }),
     );
