@@ -131,7 +131,9 @@ export function createIngestHandler(deps: IngestDependencies): (event: ApiEvent)
     const apiKeyId = apiKeyIdOf(event);
     if (!apiKeyId) return problem(403, "Forbidden", "The request carries no API key; send your key in the x-api-key header");
 
-    const idempotencyHeader = headerValue(event, "Idempotency-Key");
+    // The IETF draft sends the key as a structured-field string ("..."); Stripe-style clients send it bare.
+    const rawIdempotencyKey = headerValue(event, "Idempotency-Key")?.trim();
+    const idempotencyHeader = rawIdempotencyKey?.match(/^"(.*)"$/)?.[1] ?? rawIdempotencyKey;
     if (idempotencyHeader !== undefined && !IDEMPOTENCY_KEY_PATTERN.test(idempotencyHeader)) {
       return problem(400, "Invalid Idempotency-Key", `Idempotency-Key must be 8-128 characters of letters, digits, "_" or "-" (a UUID works), found ${JSON.stringify(idempotencyHeader.slice(0, 140))}`);
     }

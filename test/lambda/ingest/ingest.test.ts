@@ -126,7 +126,8 @@ describe("ingest: idempotency", () => {
     const keysBefore = await objectKeys();
 
     clock = new Date("2024-03-01T18:00:00.000Z");
-    const retry = await post(batch, { headers: { "idempotency-key": "retry-key-0001" } });
+    // The same key, sent as the IETF draft's structured-field string.
+    const retry = await post(batch, { headers: { "idempotency-key": '"retry-key-0001"' } });
 
     expect(retry.statusCode).toBe(200);
     expect(bodyOf(retry)).toEqual({ objectKey: bodyOf(first).objectKey, accepted: 2, replayed: true });
