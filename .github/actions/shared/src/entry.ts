@@ -13,6 +13,7 @@ export interface ActionFs extends RunnerFs {
   rmSync(path: string, options: { recursive: boolean; force: boolean }): void;
   symlinkSync(target: string, path: string, type?: "dir" | "file" | "junction"): void;
   readdirSync(path: string): string[];
+  mkdirSync(path: string, options: { recursive: true }): string | undefined;
 }
 
 export interface ActionDependencies {

@@ -1,0 +1,4 @@
+import { runAction } from "../../shared/src/entry";
+import { run } from "./run";
+
+runAction(run);
