@@ -99,7 +99,8 @@ export class Compliance extends Construct {
       managedPolicyArns: [`arn:${account.partition}:iam::aws:${CONFIG_MANAGED_POLICY_PATH}`],
     });
     this.role.addToPrincipalPolicy({ sid: "CheckConfigBucket", actions: ["s3:GetBucketAcl", "s3:ListBucket"], resources: [deliveryBucket.bucket.arn] });
-    this.role.addToPrincipalPolicy({ sid: "DeliverToConfigBucket", actions: ["s3:PutObject"], resources: [deliveryPrefix] });
+    // PutObjectAcl: Config sends bucket-owner-full-control with each object (accepted, and moot, with ACLs disabled).
+    this.role.addToPrincipalPolicy({ sid: "DeliverToConfigBucket", actions: ["s3:PutObject", "s3:PutObjectAcl"], resources: [deliveryPrefix] });
     grantKeyUse(encryption.key, this.role, "encryptDecrypt");
 
     // Config checks the bucket with its service principal before delivering.

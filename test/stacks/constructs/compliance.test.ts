@@ -94,6 +94,7 @@ describe.each(environmentNames)("AWS Config in %s", (environmentName) => {
     const inline = onlyResource(stack(), "aws_iam_role_policy", (body) => resolveReference(stack(), body.role).address === role.address);
     const statements = policyOf(inline.body.policy).Statement;
     expect(statements.find((s) => s.Sid === "DenyOutsideApprovedRegions")).toMatchObject({ Effect: "Deny", Condition: { StringNotEquals: { "aws:RequestedRegion": ["us-east-1"] } } });
+    expect(statements.find((s) => s.Sid === "DeliverToConfigBucket").Action).toEqual(["s3:PutObject", "s3:PutObjectAcl"]);
     expect(statements.find((s) => s.Sid === "DeliverToConfigBucket").Resource).toMatch(
       new RegExp(`^\\$\\{${bucket.address.replace(".", "\\.")}\\.arn\\}/AWSLogs/\\$\\{data\\.aws_caller_identity\\.[^}]+\\.account_id\\}/Config/\\*$`),
     );
