@@ -1,6 +1,7 @@
 // The deploy gate end to end: the apply action's run() with the real terraform
 // binary on a terraform_data configuration (local backend) and a loopback
 // GitHub that serves the merged pull request and its plan comment.
+import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,6 +13,7 @@ import { spawnExec } from "../../.github/actions/shared/src/exec";
 import { createGitHubClient } from "../../.github/actions/shared/src/github-client";
 import { planDigest } from "../../.github/actions/shared/src/plan-digest";
 import { parsePlanJson } from "../../.github/actions/shared/src/plan-model";
+import { repoRoot } from "../support/environments";
 import { type FakeGitHub, startFakeGitHub } from "../support/fake-github";
 import { describeWithTerraform } from "../support/terraform";
 import { type TerraformProject, createTerraformProject } from "./support/terraform-project";
@@ -306,5 +308,63 @@ describeWithTerraform("plan action → deploy gate (both real, one pull request)
     expect(await current.deploy()).toBe(1);
     expect(current.project.stateAddresses()).toEqual([]);
     expect(readFileSync(current.summaryFile, "utf8")).toContain("not applied, the plan differs from the reviewed one");
+  });
+});
+
+describeWithTerraform("the bundled apply action (dist/index.js) as the runner starts it", () => {
+  let current: Harness | undefined;
+  afterEach(async () => {
+    await current?.github.close();
+    current = undefined;
+  });
+
+  const runDist = (h: Harness): Promise<{ code: number; stdout: string }> =>
+    new Promise((resolve) => {
+      const child = execFile(
+        process.execPath,
+        [join(repoRoot, ".github", "actions", "apply", "dist", "index.js")],
+        {
+          cwd: h.runnerDir,
+          env: {
+            ...h.project.env,
+            GITHUB_REPOSITORY: "acme/infra",
+            GITHUB_API_URL: h.github.url,
+            GITHUB_EVENT_NAME: "push",
+            GITHUB_SHA: SHA,
+            GITHUB_REF_NAME: "dev",
+            GITHUB_RUN_ID: "1235",
+            GITHUB_STEP_SUMMARY: h.summaryFile,
+            GITHUB_OUTPUT: h.outputFile,
+            GITHUB_WORKSPACE: h.runnerDir,
+            INPUT_ENVIRONMENT: "dev",
+            "INPUT_GITHUB-TOKEN": "ghs_token",
+            "INPUT_WORKING-DIRECTORY": h.project.dir,
+            "INPUT_PLAN-FILE": "deploy.tfplan",
+            "INPUT_COMMENT-AUTHOR": "github-actions[bot]",
+            INPUT_TERRAFORM: "terraform",
+          },
+        },
+        (error, stdout) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout }),
+      );
+      child.stdin?.end();
+    });
+
+  it("applies a reviewed plan and refuses a changed one, exiting 0 and 1", async () => {
+    current = await harness();
+    const { github, project } = current;
+    project.plan("reviewed.tfplan", { release: "v1" });
+    github.seedComment(PR, planComment(project, "reviewed.tfplan"));
+
+    project.plan("deploy.tfplan", { release: "v9" });
+    const refused = await runDist(current);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toMatch(/::error title=Not applied%3A dev::/);
+    expect(project.stateAddresses()).toEqual([]);
+
+    project.plan("deploy.tfplan", { release: "v1" });
+    const applied = await runDist(current);
+    expect(applied.stdout).toContain("matches the plan reviewed on #42");
+    expect(applied.code).toBe(0);
+    expect(project.stateAddresses()).toEqual(["terraform_data.release[0]"]);
   });
 });

@@ -105,6 +105,23 @@ describe("workflow files", () => {
     expect(text(file)).not.toMatch(/github\.head_ref/);
   });
 
+  it.each(files)("%s: secrets reach only the steps that use them, never a whole job (npm ci runs third-party install scripts)", (file) => {
+    const secretValue = /\$\{\{\s*secrets\.[A-Za-z_]+\s*\}\}/;
+    expect(JSON.stringify(workflow(file).env ?? {})).not.toMatch(secretValue);
+    for (const [name, job] of jobsOf(file)) expect({ job: name, env: JSON.stringify(job.env ?? {}) }).toEqual({ job: name, env: expect.not.stringMatching(secretValue) });
+    const npmSteps = stepsOf(file).filter(({ step }) => /\bnpm (ci|run|test)\b/.test(String(step.run ?? "")));
+    for (const { job, step } of npmSteps) expect({ job, run: step.run, env: JSON.stringify(step.env ?? {}) }).toEqual({ job, run: step.run, env: expect.not.stringMatching(/secrets\./) });
+  });
+
+  it.each(files)("%s: installs dependencies before any cloud credentials exist in the job", (file) => {
+    for (const [name, job] of jobsOf(file)) {
+      const steps: any[] = job.steps ?? [];
+      const install = steps.findIndex((step) => /\bnpm ci\b/.test(String(step.run ?? "")));
+      const credentials = steps.findIndex((step) => String(step.uses ?? "").startsWith("aws-actions/configure-aws-credentials@"));
+      if (install !== -1 && credentials !== -1) expect({ job: name, installFirst: install < credentials }).toEqual({ job: name, installFirst: true });
+    }
+  });
+
   it.each(files)("%s: checkouts keep no credentials (nothing pushes)", (file) => {
     for (const { job, step } of stepsOf(file)) {
       if (!String(step.uses ?? "").startsWith("actions/checkout@")) continue;
