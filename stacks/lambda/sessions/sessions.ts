@@ -83,17 +83,19 @@ export function createSessionsHandler(deps: SessionsDependencies): (event: ApiEv
     const clientId = apiKeyIdOf(event);
     if (!clientId) return problemResponse(403, { title: "Forbidden", detail: "The request carries no API key; send your key in the x-api-key header" }, requestId);
 
-    const route = `${event.httpMethod} ${event.resource}`;
-    if (route === "POST /v1/sessions") {
+    // Routed by method and the {id} parameter, not by path: the stage (`/v1`) is not part of `resource`,
+    // and a custom domain's base path would change `path`.
+    const sessionId = event.pathParameters?.id;
+    if (sessionId === undefined) {
+      if (event.httpMethod !== "POST") {
+        const response = problemResponse(405, { title: "Method not allowed", detail: `${event.httpMethod} is not supported on /v1/sessions; send POST` }, requestId);
+        return { ...response, headers: { ...response.headers, Allow: "POST" } };
+      }
       const session = await createSession(clientId);
       log.info("Created session", { clientId, expiresAt: session.expiresAt });
-      return jsonResponse(201, session, { Location: `/v1/sessions/${session.sessionId}` });
+      return jsonResponse(201, session, { Location: `${event.requestContext?.path ?? event.path}/${session.sessionId}` });
     }
 
-    if (event.resource !== "/v1/sessions/{id}") {
-      return problemResponse(404, { title: "Not found", detail: `No route for ${event.httpMethod} ${event.path}` }, requestId);
-    }
-    const sessionId = event.pathParameters?.id ?? "";
     if (!SESSION_ID_PATTERN.test(sessionId)) {
       return problemResponse(400, { title: "Invalid session id", detail: `A session id is 43 characters of letters, digits, "-" or "_", found ${JSON.stringify(sessionId.slice(0, 60))}` }, requestId);
     }

@@ -46,8 +46,7 @@ describe("ingest entry point (index.ts)", () => {
       const response = await loadHandler()(
         apiGatewayEvent({
           method: "POST",
-          resource: "/v1/trades",
-          path: "/v1/trades",
+          route: "/v1/trades",
           body: JSON.stringify({ trades: [{ tradeId: "E-1", symbol: "MSFT", price: 410.2, quantity: 5, side: "sell", timestamp: "2024-03-01T09:00:00-05:00" }] }),
         }),
       );

@@ -59,8 +59,7 @@ function post(body: unknown, options: { apiKeyId?: string | null; headers?: Reco
   return handler()(
     apiGatewayEvent({
       method: "POST",
-      resource: "/v1/trades",
-      path: "/v1/trades",
+      route: "/v1/trades",
       body: options.raw ? (body as string) : JSON.stringify(body),
       headers: { "Content-Type": "application/json", ...options.headers },
       apiKeyId: options.apiKeyId === undefined ? ENABLED_KEY : options.apiKeyId,
@@ -105,8 +104,7 @@ describe("ingest: accepted batches", () => {
     const response = await handler()(
       apiGatewayEvent({
         method: "POST",
-        resource: "/v1/trades",
-        path: "/v1/trades",
+        route: "/v1/trades",
         body: Buffer.from(JSON.stringify({ trades: [trade({ tradeId: "B64-1" })] })).toString("base64"),
         isBase64Encoded: true,
         apiKeyId: ENABLED_KEY,
@@ -274,7 +272,7 @@ describe("ingest: client authorisation", () => {
 describe("ingest: failures of its own", () => {
   it("answers 500 with only the request id when storage fails, and logs the error for the alert forwarder", async () => {
     const response = await handler("no-such-bucket")(
-      apiGatewayEvent({ method: "POST", resource: "/v1/trades", path: "/v1/trades", body: JSON.stringify({ trades: [trade({ tradeId: "X-1" })] }), apiKeyId: ENABLED_KEY, requestId: "req-500" }),
+      apiGatewayEvent({ method: "POST", route: "/v1/trades", body: JSON.stringify({ trades: [trade({ tradeId: "X-1" })] }), apiKeyId: ENABLED_KEY, requestId: "req-500" }),
     );
     expect(response.statusCode).toBe(500);
     expect(bodyOf(response)).toEqual({
@@ -290,7 +288,7 @@ describe("ingest: failures of its own", () => {
   });
 
   it("refuses methods other than POST with 405 and an Allow header", async () => {
-    const response = await handler()(apiGatewayEvent({ method: "GET", resource: "/v1/trades", path: "/v1/trades", apiKeyId: ENABLED_KEY }));
+    const response = await handler()(apiGatewayEvent({ method: "GET", route: "/v1/trades", apiKeyId: ENABLED_KEY }));
     expect(response.statusCode).toBe(405);
     expect(response.headers).toMatchObject({ Allow: "POST", "Content-Type": "application/problem+json" });
   });

@@ -35,10 +35,10 @@ function handler(overrides: { newSessionId?: () => string; table?: string } = {}
 }
 
 const create = (apiKeyId: string | null = CLIENT, h = handler()) =>
-  h(apiGatewayEvent({ method: "POST", resource: "/v1/sessions", path: "/v1/sessions", body: null, apiKeyId }));
+  h(apiGatewayEvent({ method: "POST", route: "/v1/sessions", body: null, apiKeyId }));
 
 const onSession = (method: "GET" | "DELETE", id: string, apiKeyId: string = CLIENT, h = handler()) =>
-  h(apiGatewayEvent({ method, resource: "/v1/sessions/{id}", path: `/v1/sessions/${id}`, pathParameters: { id }, apiKeyId }));
+  h(apiGatewayEvent({ method, route: "/v1/sessions/{id}", pathParameters: { id }, apiKeyId }));
 
 const bodyOf = (response: APIGatewayProxyResult) => JSON.parse(response.body);
 
@@ -113,6 +113,15 @@ describe("sessions", () => {
     expect((await dynamo.documents.send(new GetCommand({ TableName: TABLE, Key: { sessionId: taken } }))).Item?.clientId).toBe(OTHER_CLIENT);
   });
 
+  it("answers 405 with Allow for methods a route does not serve", async () => {
+    const list = await handler()(apiGatewayEvent({ method: "GET", route: "/v1/sessions", apiKeyId: CLIENT }));
+    expect(list.statusCode).toBe(405);
+    expect(list.headers).toMatchObject({ Allow: "POST" });
+    const replace = await handler()(apiGatewayEvent({ method: "PUT", route: "/v1/sessions/{id}", pathParameters: { id: "A".repeat(43) }, apiKeyId: CLIENT }));
+    expect(replace.statusCode).toBe(405);
+    expect(replace.headers).toMatchObject({ Allow: "GET, DELETE" });
+  });
+
   it("requires an API key identity", async () => {
     expect((await create(null)).statusCode).toBe(403);
   });
@@ -160,12 +169,12 @@ describe("sessions entry point (index.ts)", () => {
     });
     const write = jest.spyOn(process.stdout, "write").mockImplementation(() => true);
     try {
-      const created = await entry(apiGatewayEvent({ method: "POST", resource: "/v1/sessions", path: "/v1/sessions" }));
+      const created = await entry(apiGatewayEvent({ method: "POST", route: "/v1/sessions" }));
       expect(created.statusCode).toBe(201);
       const session = bodyOf(created);
       expect(session.clientId).toBe("theApiKeyId");
       expect(session.expiresAt - Math.floor(Date.parse(session.createdAt) / 1000)).toBe(900);
-      const read = await entry(apiGatewayEvent({ method: "GET", resource: "/v1/sessions/{id}", path: `/v1/sessions/${session.sessionId}`, pathParameters: { id: session.sessionId } }));
+      const read = await entry(apiGatewayEvent({ method: "GET", route: "/v1/sessions/{id}", pathParameters: { id: session.sessionId } }));
       expect(bodyOf(read)).toEqual(session);
     } finally {
       write.mockRestore();

@@ -55,14 +55,14 @@ describe("bundled handlers", () => {
   });
 
   it("ingest stores a batch", async () => {
-    const event = apiGatewayEvent({ method: "POST", resource: "/v1/trades", path: "/v1/trades", body: JSON.stringify({ trades: [{ tradeId: "Z-1", symbol: "IBM", price: 190.1, quantity: 3, side: "buy", timestamp: "2024-03-01T10:00:00Z" }] }) });
+    const event = apiGatewayEvent({ method: "POST", route: "/v1/trades", body: JSON.stringify({ trades: [{ tradeId: "Z-1", symbol: "IBM", price: 190.1, quantity: 3, side: "buy", timestamp: "2024-03-01T10:00:00Z" }] }) });
     const result = (await invokeBundled("ingest", event, { INGESTION_BUCKET: "bundle-ingestion", API_KEYS_TABLE: "bundle-api-keys", AWS_ENDPOINT_URL_S3: s3.endpoint, AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint })) as { statusCode: number; body: string };
     expect(result.statusCode).toBe(201);
     expect(JSON.parse(result.body)).toMatchObject({ accepted: 1, objectKey: expect.stringMatching(/^trades\/date=2024-03-01\/hour=10\/theApiKeyId-/) });
   });
 
   it("sessions creates a session", async () => {
-    const event = apiGatewayEvent({ method: "POST", resource: "/v1/sessions", path: "/v1/sessions" });
+    const event = apiGatewayEvent({ method: "POST", route: "/v1/sessions" });
     const result = (await invokeBundled("sessions", event, { SESSIONS_TABLE: "bundle-sessions", SESSION_TTL_SECONDS: "3600", AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint })) as { statusCode: number; body: string };
     expect(result.statusCode).toBe(201);
     expect(JSON.parse(result.body).clientId).toBe("theApiKeyId");

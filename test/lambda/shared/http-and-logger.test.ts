@@ -3,7 +3,7 @@ import { createLogger } from "../../../stacks/lambda/shared/logger";
 import { apiGatewayEvent } from "./recorded-events";
 
 describe("http helpers on the recorded API Gateway event", () => {
-  const event = apiGatewayEvent({ method: "POST", resource: "/v1/trades", path: "/v1/trades", body: "{}", headers: { "Idempotency-Key": "abc12345" } });
+  const event = apiGatewayEvent({ method: "POST", route: "/v1/trades", body: "{}", headers: { "Idempotency-Key": "abc12345" } });
 
   it("finds headers whatever their case", () => {
     expect(headerValue(event, "content-type")).toBe("application/json");
@@ -13,7 +13,7 @@ describe("http helpers on the recorded API Gateway event", () => {
 
   it("reads the API key id API Gateway validated", () => {
     expect(apiKeyIdOf(event)).toBe("theApiKeyId");
-    expect(apiKeyIdOf(apiGatewayEvent({ method: "POST", resource: "/", path: "/", apiKeyId: null }))).toBeUndefined();
+    expect(apiKeyIdOf(apiGatewayEvent({ method: "POST", route: "/v1/trades", apiKeyId: null }))).toBeUndefined();
   });
 
   it("decodes base64 bodies", () => {
@@ -37,7 +37,7 @@ describe("http helpers on the recorded API Gateway event", () => {
     expect(response.body).not.toContain("ECONNREFUSED");
     expect(JSON.parse(response.body).requestId).toBe("deef4878-7910-11e6-8f14-25afc3e9ae33");
     const logged = JSON.parse(lines[0]);
-    expect(logged).toMatchObject({ level: "ERROR", requestId: "deef4878-7910-11e6-8f14-25afc3e9ae33", resource: "/v1/trades", method: "POST", error: { name: "Error", message: "connect ECONNREFUSED 10.0.3.7:5432" } });
+    expect(logged).toMatchObject({ level: "ERROR", requestId: "deef4878-7910-11e6-8f14-25afc3e9ae33", resource: "/trades", method: "POST", error: { name: "Error", message: "connect ECONNREFUSED 10.0.3.7:5432" } });
     expect(logged.error.stack).toContain("http-and-logger.test.ts");
   });
 });

@@ -16,10 +16,12 @@ function recorded<T>(file: string): T {
 
 export interface ApiRequest {
   readonly method: "GET" | "POST" | "PUT" | "DELETE";
-  /** The API Gateway resource template, e.g. `/v1/sessions/{id}`. */
-  readonly resource: string;
-  /** The concrete path, e.g. `/v1/sessions/abc`. */
-  readonly path: string;
+  /**
+   * The route as a manifest declares it, e.g. `/v1/sessions/{id}`. The REST API
+   * serves `/v1` as its stage, so, as on AWS, the event's `resource` and `path`
+   * are `/sessions/{id}` and `/sessions/<id>`, and the stage is `v1`.
+   */
+  readonly route: string;
   readonly pathParameters?: Record<string, string> | null;
   readonly body?: string | null;
   readonly isBase64Encoded?: boolean;
@@ -32,13 +34,16 @@ export interface ApiRequest {
 /** The recorded API Gateway REST proxy event, re-pointed at one of our routes. */
 export function apiGatewayEvent(request: ApiRequest): APIGatewayProxyEvent {
   const event = recorded<APIGatewayProxyEvent>("apigw-rest-proxy-request.json");
+  const [, stage, ...rest] = request.route.split("/");
+  const resource = `/${rest.join("/")}`;
+  const path = resource.replace(/\{([^}]+)\}/g, (_match, name: string) => encodeURIComponent(request.pathParameters?.[name] ?? ""));
   const headers = { ...event.headers, ...request.headers };
   const multiValueHeaders = { ...event.multiValueHeaders };
   for (const [name, value] of Object.entries(request.headers ?? {})) multiValueHeaders[name] = [value];
   return {
     ...event,
-    resource: request.resource,
-    path: request.path,
+    resource,
+    path,
     httpMethod: request.method,
     headers,
     multiValueHeaders,
@@ -49,9 +54,10 @@ export function apiGatewayEvent(request: ApiRequest): APIGatewayProxyEvent {
     isBase64Encoded: request.isBase64Encoded ?? false,
     requestContext: {
       ...event.requestContext,
-      resourcePath: request.resource,
+      stage,
+      resourcePath: resource,
       httpMethod: request.method,
-      path: `/${event.requestContext.stage}${request.path}`,
+      path: `/${stage}${path}`,
       requestId: request.requestId ?? event.requestContext.requestId,
       identity: {
         ...event.requestContext.identity,
