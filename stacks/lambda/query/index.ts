@@ -1,2 +1,13 @@
-// Placeholder until the data-pipeline issue writes the real handler.
-export const handler = async (): Promise<{ statusCode: number; body: string }> => ({ statusCode: 501, body: "not implemented" });
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { createDatabase, databaseSettingsFromEnvironment, secretsManagerCredentials } from "../shared/database";
+import { requiredEnv } from "../shared/env";
+import { createLogger } from "../shared/logger";
+import { createQueryHandler } from "./handler";
+
+const logger = createLogger({ fields: { function: "query" } });
+const database = createDatabase(
+  { ...databaseSettingsFromEnvironment(process.env, "query"), statementTimeoutMs: 10_000 },
+  secretsManagerCredentials(new SecretsManagerClient({}), requiredEnv(process.env, "DB_SECRET_ARN")),
+);
+
+export const handler = createQueryHandler({ database, logger });

@@ -1,0 +1,112 @@
+/**
+ * query: GET /v1/bars/{symbol} from the Aurora reader. 5m and 1h bars are
+ * rolled up in SQL from the 1-minute rows with the same rules process merges
+ * by: open of the earliest trade, close of the latest (ties by trade id),
+ * max/min, sums; VWAP = Σ(price × quantity) / Σ quantity.
+ */
+import type { ClientBase } from "pg";
+import { type Database, DatabaseUnavailableError } from "../shared/database";
+import { type ApiEvent, type ApiResult, jsonResponse, problemResponse, withProblemBoundary } from "../shared/http";
+import type { Logger } from "../shared/logger";
+import { type BarsRequest, encodeCursor, INTERVALS, parseBarsRequest } from "./bars-request";
+
+export interface QueryDependencies {
+  readonly database: Database;
+  readonly logger: Logger;
+}
+
+export interface BarJson {
+  readonly start: string;
+  readonly open: number;
+  readonly high: number;
+  readonly low: number;
+  readonly close: number;
+  readonly volume: number;
+  readonly tradeCount: number;
+  readonly vwap: number;
+}
+
+const BARS_SQL = `
+SELECT date_bin($2::interval, bucket_start, TIMESTAMPTZ '1970-01-01 00:00:00+00') AS start,
+       (array_agg(open ORDER BY first_trade_at, first_trade_id))[1] AS open,
+       max(high) AS high,
+       min(low) AS low,
+       (array_agg(close ORDER BY last_trade_at DESC, last_trade_id DESC))[1] AS close,
+       sum(volume) AS volume,
+       sum(trade_count) AS trade_count,
+       sum(sum_price_qty) / sum(volume) AS vwap
+FROM bars_1m
+WHERE symbol = $1 AND bucket_start >= $3 AND bucket_start < $4
+GROUP BY 1
+ORDER BY 1
+LIMIT $5`;
+
+interface BarRow {
+  start: Date;
+  open: string;
+  high: string;
+  low: string;
+  close: string;
+  volume: string;
+  trade_count: string;
+  vwap: string;
+}
+
+/** One page of bars plus the start of the next bucket when there are more. */
+export async function readBars(client: ClientBase, request: BarsRequest): Promise<{ bars: BarJson[]; nextStartMs?: number }> {
+  const { rows } = await client.query<BarRow>(BARS_SQL, [
+    request.symbol,
+    `${INTERVALS[request.interval].minutes} minutes`,
+    new Date(request.startMs),
+    new Date(request.endMs),
+    request.limit + 1,
+  ]);
+  const bars = rows.slice(0, request.limit).map((row) => ({
+    start: row.start.toISOString(),
+    open: Number(row.open),
+    high: Number(row.high),
+    low: Number(row.low),
+    close: Number(row.close),
+    volume: Number(row.volume),
+    tradeCount: Number(row.trade_count),
+    vwap: Number(row.vwap),
+  }));
+  return rows.length > request.limit ? { bars, nextStartMs: rows[request.limit].start.getTime() } : { bars };
+}
+
+export function createQueryHandler(deps: QueryDependencies): (event: ApiEvent) => Promise<ApiResult> {
+  return withProblemBoundary(deps.logger, async (event, log) => {
+    const requestId = event.requestContext?.requestId;
+    const parsed = parseBarsRequest(event.pathParameters, event.queryStringParameters);
+    if (parsed.problems) {
+      return problemResponse(
+        400,
+        { title: "Invalid bars query", detail: parsed.problems.map((problem) => `${problem.parameter}: ${problem.message}`).join("; "), errors: parsed.problems },
+        requestId,
+      );
+    }
+    const request = parsed.request;
+    let client;
+    try {
+      client = await deps.database.connect();
+    } catch (error) {
+      if (!(error instanceof DatabaseUnavailableError)) throw error;
+      log.error("Database unavailable", { error });
+      const response = problemResponse(503, { title: "Service unavailable", detail: "Bars cannot be read right now; retry shortly." }, requestId);
+      return { ...response, headers: { ...response.headers, "Retry-After": "5" } };
+    }
+    try {
+      const page = await readBars(client, request);
+      return jsonResponse(200, {
+        symbol: request.symbol,
+        interval: request.interval,
+        from: request.from,
+        to: request.to,
+        bars: page.bars,
+        nextCursor: page.nextStartMs !== undefined ? encodeCursor(request, page.nextStartMs) : null,
+      });
+    } finally {
+      client.release();
+    }
+  });
+}
