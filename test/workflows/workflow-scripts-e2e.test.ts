@@ -43,6 +43,25 @@ function runStep(step: any, options: { cwd: string; env: Record<string, string> 
   return { status: result.status ?? 1, stdout: result.stdout, stderr: result.stderr, outputs: readFileSync(outputs, "utf8"), summary: readFileSync(summary, "utf8") };
 }
 
+describe("the target-environment steps of pull-request.yml and deploy.yml", () => {
+  const prTarget = stepOf("pull-request.yml", "target", (step) => step.id === "target");
+  const deployTarget = stepOf("deploy.yml", "target", (step) => step.id === "target");
+
+  it("maps a pull request into staging to the staging plan, and one into a feature branch to none", () => {
+    expect(runStep(prTarget, { cwd: repoRoot, env: { BASE_REF: "staging" } }).outputs).toBe("environment=staging\nregion=us-east-1\n");
+    const feature = runStep(prTarget, { cwd: repoRoot, env: { BASE_REF: "feature/x" } });
+    expect(feature.status).toBe(0);
+    expect(feature.outputs).toBe("environment=\nregion=\n");
+  });
+
+  it("deploys the environment of the pushed branch, and stops with an error for a branch no environment names", () => {
+    expect(runStep(deployTarget, { cwd: repoRoot, env: { BRANCH: "prod" } }).outputs).toBe("environment=prod\nregion=us-east-1\n");
+    const unknown = runStep(deployTarget, { cwd: repoRoot, env: { BRANCH: "release" } });
+    expect(unknown.status).toBe(1);
+    expect(unknown.stdout).toContain("::error title=No environment::No environments/*.json file names the branch release; nothing to deploy.");
+  });
+});
+
 describe("destroy.yml: the check job (no terraform, no credentials)", () => {
   const check = stepOf("destroy.yml", "check", (step) => step.id === "describe");
   const recheck = stepOf("destroy.yml", "destroy", (step) => String(step.run).includes("check-destroy"));
