@@ -149,3 +149,14 @@ describe("construct paths", () => {
     expect(constructPathFor(paths, "data.aws_iam_policy_document.doc")).toBe("trading-platform-dev/doc");
   });
 });
+
+describe("changed secrets", () => {
+  it("lists a sensitive attribute whose value changed, without showing either value", () => {
+    const changes = diffAttributes({ password: "old-secret", user: "app" }, { password: "new-secret", user: "app" }, {}, [], { password: true }, { password: true });
+    expect(changes).toEqual([{ path: "password", before: "(sensitive)", after: "(sensitive)", forcesReplacement: false }]);
+  });
+
+  it("does not list an unchanged sensitive attribute", () => {
+    expect(diffAttributes({ password: "same" }, { password: "same" }, {}, [], { password: true }, { password: true })).toEqual([]);
+  });
+});

@@ -263,7 +263,10 @@ function toResourceChange(raw: RawResourceChange, where: string, sensitiveString
     before,
     after,
     afterUnknown: change.after_unknown ?? {},
-    attributeChanges: action === "delete" || action === "forget" ? [] : diffAttributes(before, after, change.after_unknown, replacePaths),
+    attributeChanges:
+      action === "delete" || action === "forget"
+        ? []
+        : diffAttributes(change.before ?? null, change.after ?? null, change.after_unknown, replacePaths, change.before_sensitive, change.after_sensitive),
   };
 }
 
@@ -318,60 +321,70 @@ export function displayValue(value: unknown): string {
   return JSON.stringify(value);
 }
 
-type Flat = Map<string, unknown>;
-
-/** Leaves (and empty containers) of a value by path. */
-function flatten(value: unknown, path: string, into: Flat): Flat {
-  if (Array.isArray(value)) {
-    if (value.length === 0) into.set(path, []);
-    value.forEach((item, index) => flatten(item, `${path}[${index}]`, into));
-  } else if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value);
-    if (entries.length === 0) into.set(path, {});
-    for (const [key, item] of entries) flatten(item, IDENTIFIER.test(key) ? (path === "" ? key : `${path}.${key}`) : `${path}[${JSON.stringify(key)}]`, into);
-  } else {
-    into.set(path, value);
-  }
-  return into;
-}
-
-function unknownPaths(afterUnknown: unknown): Set<string> {
-  const paths = new Set<string>();
-  if (afterUnknown === true) {
-    paths.add("");
-    return paths;
-  }
-  for (const [path, value] of flatten(afterUnknown, "", new Map())) if (value === true) paths.add(path);
-  return paths;
-}
+const isPlainObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === "object" && !Array.isArray(value);
+const childPath = (path: string, key: string): string => (IDENTIFIER.test(key) ? (path === "" ? key : `${path}.${key}`) : `${path}[${JSON.stringify(key)}]`);
+const childOf = (value: unknown, key: string | number): unknown =>
+  value !== null && typeof value === "object" ? (value as Record<string | number, unknown>)[key] : undefined;
 
 /**
  * The attributes that differ between before and after (all set attributes
  * for a create), with unknown values as `(known after apply)`. Null or empty
- * values on both sides are not changes.
+ * values on both sides are not changes. With sensitivity markers, `before` and
+ * `after` are the clear values: they are compared (so a changed secret is
+ * listed) but shown only as `(sensitive)`.
  */
-export function diffAttributes(before: unknown, after: unknown, afterUnknown: unknown, replacePaths: readonly string[] = []): AttributeChange[] {
-  const beforeFlat = before === null || before === undefined ? new Map() : flatten(before, "", new Map());
-  const afterFlat = after === null || after === undefined ? new Map() : flatten(after, "", new Map());
-  const unknown = unknownPaths(afterUnknown);
-  const paths = new Set<string>([...beforeFlat.keys(), ...afterFlat.keys(), ...unknown]);
+export function diffAttributes(
+  before: unknown,
+  after: unknown,
+  afterUnknown: unknown,
+  replacePaths: readonly string[] = [],
+  beforeSensitive: SensitivityMarker = false,
+  afterSensitive: SensitivityMarker = false,
+): AttributeChange[] {
   const changes: AttributeChange[] = [];
-  for (const path of [...paths].sort()) {
-    if (path === "" && !unknown.has("")) continue;
-    const hadBefore = beforeFlat.has(path) && !isEmpty(beforeFlat.get(path));
-    const isUnknown = unknown.has(path);
-    const hasAfter = afterFlat.has(path) && !isEmpty(afterFlat.get(path));
-    if (!hadBefore && !hasAfter && !isUnknown) continue;
-    const beforeText = hadBefore ? displayValue(beforeFlat.get(path)) : undefined;
-    const afterText = isUnknown ? KNOWN_AFTER_APPLY : hasAfter ? displayValue(afterFlat.get(path)) : undefined;
-    if (!isUnknown && beforeText === afterText) continue;
-    changes.push({
-      path: path === "" ? "(whole value)" : path,
-      before: beforeText,
-      after: afterText,
-      forcesReplacement: replacePaths.some((replacePath) => path === replacePath || path.startsWith(`${replacePath}.`) || path.startsWith(`${replacePath}[`)),
-    });
-  }
+  const forces = (path: string): boolean =>
+    replacePaths.some((replacePath) => path === replacePath || path.startsWith(`${replacePath}.`) || path.startsWith(`${replacePath}[`));
+  const push = (path: string, beforeText: string | undefined, afterText: string | undefined): void => {
+    changes.push({ path: path === "" ? "(whole value)" : path, before: beforeText, after: afterText, forcesReplacement: forces(path) });
+  };
+
+  // Whatever is shown goes through the markers: a side may be sensitive only in parts.
+  const show = (value: unknown, marker: SensitivityMarker): string => (marker === true ? SENSITIVE : displayValue(redactSensitive(value, marker)));
+  const walk = (b: unknown, a: unknown, unknown: unknown, bs: SensitivityMarker, as: SensitivityMarker, path: string): void => {
+    const hadBefore = !isEmpty(b);
+    if (unknown === true) {
+      push(path, hadBefore ? show(b, bs) : undefined, KNOWN_AFTER_APPLY);
+      return;
+    }
+    if (bs === true || as === true) {
+      const hasAfter = !isEmpty(a);
+      if (!hadBefore && !hasAfter) return;
+      if (hadBefore && hasAfter && JSON.stringify(b) === JSON.stringify(a)) return;
+      push(path, hadBefore ? show(b, bs) : undefined, hasAfter ? show(a, as) : undefined);
+      return;
+    }
+    const bothObjects = (isPlainObject(b) || b == null) && (isPlainObject(a) || a == null) && (isPlainObject(b) || isPlainObject(a) || isPlainObject(unknown));
+    if (bothObjects) {
+      const keys = new Set<string>();
+      for (const container of [b, a, unknown]) if (isPlainObject(container)) for (const key of Object.keys(container)) keys.add(key);
+      for (const key of [...keys].sort()) walk(childOf(b, key), childOf(a, key), childOf(unknown, key), childOf(bs, key) as SensitivityMarker, childOf(as, key) as SensitivityMarker, childPath(path, key));
+      return;
+    }
+    const bothArrays = (Array.isArray(b) || b == null) && (Array.isArray(a) || a == null) && (Array.isArray(b) || Array.isArray(a) || Array.isArray(unknown));
+    if (bothArrays) {
+      const length = Math.max(Array.isArray(b) ? b.length : 0, Array.isArray(a) ? a.length : 0, Array.isArray(unknown) ? unknown.length : 0);
+      for (let index = 0; index < length; index += 1) {
+        walk(childOf(b, index), childOf(a, index), childOf(unknown, index), childOf(bs, index) as SensitivityMarker, childOf(as, index) as SensitivityMarker, `${path}[${index}]`);
+      }
+      return;
+    }
+    const hasAfter = !isEmpty(a);
+    if (!hadBefore && !hasAfter) return;
+    const beforeText = hadBefore ? show(b, bs) : undefined;
+    const afterText = hasAfter ? show(a, as) : undefined;
+    if (beforeText !== afterText) push(path, beforeText, afterText);
+  };
+  walk(before, after, afterUnknown, beforeSensitive, afterSensitive, "");
   return changes;
 }
 
