@@ -4010,7 +4010,7 @@ _Not listed: ${plural(sorted.length - shown.length, "smaller change")}._
 var MARKER_RESERVE = 512;
 var DEFAULT_USAGE_FILE = "infracost-usage.yml";
 async function runInfracost(options) {
-  if (!options.env.INFRACOST_API_KEY) {
+  if (!(options.apiKeyAvailable ?? Boolean(options.env.INFRACOST_API_KEY))) {
     return { skipped: "INFRACOST_API_KEY is not set (a fork's pull request gets no secrets), so there is no cost estimate" };
   }
   if (!options.fs.existsSync(options.planJson)) throw new InputError(`plan-json: ${options.planJson} does not exist.`);
@@ -4023,7 +4023,7 @@ async function runInfracost(options) {
     throw new InputError(`usage-file: ${options.usageFile} does not exist.`);
   }
   const result = await options.exec(options.binary, args, { cwd: options.cwd, env: toolEnvironment(options.env) });
-  const mask = createMasker([options.env.INFRACOST_API_KEY]);
+  const mask = createMasker([options.env.INFRACOST_API_KEY ?? ""]);
   if (result.exitCode === 127) {
     throw new ToolError(`${options.binary} was not found. Install it (infracost/actions/setup) or pass infracost-json.`, mask(result.stderr));
   }

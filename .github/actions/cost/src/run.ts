@@ -45,8 +45,10 @@ export async function runInfracost(options: {
   /** Whether the usage file was asked for explicitly (then it must exist). */
   readonly usageFileRequired: boolean;
   readonly cwd: string;
+  /** Whether infracost has an API key; by default, whether INFRACOST_API_KEY is set (a workstation may keep it in infracost's own credentials file). */
+  readonly apiKeyAvailable?: boolean;
 }): Promise<InfracostRun> {
-  if (!options.env.INFRACOST_API_KEY) {
+  if (!(options.apiKeyAvailable ?? Boolean(options.env.INFRACOST_API_KEY))) {
     return { skipped: "INFRACOST_API_KEY is not set (a fork's pull request gets no secrets), so there is no cost estimate" };
   }
   if (!options.fs.existsSync(options.planJson)) throw new InputError(`plan-json: ${options.planJson} does not exist.`);
@@ -59,7 +61,7 @@ export async function runInfracost(options: {
     throw new InputError(`usage-file: ${options.usageFile} does not exist.`);
   }
   const result = await options.exec(options.binary, args, { cwd: options.cwd, env: toolEnvironment(options.env) });
-  const mask = createMasker([options.env.INFRACOST_API_KEY]);
+  const mask = createMasker([options.env.INFRACOST_API_KEY ?? ""]);
   if (result.exitCode === 127) {
     throw new ToolError(`${options.binary} was not found. Install it (infracost/actions/setup) or pass infracost-json.`, mask(result.stderr));
   }
