@@ -1,4 +1,5 @@
-import { cidrSubnet } from "../../../stacks/constructs/network";
+import { Network, cidrSubnet } from "../../../stacks/constructs/network";
+import { grantTestbed, testAccount } from "../../support/data-plane";
 import { environmentData } from "../../support/environments";
 import { environmentNames, synthesizedStacks } from "../../support/synth";
 import { onlyResource, policyOf, resolveReference, resourcesOf } from "../../support/terraform-json";
@@ -147,5 +148,41 @@ describe("cidrSubnet", () => {
   it("refuses subnets that do not fit", () => {
     expect(() => cidrSubnet("10.0.0.0/16", 2, 4)).toThrow("holds 4 subnets of /18, not 5");
     expect(() => cidrSubnet("10.0.0.0/26", 4, 0)).toThrow("no room for /30");
+  });
+});
+
+describe("Network with other settings", () => {
+  it("spreads private subnets round-robin over several NAT gateways", () => {
+    const testbed = grantTestbed();
+    new Network(testbed.stack, "three-nat", {
+      environmentSuffix: "nat3",
+      account: testAccount,
+      vpcCidr: "10.1.0.0/16",
+      availabilityZoneCount: 3,
+      natGatewayCount: 3,
+      logsKey: testbed.keys.logs,
+      logRetentionInDays: 30,
+    });
+    const { json } = testbed.synth();
+    const nats = resourcesOf(json, "aws_nat_gateway").filter((nat) => nat.name.startsWith("three-nat"));
+    expect(nats).toHaveLength(3);
+    const privateRoutes = resourcesOf(json, "aws_route").filter((route) => route.name.startsWith("three-nat_private-default-route"));
+    expect(new Set(privateRoutes.map((route) => resolveReference(json, route.body.nat_gateway_id).address)).size).toBe(3);
+  });
+
+  it("refuses more NAT gateways than AZs", () => {
+    const testbed = grantTestbed();
+    expect(
+      () =>
+        new Network(testbed.stack, "too-many", {
+          environmentSuffix: "x",
+          account: testAccount,
+          vpcCidr: "10.1.0.0/16",
+          availabilityZoneCount: 3,
+          natGatewayCount: 4,
+          logsKey: testbed.keys.logs,
+          logRetentionInDays: 30,
+        }),
+    ).toThrow("Network: natGatewayCount (4) cannot exceed availabilityZoneCount (3)");
   });
 });

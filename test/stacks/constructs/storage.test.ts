@@ -139,6 +139,11 @@ describe("EncryptedBucket grants", () => {
     ]);
   });
 
+  it("grants on the SSE-S3 access-log bucket add no KMS statement", () => {
+    const { statements } = grants((storage, probe) => storage.accessLogs.grantRead(probe));
+    expect(statements.map((statement) => statement.Action)).toEqual([["s3:GetObject", "s3:GetObjectVersion"], ["s3:ListBucket"]]);
+  });
+
   it("refuses a bucket name longer than S3 allows", () => {
     const testbed = grantTestbed();
     expect(
