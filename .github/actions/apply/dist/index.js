@@ -3489,12 +3489,12 @@ function collectScalars(value, into) {
 // .github/actions/shared/src/plan-digest.ts
 var import_node_crypto3 = require("node:crypto");
 function canonicalJson(value) {
-  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item === void 0 ? null : item)).join(",")}]`;
-  if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value).filter(([, item]) => item !== void 0).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
-    return `{${entries.map(([key2, item]) => `${JSON.stringify(key2)}:${canonicalJson(item)}`).join(",")}}`;
-  }
-  return JSON.stringify(value ?? null);
+  return JSON.stringify(value ?? null, (_key, item) => {
+    if (item === null || typeof item !== "object" || Array.isArray(item)) return item;
+    const sorted = {};
+    for (const key2 of Object.keys(item).sort()) sorted[key2] = item[key2];
+    return sorted;
+  });
 }
 function planDigest(model) {
   const changes = model.resourceChanges.map((change) => ({
@@ -3659,7 +3659,7 @@ function toResourceChange(raw, where, sensitiveStrings) {
     before,
     after,
     afterUnknown: change.after_unknown ?? {},
-    attributeChanges: action === "delete" || action === "forget" ? [] : diffAttributes(before, after, change.after_unknown, replacePaths)
+    attributeChanges: action === "delete" || action === "forget" ? [] : diffAttributes(change.before ?? null, change.after ?? null, change.after_unknown, replacePaths, change.before_sensitive, change.after_sensitive)
   };
 }
 function toOutputChange(name, change, sensitiveStrings) {
@@ -3705,50 +3705,51 @@ function displayValue(value) {
   if (value === void 0) return "null";
   return JSON.stringify(value);
 }
-function flatten(value, path, into) {
-  if (Array.isArray(value)) {
-    if (value.length === 0) into.set(path, []);
-    value.forEach((item, index) => flatten(item, `${path}[${index}]`, into));
-  } else if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value);
-    if (entries.length === 0) into.set(path, {});
-    for (const [key2, item] of entries) flatten(item, IDENTIFIER.test(key2) ? path === "" ? key2 : `${path}.${key2}` : `${path}[${JSON.stringify(key2)}]`, into);
-  } else {
-    into.set(path, value);
-  }
-  return into;
-}
-function unknownPaths(afterUnknown) {
-  const paths = /* @__PURE__ */ new Set();
-  if (afterUnknown === true) {
-    paths.add("");
-    return paths;
-  }
-  for (const [path, value] of flatten(afterUnknown, "", /* @__PURE__ */ new Map())) if (value === true) paths.add(path);
-  return paths;
-}
-function diffAttributes(before, after, afterUnknown, replacePaths = []) {
-  const beforeFlat = before === null || before === void 0 ? /* @__PURE__ */ new Map() : flatten(before, "", /* @__PURE__ */ new Map());
-  const afterFlat = after === null || after === void 0 ? /* @__PURE__ */ new Map() : flatten(after, "", /* @__PURE__ */ new Map());
-  const unknown = unknownPaths(afterUnknown);
-  const paths = /* @__PURE__ */ new Set([...beforeFlat.keys(), ...afterFlat.keys(), ...unknown]);
+var isPlainObject3 = (value) => value !== null && typeof value === "object" && !Array.isArray(value);
+var childPath = (path, key2) => IDENTIFIER.test(key2) ? path === "" ? key2 : `${path}.${key2}` : `${path}[${JSON.stringify(key2)}]`;
+var childOf = (value, key2) => value !== null && typeof value === "object" ? value[key2] : void 0;
+function diffAttributes(before, after, afterUnknown, replacePaths = [], beforeSensitive = false, afterSensitive = false) {
   const changes = [];
-  for (const path of [...paths].sort()) {
-    if (path === "" && !unknown.has("")) continue;
-    const hadBefore = beforeFlat.has(path) && !isEmpty(beforeFlat.get(path));
-    const isUnknown = unknown.has(path);
-    const hasAfter = afterFlat.has(path) && !isEmpty(afterFlat.get(path));
-    if (!hadBefore && !hasAfter && !isUnknown) continue;
-    const beforeText = hadBefore ? displayValue(beforeFlat.get(path)) : void 0;
-    const afterText = isUnknown ? KNOWN_AFTER_APPLY : hasAfter ? displayValue(afterFlat.get(path)) : void 0;
-    if (!isUnknown && beforeText === afterText) continue;
-    changes.push({
-      path: path === "" ? "(whole value)" : path,
-      before: beforeText,
-      after: afterText,
-      forcesReplacement: replacePaths.some((replacePath) => path === replacePath || path.startsWith(`${replacePath}.`) || path.startsWith(`${replacePath}[`))
-    });
-  }
+  const forces = (path) => replacePaths.some((replacePath) => path === replacePath || path.startsWith(`${replacePath}.`) || path.startsWith(`${replacePath}[`));
+  const push = (path, beforeText, afterText) => {
+    changes.push({ path: path === "" ? "(whole value)" : path, before: beforeText, after: afterText, forcesReplacement: forces(path) });
+  };
+  const show = (value, marker) => marker === true ? SENSITIVE : displayValue(redactSensitive(value, marker));
+  const walk = (b, a, unknown, bs, as, path) => {
+    const hadBefore = !isEmpty(b);
+    if (unknown === true) {
+      push(path, hadBefore ? show(b, bs) : void 0, KNOWN_AFTER_APPLY);
+      return;
+    }
+    if (bs === true || as === true) {
+      const hasAfter2 = !isEmpty(a);
+      if (!hadBefore && !hasAfter2) return;
+      if (hadBefore && hasAfter2 && JSON.stringify(b) === JSON.stringify(a)) return;
+      push(path, hadBefore ? show(b, bs) : void 0, hasAfter2 ? show(a, as) : void 0);
+      return;
+    }
+    const bothObjects = (isPlainObject3(b) || b == null) && (isPlainObject3(a) || a == null) && (isPlainObject3(b) || isPlainObject3(a) || isPlainObject3(unknown));
+    if (bothObjects) {
+      const keys = /* @__PURE__ */ new Set();
+      for (const container of [b, a, unknown]) if (isPlainObject3(container)) for (const key2 of Object.keys(container)) keys.add(key2);
+      for (const key2 of [...keys].sort()) walk(childOf(b, key2), childOf(a, key2), childOf(unknown, key2), childOf(bs, key2), childOf(as, key2), childPath(path, key2));
+      return;
+    }
+    const bothArrays = (Array.isArray(b) || b == null) && (Array.isArray(a) || a == null) && (Array.isArray(b) || Array.isArray(a) || Array.isArray(unknown));
+    if (bothArrays) {
+      const length = Math.max(Array.isArray(b) ? b.length : 0, Array.isArray(a) ? a.length : 0, Array.isArray(unknown) ? unknown.length : 0);
+      for (let index = 0; index < length; index += 1) {
+        walk(childOf(b, index), childOf(a, index), childOf(unknown, index), childOf(bs, index), childOf(as, index), `${path}[${index}]`);
+      }
+      return;
+    }
+    const hasAfter = !isEmpty(a);
+    if (!hadBefore && !hasAfter) return;
+    const beforeText = hadBefore ? show(b, bs) : void 0;
+    const afterText = hasAfter ? show(a, as) : void 0;
+    if (beforeText !== afterText) push(path, beforeText, afterText);
+  };
+  walk(before, after, afterUnknown, beforeSensitive, afterSensitive, "");
   return changes;
 }
 var isEmpty = (value) => value === null || value === void 0 || Array.isArray(value) && value.length === 0 || typeof value === "object" && value !== null && Object.keys(value).length === 0;
