@@ -180,3 +180,18 @@ describe("syncLabels", () => {
     expect(github.labels(7)).toEqual(["plan:no-changes"]);
   });
 });
+
+describe("syncLabels writes", () => {
+  it("only what differs from the current labels", async () => {
+    await syncLabels({ client, ref, add: ["plan:destroy"], remove: ["plan:no-changes"], log: () => {} });
+    await syncLabels({ client, ref, add: ["plan:destroy"], remove: ["plan:no-changes"], log: () => {} });
+    expect(github.writes().map((request) => `${request.method} ${request.path}`)).toEqual(["POST /repos/acme/infra/issues/7/labels"]);
+  });
+
+  it("gives a notice, not a failure, with a read-only token", async () => {
+    github.readOnly();
+    const lines: string[] = [];
+    await syncLabels({ client, ref, add: ["plan:destroy"], remove: [], log: (line) => void lines.push(line) });
+    expect(lines).toEqual([expect.stringMatching(/^::notice::Labels not updated: the token cannot write/)]);
+  });
+});

@@ -3589,10 +3589,13 @@ async function publishComment(options) {
 async function syncLabels(options) {
   const { owner, repo, issueNumber } = options.ref;
   try {
-    if (options.add.length > 0) {
-      await options.client.request("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", { owner, repo, issue_number: issueNumber, labels: [...options.add] });
+    const current = await options.client.request("GET /repos/{owner}/{repo}/issues/{issue_number}/labels", { owner, repo, issue_number: issueNumber, per_page: 100 });
+    const present = new Set(current.data.map((label) => label.name));
+    const add = options.add.filter((name) => !present.has(name));
+    if (add.length > 0) {
+      await options.client.request("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", { owner, repo, issue_number: issueNumber, labels: add });
     }
-    for (const name of options.remove) {
+    for (const name of options.remove.filter((label) => present.has(label))) {
       try {
         await options.client.request("DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}", { owner, repo, issue_number: issueNumber, name });
       } catch (error) {

@@ -277,8 +277,8 @@ export async function publishComment(options: PublishOptions): Promise<PublishRe
 }
 
 /**
- * Adds `add` and removes `remove` from the PR's labels. A label that is not
- * there (404 on remove) is fine; a token that cannot write labels gives a
+ * Adds `add` and removes `remove` from the PR's labels, writing only what
+ * differs from the current labels. A token that cannot write labels gives a
  * notice, not a failure.
  */
 export async function syncLabels(options: {
@@ -290,10 +290,14 @@ export async function syncLabels(options: {
 }): Promise<void> {
   const { owner, repo, issueNumber } = options.ref;
   try {
-    if (options.add.length > 0) {
-      await options.client.request("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", { owner, repo, issue_number: issueNumber, labels: [...options.add] });
+    // Only touch what differs: fewer writes, and no 404s for labels that are not there.
+    const current = await options.client.request<{ name: string }[]>("GET /repos/{owner}/{repo}/issues/{issue_number}/labels", { owner, repo, issue_number: issueNumber, per_page: 100 });
+    const present = new Set(current.data.map((label) => label.name));
+    const add = options.add.filter((name) => !present.has(name));
+    if (add.length > 0) {
+      await options.client.request("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", { owner, repo, issue_number: issueNumber, labels: add });
     }
-    for (const name of options.remove) {
+    for (const name of options.remove.filter((label) => present.has(label))) {
       try {
         await options.client.request("DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}", { owner, repo, issue_number: issueNumber, name });
       } catch (error) {
