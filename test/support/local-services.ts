@@ -12,7 +12,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import { type Server, createServer } from "node:http";
+import { type IncomingMessage, type Server, type ServerResponse, createServer, request as httpRequest } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -76,11 +76,88 @@ export interface LocalS3 {
   stop(): Promise<void>;
 }
 
-export async function startLocalS3(): Promise<LocalS3> {
+export interface LocalS3Options {
+  /**
+   * Enforce S3's conditional writes (`PutObject` with `If-None-Match: *` fails
+   * with 412 PreconditionFailed when the key exists), which s3rver ignores, by
+   * putting a small loopback proxy in front of it that checks and writes one
+   * request per key at a time, as S3 does. Default false (plain s3rver).
+   */
+  readonly conditionalWrites?: boolean;
+}
+
+const PRECONDITION_FAILED_XML =
+  '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message><Condition>If-None-Match</Condition></Error>';
+
+function upstreamStatus(port: number, method: string, path: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const upstream = httpRequest({ host: "127.0.0.1", port, method, path }, (response) => {
+      response.resume();
+      response.on("end", () => resolve(response.statusCode ?? 0));
+    });
+    upstream.on("error", reject);
+    upstream.end();
+  });
+}
+
+function conditionalWriteProxy(targetPort: number): Server {
+  const tails = new Map<string, Promise<void>>();
+  const forward = (request: IncomingMessage, response: ServerResponse): Promise<void> =>
+    new Promise((resolve) => {
+      const upstream = httpRequest({ host: "127.0.0.1", port: targetPort, method: request.method, path: request.url, headers: request.headers }, (reply) => {
+        response.writeHead(reply.statusCode ?? 502, reply.headers);
+        reply.pipe(response);
+        reply.on("end", () => resolve());
+        reply.on("error", () => resolve());
+      });
+      upstream.on("error", (error) => {
+        response.destroy(error);
+        resolve();
+      });
+      request.pipe(upstream);
+    });
+
+  return createServer((request, response) => {
+    const [path, query] = (request.url ?? "/").split("?");
+    // Only whole-object PUTs (the SDK adds ?x-id=PutObject; no ?partNumber, ?tagging, ...) with If-None-Match: * are conditional.
+    const subresources = [...new URLSearchParams(query ?? "").keys()].filter((name) => name !== "x-id");
+    if (request.method !== "PUT" || request.headers["if-none-match"] !== "*" || subresources.length > 0) {
+      void forward(request, response);
+      return;
+    }
+    const previous = tails.get(path) ?? Promise.resolve();
+    const current = previous.then(async () => {
+      if ((await upstreamStatus(targetPort, "HEAD", path)) === 200) {
+        request.resume();
+        response.writeHead(412, { "Content-Type": "application/xml" });
+        response.end(PRECONDITION_FAILED_XML);
+        return;
+      }
+      await forward(request, response);
+    });
+    const tail = current.catch((error: Error) => void response.destroy(error));
+    tails.set(path, tail);
+    void tail.then(() => {
+      if (tails.get(path) === tail) tails.delete(path);
+    });
+  });
+}
+
+export async function startLocalS3(options: LocalS3Options = {}): Promise<LocalS3> {
   const directory = mkdtempSync(join(tmpdir(), "s3rver-"));
   const server = new S3rver({ address: "127.0.0.1", port: 0, silent: true, directory, resetOnClose: true });
   const address = await server.run();
-  const endpoint = `http://127.0.0.1:${address.port}`;
+  let proxy: Server | undefined;
+  let port = address.port;
+  if (options.conditionalWrites) {
+    proxy = conditionalWriteProxy(address.port);
+    await new Promise<void>((resolve, reject) => {
+      proxy!.once("error", reject);
+      proxy!.listen(0, "127.0.0.1", () => resolve());
+    });
+    port = (proxy.address() as AddressInfo).port;
+  }
+  const endpoint = `http://127.0.0.1:${port}`;
   const client = localS3Client(endpoint);
   let stopped = false;
   return {
@@ -93,6 +170,7 @@ export async function startLocalS3(): Promise<LocalS3> {
       if (stopped) return;
       stopped = true;
       client.destroy();
+      if (proxy) await closeServer(proxy);
       if (server.httpServer) await closeServer(server.httpServer);
       rmSync(directory, { recursive: true, force: true });
     },

@@ -31,7 +31,8 @@ let logLines: string[];
 let clock: Date;
 
 beforeAll(async () => {
-  [s3, dynamo] = await Promise.all([startLocalS3(), startLocalDynamo()]);
+  // S3's create-only conditional writes enforced, as on AWS.
+  [s3, dynamo] = await Promise.all([startLocalS3({ conditionalWrites: true }), startLocalDynamo()]);
   await s3.createBucket(BUCKET);
   await dynamo.createTable(API_KEYS, tableShapes.apiKeys);
   await dynamo.documents.send(new PutCommand({ TableName: API_KEYS, Item: { apiKeyId: ENABLED_KEY, clientId: "acme-capital", enabled: true } }));
@@ -134,6 +135,16 @@ describe("ingest: idempotency", () => {
     // Not rewritten: the metadata still carries the first receipt time.
     expect(after.Metadata?.["received-at"]).toBe("2024-03-01T15:00:00.000Z");
     expect(after.ETag).toBe(before.ETag);
+  });
+
+  it("concurrent deliveries of one batch store it once: one 201, the others 200 with the same key", async () => {
+    const batch = { trades: [trade({ tradeId: "Q-1" }), trade({ tradeId: "Q-2" })] };
+    const keysBefore = await objectKeys();
+    const responses = await Promise.all(Array.from({ length: 6 }, () => post(batch, { headers: { "Idempotency-Key": "concurrent-0001" } })));
+    expect(responses.map((response) => response.statusCode).sort()).toEqual([200, 200, 200, 200, 200, 201]);
+    const keys = new Set(responses.map((response) => bodyOf(response).objectKey));
+    expect(keys.size).toBe(1);
+    expect(await objectKeys()).toEqual([...keysBefore, ...keys].sort());
   });
 
   it("without an Idempotency-Key, resending the identical batch is still stored once", async () => {
