@@ -168,3 +168,51 @@ describe("error comment", () => {
     expect(text).toContain("````text\n");
   });
 });
+
+describeWithTerraform("moves and create-before-destroy from the real terraform binary", () => {
+  it("counts a moved resource and names its previous address", () => {
+    const { planJson } = terraformPlan({
+      applied: { resource: { terraform_data: { old_name: { input: "x" } } } },
+      config: { resource: { terraform_data: { new_name: { input: "x" } } }, moved: [{ from: "terraform_data.old_name", to: "terraform_data.new_name" }] },
+    });
+    const { comment, model } = render(planJson, "moved.json");
+    expect(model.counts).toMatchObject({ move: 1, add: 0, destroy: 0 });
+    expect(comment).toContain("to move");
+    expect(comment).toContain("#### 📦 Import or move only (1)");
+    expect(comment).toContain("moved from <code>terraform_data.old_name</code>");
+  });
+
+  it("classifies create-before-destroy replacement as replace", () => {
+    const { planJson } = terraformPlan({
+      applied: { resource: { terraform_data: { db: { input: "a", triggers_replace: ["a"], lifecycle: { create_before_destroy: true } } } } },
+      config: { resource: { terraform_data: { db: { input: "a", triggers_replace: ["b"], lifecycle: { create_before_destroy: true } } } } },
+    });
+    const { model, comment } = render(planJson, "cbd.json");
+    expect(model.resourceChanges[0]!.rawActions).toEqual(["create", "delete"]);
+    expect(model.counts.replace).toBe(1);
+    expect(comment).toContain("**This plan replaces 1 resource:**");
+  });
+});
+
+describe("imports", () => {
+  it("counts an import and shows its id", () => {
+    const plan = {
+      format_version: "1.2",
+      terraform_version: "1.11.4",
+      resource_changes: [
+        {
+          address: "aws_s3_bucket.logs",
+          mode: "managed",
+          type: "aws_s3_bucket",
+          name: "logs",
+          change: { actions: ["no-op"], before: { bucket: "logs" }, after: { bucket: "logs" }, after_unknown: {}, importing: { id: "trading-logs-@ops" } },
+        },
+      ],
+    };
+    const { comment, model } = render(JSON.stringify(plan), "import.json");
+    expect(model.counts.import).toBe(1);
+    expect(model.hasChanges).toBe(true);
+    expect(comment).toContain("0 to destroy, 0 to forget, 1 to import, 0 to move");
+    expect(comment).toContain("imported from id <code>trading-logs-@\u200dops</code>");
+  });
+});
