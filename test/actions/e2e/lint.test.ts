@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { failures, startFakeGitHub, type FakeGitHub } from "../../support/fake-github";
 import { repoRoot } from "../../support/environments";
+import { synthesizedStacks } from "../../support/synth";
 import { PR_NUMBER, runBundledAction } from "./run-bundled-action";
 
 const fixtures = join(repoRoot, "..", "shared", "fixtures", "tflint");
@@ -163,4 +164,36 @@ describe("lint action, bundled, as the runner runs it", () => {
     expect(github.requests).toHaveLength(0);
     expect(result.summary).toContain("**0 errors, 6 warnings, 0 notices**");
   });
+
+  it("on the real synthesized dev stack, every finding lands on the TypeScript line that created its resource", async () => {
+    const { outdir } = synthesizedStacks();
+    const text = readFileSync(join(outdir, "stacks", "trading-platform-dev", "cdk.tf.json"), "utf8");
+    const workspace = mkdtempSync(join(tmpdir(), "lint-real-"));
+    mkdirSync(join(workspace, stackDir), { recursive: true });
+    writeFileSync(join(workspace, stackDir, "cdk.tf.json"), text);
+    const lines = text.split("\n");
+    const document = JSON.parse(text) as { resource: Record<string, Record<string, unknown>> };
+    // One finding inside each of a few resources of different types, as tflint would report them.
+    const targets = Object.entries(document.resource)
+      .slice(0, 6)
+      .map(([type, byName]) => `${type}.${Object.keys(byName)[0]}`);
+    const issues = targets.map((address) => {
+      const [type, name] = [address.slice(0, address.indexOf(".")), address.slice(address.indexOf(".") + 1)];
+      const typeLine = lines.findIndex((line) => line === `    "${type}": {`);
+      const line = lines.findIndex((candidate, index) => index > typeLine && candidate === `      "${name}": {`) + 2;
+      return { rule: { name: "probe", severity: "notice", link: "" }, message: `probe ${address}`, range: { filename: "cdk.tf.json", start: { line, column: 1 }, end: { line, column: 2 } }, callers: [] };
+    });
+    writeFileSync(join(workspace, "tflint.json"), JSON.stringify({ issues, errors: [] }));
+    const result = await lint({ "tflint-json": "tflint.json" }, { workspace });
+    expect(result.exitCode).toBe(0);
+    expect(result.outputs.notices).toBe(String(targets.length));
+    for (const address of targets) {
+      const command = result.commands.find((line) => line.includes(`::probe ${address} (${address}, trading-platform-dev/`));
+      expect({ address, command }).toEqual({ address, command: expect.stringMatching(/^::notice file=stacks\/[^,]+\.ts,line=\d+,title=tflint probe::/) });
+      const [, file, line] = /file=([^,]+),line=(\d+)/.exec(command!)!;
+      const source = readFileSync(join(repoRoot, file!), "utf8").split("\n")[Number(line) - 1];
+      expect({ address, source }).toEqual({ address, source: expect.stringMatching(/new [A-Z]|\w+\(/) });
+    }
+    expect(github.comments(PR_NUMBER)[0]!.body).toContain("](https://github.com/acme/trading-infra/blob/1111111111111111111111111111111111111111/stacks/");
+  }, 150_000);
 });

@@ -32,6 +32,8 @@ export interface RunOptions {
   readonly workspace?: string;
   /** Extra variables (e.g. INFRACOST_API_KEY); PATH and HOME are passed through. */
   readonly env?: Readonly<Record<string, string>>;
+  /** Milliseconds before the child is killed (default 50 s). */
+  readonly timeoutMs?: number;
 }
 
 export const distPath = (action: string): string => join(repoRoot, ".github", "actions", action, "dist", "index.js");
@@ -104,7 +106,7 @@ export async function runBundledAction(options: RunOptions): Promise<BundledRun>
   for (const [name, value] of Object.entries(options.inputs)) env[`INPUT_${name.replace(/ /g, "_").toUpperCase()}`] = value;
 
   const { exitCode, stdout, stderr } = await new Promise<{ exitCode: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(process.execPath, [dist], { cwd: workspace, env, timeout: 50_000, maxBuffer: 64 * 1024 * 1024 }, (error, out, err) => {
+    execFile(process.execPath, [dist], { cwd: workspace, env, timeout: options.timeoutMs ?? 50_000, maxBuffer: 64 * 1024 * 1024 }, (error, out, err) => {
       const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
       resolve({ exitCode: code, stdout: String(out), stderr: String(err) });
     });
