@@ -73,11 +73,6 @@ export class Storage extends Construct {
     if (props.createConfigBucket) this.config = dataBucket("config", "GLACIER");
   }
 
-  /** Every bucket this construct created, the access-log bucket first. */
-  get allBuckets(): EncryptedBucket[] {
-    return Object.values(this.allBucketsByPurpose);
-  }
-
   /** Every bucket by purpose (`accessLogs`, `ingestion`, `analytics`, `archival`, `config` where created). */
   get allBucketsByPurpose(): Record<string, EncryptedBucket> {
     return {
