@@ -16,7 +16,7 @@ import { parsePlanJson } from "../../.github/actions/shared/src/plan-model";
 import { repoRoot } from "../support/environments";
 import { type FakeGitHub, startFakeGitHub } from "../support/fake-github";
 import { describeWithTerraform } from "../support/terraform";
-import { type TerraformProject, createTerraformProject } from "./support/terraform-project";
+import { RELEASE_CONFIGURATION, type TerraformProject, createTerraformProject } from "./support/terraform-project";
 
 const SHA = "5f1b2c3d4e5f60718293a4b5c6d7e8f901234567";
 const PR = 42;
@@ -64,13 +64,13 @@ interface Harness {
   outputs(): Record<string, string>;
 }
 
-async function harness(pulls: Pull[] = [mergedPull()]): Promise<Harness> {
+async function harness(pulls: Pull[] = [mergedPull()], configuration?: string): Promise<Harness> {
   const github = await startFakeGitHub();
   github.handle("GET", /^\/repos\/acme\/infra\/commits\/[0-9a-f]{40}\/pulls$/, (request, response) => {
     response.writeHead(200, { "content-type": "application/json" });
     response.end(JSON.stringify(request.path.includes(SHA) ? pulls : []));
   });
-  const project = createTerraformProject();
+  const project = createTerraformProject(configuration);
   const runnerDir = mkdtempSync(join(tmpdir(), "runner-"));
   const summaryFile = join(runnerDir, "summary.md");
   const outputFile = join(runnerDir, "output.txt");
@@ -236,6 +236,29 @@ describeWithTerraform("deploy gate (apply action, real terraform)", () => {
     expect(await current.deploy()).toBe(0);
     expect(current.outputs().applied).toBe("false");
     expect(github.comments(PR)[0].body).toMatch(/dev: already up to date/);
+  });
+
+  it("registers sensitive values with the runner's masking before terraform prints anything, and keeps the token from terraform", async () => {
+    const configuration = `${RELEASE_CONFIGURATION}
+variable "api_secret" {
+  type      = string
+  sensitive = true
+}
+
+resource "terraform_data" "credential" {
+  input = var.api_secret
+}
+`;
+    current = await harness([mergedPull()], configuration);
+    const { github, project } = current;
+    project.plan("reviewed.tfplan", { release: "v1", api_secret: "s3cr3t-value-123" });
+    github.seedComment(PR, planComment(project, "reviewed.tfplan"));
+    project.plan("deploy.tfplan", { release: "v1", api_secret: "s3cr3t-value-123" });
+
+    expect(await current.deploy()).toBe(0);
+    expect(current.logs[0]).toBe("::add-mask::s3cr3t-value-123");
+    expect(project.stateAddresses()).toEqual(["terraform_data.credential", "terraform_data.release[0]"]);
+    expect(github.comments(PR).map((comment) => comment.body).join("\n")).not.toContain("s3cr3t-value-123");
   });
 
   it("reports a failing apply on the pull request with terraform's error", async () => {

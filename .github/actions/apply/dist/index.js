@@ -1352,27 +1352,6 @@ var require_light = __commonJS({
 // .github/actions/apply/src/index.ts
 var fs = __toESM(require("node:fs"));
 
-// .github/actions/shared/src/exec.ts
-var import_node_child_process = require("node:child_process");
-var spawnExec = (command, args, options = {}) => new Promise((resolve) => {
-  const child = (0, import_node_child_process.spawn)(command, [...args], { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"] });
-  const stdout = [];
-  const stderr = [];
-  child.stdout.on("data", (chunk) => stdout.push(chunk));
-  child.stderr.on("data", (chunk) => stderr.push(chunk));
-  child.on("error", (error) => {
-    resolve({ exitCode: error.code === "ENOENT" ? 127 : 1, stdout: "", stderr: `${command}: ${error.message}` });
-  });
-  child.on("close", (code, signal) => {
-    resolve({
-      exitCode: code ?? 1,
-      stdout: Buffer.concat(stdout).toString("utf8"),
-      stderr: Buffer.concat(stderr).toString("utf8") + (signal ? `
-${command} was stopped by ${signal}` : "")
-    });
-  });
-});
-
 // .github/actions/shared/src/github-client.ts
 var import_node_crypto = require("node:crypto");
 
@@ -3907,13 +3886,16 @@ async function run(deps) {
     if (!fs2.existsSync((0, import_node_path.join)(directory, planFile))) {
       throw new InputError(`plan-file: ${(0, import_node_path.join)(workingInput, planFile)} does not exist; run terraform plan -out=${planFile} in ${workingInput} first.`);
     }
-    const shown = await deps.exec(terraform, ["show", "-json", planFile], { cwd: directory, env });
+    const terraformEnv = Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith("INPUT_")));
+    const shown = await deps.exec(terraform, ["show", "-json", planFile], { cwd: directory, env: terraformEnv });
     if (shown.exitCode !== 0) {
       throw new InputError(`terraform show -json ${planFile} failed (exit code ${shown.exitCode}):
 ${tail(shown.stderr || shown.stdout, 30)}`);
     }
     const model = parsePlanJson(shown.stdout, planFile);
-    const mask = createMasker([...model.sensitiveStrings, ...parseMaskInput(getInput(env, "mask"))]);
+    const secrets = [...model.sensitiveStrings, ...parseMaskInput(getInput(env, "mask"))];
+    for (const secret of secrets) log(workflowCommand("add-mask", secret));
+    const mask = createMasker(secrets);
     const digest = planDigest(model);
     const current = changeSummaries(model);
     setOutput(context, fs2, "plan-digest", digest, log);
@@ -3976,10 +3958,9 @@ ${error.message}`, error.message);
       );
     }
     log(`Plan digest ${digest} matches the plan reviewed on #${pullRequest.number} (run ${reviewed.runId}); applying ${planFile}.`);
-    const applied = await deps.exec(terraform, ["apply", "-input=false", "-no-color", planFile], { cwd: directory, env });
+    const applied = await deps.exec(terraform, ["apply", "-input=false", "-no-color", planFile], { cwd: directory, env: terraformEnv });
     const output = mask(`${applied.stdout}${applied.stderr ? `
 ${applied.stderr}` : ""}`);
-    log(output);
     if (applied.exitCode !== 0) {
       return refuse(
         `### ❌ ${escapeText(environment)}: apply failed
@@ -4006,11 +3987,40 @@ The plan reviewed on #${pullRequest.number} (${countsLine(model)}) was applied b
   }
 }
 
+// .github/actions/apply/src/streaming-exec.ts
+var import_node_child_process = require("node:child_process");
+function streamingExec(write) {
+  return (command, args, options = {}) => new Promise((resolve) => {
+    const child = (0, import_node_child_process.spawn)(command, [...args], { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"] });
+    const stdout = [];
+    const stderr = [];
+    child.stdout.on("data", (chunk) => {
+      stdout.push(chunk);
+      write(chunk.toString("utf8"));
+    });
+    child.stderr.on("data", (chunk) => {
+      stderr.push(chunk);
+      write(chunk.toString("utf8"));
+    });
+    child.on("error", (error) => {
+      resolve({ exitCode: error.code === "ENOENT" ? 127 : 1, stdout: "", stderr: `${command}: ${error.message}` });
+    });
+    child.on("close", (code, signal) => {
+      resolve({
+        exitCode: code ?? 1,
+        stdout: Buffer.concat(stdout).toString("utf8"),
+        stderr: Buffer.concat(stderr).toString("utf8") + (signal ? `
+${command} was stopped by ${signal}` : "")
+      });
+    });
+  });
+}
+
 // .github/actions/apply/src/index.ts
 void run({
   env: process.env,
   fs,
-  exec: spawnExec,
+  exec: streamingExec((chunk) => process.stdout.write(chunk)),
   log: (line) => process.stdout.write(`${line}
 `),
   createClient: createGitHubClient,

@@ -119,12 +119,17 @@ export async function run(deps: ApplyDependencies): Promise<number> {
       throw new InputError(`plan-file: ${join(workingInput, planFile)} does not exist; run terraform plan -out=${planFile} in ${workingInput} first.`);
     }
 
-    const shown = await deps.exec(terraform, ["show", "-json", planFile], { cwd: directory, env });
+    // terraform gets the runner's environment without the action inputs (the GitHub token).
+    const terraformEnv = Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith("INPUT_")));
+    const shown = await deps.exec(terraform, ["show", "-json", planFile], { cwd: directory, env: terraformEnv });
     if (shown.exitCode !== 0) {
       throw new InputError(`terraform show -json ${planFile} failed (exit code ${shown.exitCode}):\n${tail(shown.stderr || shown.stdout, 30)}`);
     }
     const model = parsePlanJson(shown.stdout, planFile);
-    const mask = createMasker([...model.sensitiveStrings, ...parseMaskInput(getInput(env, "mask"))]);
+    const secrets = [...model.sensitiveStrings, ...parseMaskInput(getInput(env, "mask"))];
+    // Before terraform prints anything else: the runner then masks these in the log.
+    for (const secret of secrets) log(workflowCommand("add-mask", secret));
+    const mask = createMasker(secrets);
     const digest = planDigest(model);
     const current = changeSummaries(model);
     setOutput(context, fs, "plan-digest", digest, log);
@@ -186,9 +191,8 @@ export async function run(deps: ApplyDependencies): Promise<number> {
     }
 
     log(`Plan digest ${digest} matches the plan reviewed on #${pullRequest.number} (run ${reviewed.runId}); applying ${planFile}.`);
-    const applied = await deps.exec(terraform, ["apply", "-input=false", "-no-color", planFile], { cwd: directory, env });
+    const applied = await deps.exec(terraform, ["apply", "-input=false", "-no-color", planFile], { cwd: directory, env: terraformEnv });
     const output = mask(`${applied.stdout}${applied.stderr ? `\n${applied.stderr}` : ""}`);
-    log(output);
     if (applied.exitCode !== 0) {
       return refuse(
         `### ❌ ${escapeText(environment)}: apply failed\n\nThe reviewed plan from #${pullRequest.number} (${countsLine(model)}) failed to apply; some changes may have been made. The last lines of terraform's output:\n\n${codeBlock(tail(output))}\n\n[Run](${context.runUrl})`,
