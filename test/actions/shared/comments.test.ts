@@ -100,13 +100,19 @@ describe("upsertComment against a GitHub REST server", () => {
   });
 
   it("honours retry-after on 429 and on the secondary-rate-limit 403", async () => {
+    const clientLog: string[] = [];
+    client = createGitHubClient({ baseUrl: github.url, token: "t0ken", retryUnitMs: 5, log: (line) => void clientLog.push(line) });
     github.fail("POST", commentsPath, failures.tooManyRequests(3));
     github.fail("GET", commentsPath, failures.secondaryRateLimit(2));
     const started = Date.now();
     expect((await upsert(1, "plan")).status).toBe("created");
     expect(github.comments(7)).toHaveLength(1);
-    // retryUnitMs 5: retry-after 2 s and 3 s become 10 ms and 15 ms, so ≥ 25 ms passed.
-    expect(Date.now() - started).toBeGreaterThanOrEqual(20);
+    expect(clientLog).toEqual([
+      expect.stringMatching(/secondary rate limit on GET .*\/comments; retrying in 2 s/),
+      expect.stringMatching(/secondary rate limit on POST .*\/comments; retrying in 3 s/),
+    ]);
+    // retryUnitMs 5: retry-after 2 s and 3 s become 10 ms and 15 ms.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(25);
   });
 
   it("retries an update on 503 (idempotent) and lists again after a 502", async () => {
