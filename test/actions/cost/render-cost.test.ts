@@ -143,4 +143,15 @@ describe("costs are decimal strings or null", () => {
     expect(comment).toContain("| `aws_instance.i4999` | €4,999.50 |");
     expect(comment).toMatch(/more resources not shown, full output in the run: https:\/\/github\.example\/run\/1/);
   });
+
+  it("resources infracost does not support are counted and named, so a reviewer knows the total is partial", () => {
+    const comment = renderCostComment(
+      parseInfracostReport(
+        minimal({ summary: { totalDetectedResources: 5, totalSupportedResources: 2, totalUnsupportedResources: 3, unsupportedResourceCounts: { aws_bedrock_agent: 1, aws_appflow_flow: 2 } } }),
+      ),
+      { environment: "prod", limit: 65_000 },
+    );
+    expect(comment).toContain("5 resources detected, 2 priced.");
+    expect(comment).toContain("⚠️ 3 are not supported by infracost, so their cost is not counted: `aws_appflow_flow` ×2, `aws_bedrock_agent` ×1.");
+  });
 });

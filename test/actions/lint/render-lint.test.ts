@@ -177,3 +177,20 @@ describe("parseTflintReport", () => {
     expect(() => parseTflintReport('{"results": []}', "lint.json")).toThrow(/expected `issues` and `errors` arrays/);
   });
 });
+
+describe("rule links", () => {
+  const render = (link: string) => {
+    const report = parseTflintReport(JSON.stringify({ issues: [{ rule: { name: "r", severity: "notice", link }, message: "m", range: null, callers: [] }], errors: [] }));
+    const located = locateFindings(report, { workingDirectory: ".", readFile: () => undefined });
+    return renderLintComment(located.findings, located.errors, { environment: "dev", limit: 65_000, failOn: "error" });
+  };
+
+  it("keeps http(s) links and encodes what would end the markdown link", () => {
+    expect(render("https://example.com/rules/a_(b).md")).toContain("[`r`](https://example.com/rules/a_%28b%29.md)");
+  });
+
+  it("drops other schemes", () => {
+    expect(render("javascript:alert(1)")).toContain("| ℹ️ notice | `r`: m |");
+    expect(render("https://example.com/%E0%A4%A")).toContain("| ℹ️ notice | `r`: m |");
+  });
+});

@@ -3826,9 +3826,20 @@ function subjectCell(location) {
   }
   return parts.join("<br>");
 }
+function safeLink(link) {
+  if (!link || !/^https?:\/\/[^\s]+$/.test(link)) return void 0;
+  let normalized;
+  try {
+    normalized = encodeURI(decodeURI(link));
+  } catch {
+    return void 0;
+  }
+  return normalized.replace(/[()[\]<>"'`|]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`);
+}
 function findingRow(located, blobUrl) {
   const { finding } = located;
-  const rule = finding.link ? `[${codeSpan(finding.rule, { inTable: true })}](${encodeURI(finding.link)})` : codeSpan(finding.rule, { inTable: true });
+  const link = safeLink(finding.link);
+  const rule = link ? `[${codeSpan(finding.rule, { inTable: true })}](${link})` : codeSpan(finding.rule, { inTable: true });
   const callers = finding.callers.length > 1 ? `<br><sub>via ${finding.callers.slice(1).map((caller) => escapeText(`${caller.filename}:${caller.line}`)).join(" → ")}</sub>` : "";
   const fixable = finding.fixable ? " <sub>(tflint --fix can fix this)</sub>" : "";
   return `| ${ICONS[finding.severity]} ${finding.severity} | ${rule}: ${escapeText(finding.message)}${fixable}${callers} | ${subjectCell(located)} | ${sourceLink(located, blobUrl) || "—"} |`;

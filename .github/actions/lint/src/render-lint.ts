@@ -60,9 +60,22 @@ function subjectCell(location: FindingLocation): string {
   return parts.join("<br>");
 }
 
+/** An http(s) rule link that cannot end the markdown link early; anything else is dropped. */
+function safeLink(link: string | undefined): string | undefined {
+  if (!link || !/^https?:\/\/[^\s]+$/.test(link)) return undefined;
+  let normalized: string;
+  try {
+    normalized = encodeURI(decodeURI(link));
+  } catch {
+    return undefined; // a malformed %-sequence
+  }
+  return normalized.replace(/[()[\]<>"'`|]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`);
+}
+
 function findingRow(located: LocatedFinding, blobUrl: string | undefined): string {
   const { finding } = located;
-  const rule = finding.link ? `[${codeSpan(finding.rule, { inTable: true })}](${encodeURI(finding.link)})` : codeSpan(finding.rule, { inTable: true });
+  const link = safeLink(finding.link);
+  const rule = link ? `[${codeSpan(finding.rule, { inTable: true })}](${link})` : codeSpan(finding.rule, { inTable: true });
   const callers = finding.callers.length > 1 ? `<br><sub>via ${finding.callers.slice(1).map((caller) => escapeText(`${caller.filename}:${caller.line}`)).join(" → ")}</sub>` : "";
   const fixable = finding.fixable ? " <sub>(tflint --fix can fix this)</sub>" : "";
   return `| ${ICONS[finding.severity]} ${finding.severity} | ${rule}: ${escapeText(finding.message)}${fixable}${callers} | ${subjectCell(located)} | ${sourceLink(located, blobUrl) || "—"} |`;
