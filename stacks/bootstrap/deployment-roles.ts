@@ -49,6 +49,9 @@ const DATA_READ_ACTIONS = [
   "logs:GetQueryResults",
   "athena:GetQueryResults",
   "secretsmanager:GetSecretValue",
+  // Trade files and analytics output; bucket configuration stays readable.
+  "s3:GetObject",
+  "s3:GetObjectVersion",
 ] as const;
 
 /** Changes to the deployment roles and the OIDC provider: only a person running the bootstrap may make them. */

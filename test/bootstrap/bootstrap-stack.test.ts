@@ -78,7 +78,7 @@ describe("bootstrap stack (npm run synth:bootstrap)", () => {
     const statements = JSON.parse(inline.policy).Statement;
     expect(statements.every((statement: any) => statement.Effect === "Deny")).toBe(true);
     const dataDeny = statements.find((statement: any) => statement.Sid === "DenyBusinessDataReads");
-    expect(dataDeny.Action).toEqual(expect.arrayContaining(["dynamodb:GetItem", "dynamodb:Scan", "secretsmanager:GetSecretValue", "rds-data:*"]));
+    expect(dataDeny.Action).toEqual(expect.arrayContaining(["dynamodb:GetItem", "dynamodb:Scan", "secretsmanager:GetSecretValue", "rds-data:*", "s3:GetObject"]));
   });
 
   it.each(["plan", "apply"])("puts the region guard on every %s role, with the environment's own region", (kind) => {

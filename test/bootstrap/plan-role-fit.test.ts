@@ -9,6 +9,9 @@ const NEEDS_DENIED_READS = [
   "aws_secretsmanager_secret_version",
   "aws_rds_cluster_activity_stream",
   "aws_cloudwatch_log_stream",
+  "aws_s3_object",
+  "aws_s3_bucket_object",
+  "aws_s3_objects",
 ];
 
 describe("the read-only plan role fits what the platform's plans read", () => {
