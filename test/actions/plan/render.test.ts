@@ -139,6 +139,19 @@ describeWithTerraform("plan comment for plans made by the real terraform binary"
     expect(row.split(/(?<!\\)\|/).length).toBe(5); // 3 cells, the pipe in the value escaped
   });
 
+  it("neutralizes a hostile for_each key in resource addresses, in the summary line and in the destroy warning", () => {
+    const key = "</details><img src=x onerror=alert(1)> @org/team #3 `x`";
+    const { planJson } = terraformPlan({
+      applied: { resource: { terraform_data: { evil: { for_each: { [key]: 1 }, input: "${each.key}" } } } },
+      config: {},
+    });
+    const { comment, model } = render(planJson, "hostile-key.json");
+    expect(model.counts.destroy).toBe(1);
+    expect(comment).not.toMatch(/<img|<\/details><|@org|#3/);
+    expect(comment.match(/<details>/g)?.length ?? 0).toBe(comment.match(/<\/details>/g)?.length ?? 0);
+    expect(comment).toContain("&lt;img src=x onerror=alert\\(1\\)&gt;"); // readable, inert
+  });
+
   it("reports replacements with replace_paths and updates with the changed attributes", () => {
     const { planJson } = terraformPlan({
       applied: { resource: { terraform_data: { db: { input: "v1", triggers_replace: ["a"] }, app: { input: { size: 1 } }, gone: { input: 1 } } } },
