@@ -6,11 +6,19 @@
  * Request body: `{ "trades": [ {tradeId, symbol, price, quantity, side, timestamp, venue?}, ... ] }`.
  * The envelope (rather than a bare array) leaves room for batch-level fields
  * without breaking clients.
+ *
+ * Idempotency: the object key is `trades/date=D/hour=H/<api key id>-<key>.ndjson.gz`,
+ * where the partition comes from the batch's earliest trade and `<key>` is the
+ * `Idempotency-Key` header (or, without one, the batch's SHA-256, so an identical
+ * resend is still stored once). With a header, `idempotency/<api key id>/<key>.json`
+ * is claimed first (create-only), so a key reused for a different batch gets 422.
+ * All creates are S3 conditional writes (`If-None-Match: *`): of concurrent
+ * deliveries exactly one stores the batch (201), the others get 200.
  */
 import { createHash } from "node:crypto";
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
-import { HeadObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { type DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import { type Environment, requiredEnv } from "../shared/env";
 import { type ApiEvent, type ApiResult, apiKeyIdOf, bodyBytes, headerValue, jsonResponse, problemResponse, withProblemBoundary } from "../shared/http";
@@ -56,6 +64,14 @@ const KEY_SEGMENT_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
 /** The environment variables listed in manifest.ts, parsed. */
 export function ingestConfigFromEnv(env: Environment): IngestConfig {
   return { bucket: requiredEnv(env, "INGESTION_BUCKET"), apiKeysTable: requiredEnv(env, "API_KEYS_TABLE") };
+}
+
+/** What `idempotency/<api key id>/<Idempotency-Key>.json` records: which batch claimed the key, and where it is stored. */
+interface IdempotencyMarker {
+  readonly objectKey: string;
+  readonly batchSha256: string;
+  readonly accepted: number;
+  readonly receivedAt: string;
 }
 
 /** An item of the api-keys table: `apiKeyId` (hash key) → which client it belongs to and whether it may send data. */
@@ -113,6 +129,27 @@ export function createIngestHandler(deps: IngestDependencies): (event: ApiEvent)
     try {
       const head = await s3.send(new HeadObjectCommand({ Bucket: config.bucket, Key: key }));
       return head.Metadata?.["batch-sha256"] ?? "";
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  };
+
+  /** Creates the object unless the key exists (S3 conditional write); false when it already existed. */
+  const putIfAbsent = async (key: string, body: string | Uint8Array, contentType: string, metadata: Record<string, string>): Promise<boolean> => {
+    try {
+      await s3.send(new PutObjectCommand({ Bucket: config.bucket, Key: key, Body: body, ContentType: contentType, IfNoneMatch: "*", Metadata: metadata }));
+      return true;
+    } catch (error) {
+      if (isPreconditionFailed(error)) return false;
+      throw error;
+    }
+  };
+
+  const readMarker = async (key: string): Promise<IdempotencyMarker | undefined> => {
+    try {
+      const object = await s3.send(new GetObjectCommand({ Bucket: config.bucket, Key: key }));
+      return JSON.parse(await object.Body!.transformToString()) as IdempotencyMarker;
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
@@ -200,42 +237,39 @@ export function createIngestHandler(deps: IngestDependencies): (event: ApiEvent)
     const idempotencyKey = idempotencyHeader ?? batchHash;
     const objectKey = `trades/${partitionOf(trades)}/${keySegment(apiKeyId)}-${idempotencyKey}.ndjson.gz`;
 
-    const replay = (storedHash: string): ApiResult => {
-      if (storedHash !== batchHash) {
-        return problem(422, "Idempotency-Key reused", "This Idempotency-Key was already used for a different batch; use a new key for new trades", { extra: { objectKey } });
-      }
+    const conflict = (): ApiResult =>
+      problem(422, "Idempotency-Key reused", "This Idempotency-Key was already used for a different batch; use a new key for new trades");
+    const replayed = (): ApiResult => {
       log.info("Replayed trade batch", { clientId, objectKey, accepted: trades.length });
       return jsonResponse(200, { objectKey, accepted: trades.length, replayed: true });
     };
 
-    const existing = await storedBatchHash(objectKey);
-    if (existing !== undefined) return replay(existing);
+    if (idempotencyHeader) {
+      // Claim the key before writing data, so a key reused for a different batch is refused wherever its
+      // trades would be partitioned, and two different batches racing on one key cannot both be stored.
+      const markerKey = `idempotency/${keySegment(apiKeyId)}/${idempotencyHeader}.json`;
+      const claim: IdempotencyMarker = { objectKey, batchSha256: batchHash, accepted: trades.length, receivedAt: receivedAt.toISOString() };
+      let marker = await readMarker(markerKey);
+      if (!marker && !(await putIfAbsent(markerKey, JSON.stringify(claim), "application/json", { "api-key-id": metadataValue(apiKeyId) }))) {
+        marker = await readMarker(markerKey);
+      }
+      if (marker && marker.batchSha256 !== batchHash) return conflict();
+    }
 
+    const existing = await storedBatchHash(objectKey);
+    if (existing !== undefined) return existing === batchHash ? replayed() : conflict();
     const compressed = await gzipAsync(ndjson);
-    try {
-      await s3.send(
-        new PutObjectCommand({
-          Bucket: config.bucket,
-          Key: objectKey,
-          Body: compressed,
-          ContentType: "application/gzip",
-          // Only create: two concurrent deliveries of one batch cannot both write (S3 conditional write).
-          IfNoneMatch: "*",
-          Metadata: {
-            "client-id": metadataValue(clientId),
-            "api-key-id": metadataValue(apiKeyId),
-            "record-count": String(trades.length),
-            "batch-sha256": batchHash,
-            "received-at": receivedAt.toISOString(),
-            ...(idempotencyHeader ? { "idempotency-key": idempotencyHeader } : {}),
-          },
-        }),
-      );
-    } catch (error) {
-      if (!isPreconditionFailed(error)) throw error;
-      const winner = await storedBatchHash(objectKey);
-      if (winner === undefined) throw error;
-      return replay(winner);
+    const written = await putIfAbsent(objectKey, compressed, "application/gzip", {
+      "client-id": metadataValue(clientId),
+      "api-key-id": metadataValue(apiKeyId),
+      "record-count": String(trades.length),
+      "batch-sha256": batchHash,
+      "received-at": receivedAt.toISOString(),
+      ...(idempotencyHeader ? { "idempotency-key": idempotencyHeader } : {}),
+    });
+    if (!written) {
+      // A concurrent delivery of the same batch won the race.
+      return (await storedBatchHash(objectKey)) === batchHash ? replayed() : conflict();
     }
     log.info("Stored trade batch", { clientId, objectKey, accepted: trades.length, bytes: compressed.length });
     return jsonResponse(201, { objectKey, accepted: trades.length, replayed: false });

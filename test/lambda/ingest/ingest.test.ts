@@ -1,5 +1,5 @@
 import { gunzipSync } from "node:zlib";
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { APIGatewayProxyResult } from "aws-lambda";
 import { createIngestHandler, ingestConfigFromEnv } from "../../../stacks/lambda/ingest/ingest";
@@ -144,7 +144,8 @@ describe("ingest: idempotency", () => {
     expect(responses.map((response) => response.statusCode).sort()).toEqual([200, 200, 200, 200, 200, 201]);
     const keys = new Set(responses.map((response) => bodyOf(response).objectKey));
     expect(keys.size).toBe(1);
-    expect(await objectKeys()).toEqual([...keysBefore, ...keys].sort());
+    const added = (await objectKeys()).filter((key) => !keysBefore.includes(key));
+    expect(added).toEqual([`idempotency/${ENABLED_KEY}/concurrent-0001.json`, ...keys]);
   });
 
   it("without an Idempotency-Key, resending the identical batch is still stored once", async () => {
@@ -162,6 +163,33 @@ describe("ingest: idempotency", () => {
     expect(reused.statusCode).toBe(422);
     expect(bodyOf(reused).detail).toMatch(/already used for a different batch/);
     expect((await readObject(bodyOf(first).objectKey)).lines[0]).toContain('"C-1"');
+  });
+
+  it("refuses a key reused for a batch whose trades fall in another hour, and concurrent different batches on one key", async () => {
+    const first = await post({ trades: [trade({ tradeId: "M-1", timestamp: "2024-03-01T09:00:00Z" })] }, { headers: { "Idempotency-Key": "moved-key-0001" } });
+    expect(first.statusCode).toBe(201);
+    const keysBefore = await objectKeys();
+    const moved = await post({ trades: [trade({ tradeId: "M-1", timestamp: "2024-03-01T11:00:00Z" })] }, { headers: { "Idempotency-Key": "moved-key-0001" } });
+    expect(moved.statusCode).toBe(422);
+
+    const racing = await Promise.all(
+      ["R-A", "R-B", "R-C"].map((tradeId, hour) => post({ trades: [trade({ tradeId, timestamp: `2024-03-01T0${hour + 1}:00:00Z` })] }, { headers: { "Idempotency-Key": "raced-key-0001" } })),
+    );
+    expect(racing.map((response) => response.statusCode).sort()).toEqual([201, 422, 422]);
+    const added = (await objectKeys()).filter((key) => !keysBefore.includes(key));
+    expect(added.filter((key) => key.startsWith("trades/"))).toEqual([bodyOf(racing.find((response) => response.statusCode === 201)!).objectKey]);
+  });
+
+  it("a retry after a crash between claiming the key and storing the batch stores it", async () => {
+    const batch = { trades: [trade({ tradeId: "K-1" })] };
+    const claimed = await post(batch, { headers: { "Idempotency-Key": "crash-key-0001" } });
+    const objectKey = bodyOf(claimed).objectKey;
+    // As if the first attempt died after its claim: the marker exists, the data object does not.
+    await s3.client.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: objectKey }));
+    const retry = await post(batch, { headers: { "Idempotency-Key": "crash-key-0001" } });
+    expect(retry.statusCode).toBe(201);
+    expect(bodyOf(retry).objectKey).toBe(objectKey);
+    expect((await readObject(objectKey)).lines[0]).toContain('"K-1"');
   });
 
   it("rejects a malformed Idempotency-Key", async () => {
