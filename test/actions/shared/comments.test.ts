@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import * as fs from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseMarker, publishComment, renderMarker, syncLabels, upsertComment } from "../../../.github/actions/shared/src/comments";
+import { parseMarker, publishComment, renderMarker, resolveTokenLogin, syncLabels, upsertComment } from "../../../.github/actions/shared/src/comments";
 import { createGitHubClient, type GitHubClient } from "../../../.github/actions/shared/src/github-client";
 import { readRunnerContext } from "../../../.github/actions/shared/src/runner";
 import { failures, startFakeGitHub, type FakeGitHub } from "../../support/fake-github";
@@ -66,6 +66,17 @@ describe("upsertComment against a GitHub REST server", () => {
     github.seedComment(7, `${renderMarker({ kind: "plan", environment: "dev", runId: 99 })}\nforged`, "mallory");
     expect((await upsert(1, "real")).status).toBe("created");
     expect(github.comments(7).map((comment) => comment.user.login)).toEqual(["mallory", "github-actions[bot]"]);
+  });
+
+  it("adopts a GitHub App's earlier comment when the token cannot read /user, but never a person's", async () => {
+    github.seedComment(7, `${renderMarker({ kind: "plan", environment: "dev", runId: 1 })}\nby the app`, "trading-bot[bot]");
+    github.seedComment(7, `${renderMarker({ kind: "plan", environment: "dev", runId: 5 })}\nplanted`, "mallory");
+    const result = await upsert(2, "plan 2", { author: await resolveTokenLogin(client) });
+    expect(result.status).toBe("updated");
+    expect(github.comments(7).map((comment) => [comment.user.login, comment.body.split("\n")[1]])).toEqual([
+      ["trading-bot[bot]", "plan 2"],
+      ["mallory", "planted"],
+    ]);
   });
 
   it("finds its comment past the first 100 (pagination)", async () => {

@@ -38,20 +38,26 @@ export function parseMarker(body: string | null | undefined): CommentMarker | un
 
 /** The author of comments made with the workflow's GITHUB_TOKEN. */
 export const GITHUB_ACTIONS_BOT = "github-actions[bot]";
-
 /**
- * The login behind the token. GITHUB_TOKEN and app installation tokens cannot
- * read `/user` (403); those comments are authored by `github-actions[bot]`.
+ * Author pattern for a token that cannot read `/user`: GITHUB_TOKEN
+ * (`github-actions[bot]`) or a GitHub App installation (`<app>[bot]`). No
+ * person's login contains brackets, so nobody can plant a marker we would adopt.
  */
+export const ANY_BOT = "*[bot]";
+
+/** The login behind the token, or {@link ANY_BOT} when the token cannot read `/user`. */
 export async function resolveTokenLogin(client: GitHubClient): Promise<string> {
   try {
     const response = await client.request<{ login?: string }>("GET /user");
-    return response.data.login ?? GITHUB_ACTIONS_BOT;
+    return response.data.login ?? ANY_BOT;
   } catch (error) {
-    if (isRequestError(error) && [401, 403, 404].includes(error.status)) return GITHUB_ACTIONS_BOT;
+    if (isRequestError(error) && [401, 403, 404].includes(error.status)) return ANY_BOT;
     throw error;
   }
 }
+
+const authoredBy = (login: string | undefined, author: string): boolean =>
+  login !== undefined && (author === ANY_BOT ? login.endsWith("[bot]") : login === author);
 
 interface IssueComment {
   readonly id: number;
@@ -92,7 +98,7 @@ interface OwnComment {
 export function findOwnComment(comments: readonly IssueComment[], kind: string, environment: string, author: string): OwnComment | undefined {
   let found: OwnComment | undefined;
   for (const comment of comments) {
-    if (comment.user?.login !== author) continue;
+    if (!authoredBy(comment.user?.login, author)) continue;
     const marker = parseMarker(comment.body);
     if (!marker || marker.kind !== kind || marker.environment !== environment) continue;
     if (!found || comment.id > found.comment.id) found = { comment, marker };
@@ -109,7 +115,7 @@ export interface UpsertOptions extends PullRequestRef {
   readonly marker: CommentMarker;
   /** The visible content; the marker is prepended. */
   readonly content: string;
-  /** Login of the token's identity (see {@link resolveTokenLogin}). */
+  /** Login of the token's identity, or {@link ANY_BOT} (see {@link resolveTokenLogin}). */
   readonly author: string;
   readonly sleep?: (milliseconds: number) => Promise<void>;
   readonly log?: LogSink;
