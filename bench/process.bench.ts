@@ -160,12 +160,16 @@ function compareWithJsonParse(lines: number): { fastMs: number; slowMs: number }
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "process-bench-"));
-  console.log(`process benchmark: node ${process.version}, load average ${loadavg().map((value) => value.toFixed(2)).join(" ")}, ${RUNS} runs per size (median)`);
+  gc();
+  console.log(
+    `process benchmark: node ${process.version}, load average ${loadavg().map((value) => value.toFixed(2)).join(" ")}, ${RUNS} runs per size (median); RSS before any work ${mib(process.memoryUsage().rss)}`,
+  );
   let lastBars: BarRecord[] = [];
   try {
     for (const trades of sizes) {
       const path = join(dir, `${trades}.ndjson.gz`);
       await generate(path, trades);
+      lastBars = []; // so the previous size's bars do not count against this one
       const runs = [];
       const gunzipCpu = [];
       for (let run = 0; run < RUNS; run += 1) {
