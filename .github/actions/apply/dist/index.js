@@ -3300,6 +3300,8 @@ function parseMarker(body) {
   }
 }
 var GITHUB_ACTIONS_BOT = "github-actions[bot]";
+var ANY_BOT = "*[bot]";
+var authoredBy = (login, author) => login !== void 0 && (author === ANY_BOT ? login.endsWith("[bot]") : login === author);
 async function listComments(client, ref) {
   const comments = [];
   for (let page = 1; ; page += 1) {
@@ -3318,7 +3320,7 @@ async function listComments(client, ref) {
 function findOwnComment(comments, kind, environment, author) {
   let found;
   for (const comment of comments) {
-    if (comment.user?.login !== author) continue;
+    if (!authoredBy(comment.user?.login, author)) continue;
     const marker = parseMarker(comment.body);
     if (!marker || marker.kind !== kind || marker.environment !== environment) continue;
     if (!found || comment.id > found.comment.id) found = { comment, marker };
