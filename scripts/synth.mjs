@@ -4,7 +4,7 @@
 // the whole provider on every run. Type checking is `npm run typecheck`.
 import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildSync } from "esbuild";
 
@@ -17,7 +17,7 @@ const outfile = join(repoRoot, ".build", "synth", `main-${process.pid}.cjs`);
 mkdirSync(dirname(outfile), { recursive: true });
 
 buildSync({
-  entryPoints: [join(repoRoot, entry)],
+  entryPoints: [resolve(repoRoot, entry)],
   outfile,
   bundle: true,
   packages: "external",
