@@ -156,5 +156,6 @@ describe("synth action on this repository", () => {
     const stack = JSON.parse(readFileSync(join(repoRoot, stacks.dev!, "cdk.tf.json"), "utf8"));
     expect(stack.terraform.backend).toHaveProperty("local");
     expect(github.requests).toHaveLength(0);
+    expect(r.summary()).toContain(`| dev | <code>${stacks.dev!.replace(/_/g, "\\_")}</code> |`);
   });
 });

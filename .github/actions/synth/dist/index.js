@@ -3814,7 +3814,11 @@ async function run(dependencies) {
   const stacks = Object.fromEntries(head.stacks.map((stack) => [stack.environment, (0, import_node_path3.relative)(root, stack.directory) || "."]));
   setOutput(context, fs2, "stacks", JSON.stringify(stacks), log);
   log(`Synthesized ${head.stacks.map((stack) => stack.name).join(", ")}.`);
-  if (!baseRef) return { ok: true };
+  if (!baseRef) {
+    const rows = head.stacks.map((stack) => `| ${escapeText(stack.environment)} | ${inlineCode((0, import_node_path3.relative)(root, stack.directory) || ".")} |`);
+    appendSummary(context, fs2, ["### CDKTF synth", "", "| environment | stack folder |", "|---|---|", ...rows].join("\n"), log);
+    return { ok: true };
+  }
   const base = await synthesizeBase({ exec, fs: fs2, root, ref: baseRef, environments, backend, env });
   const results = head.stacks.map((stack) => {
     const headJson = readStackJson(fs2, stack);

@@ -3,7 +3,8 @@
 import { relative, resolve } from "node:path";
 import { publishComment } from "../../shared/src/comments";
 import type { ActionDependencies, ActionResult } from "../../shared/src/entry";
-import { getInput, readRunnerContext, setOutput, workflowCommand } from "../../shared/src/runner";
+import { escapeText, inlineCode } from "../../shared/src/markdown";
+import { appendSummary, getInput, readRunnerContext, setOutput, workflowCommand } from "../../shared/src/runner";
 import { synthesizeBase } from "./base-ref";
 import { diffStacks, isEmptyDiff } from "./config-diff";
 import { renderSynthDiff, renderSynthError, type StackDiffResult } from "./render";
@@ -42,7 +43,11 @@ export async function run(dependencies: ActionDependencies): Promise<ActionResul
   const stacks = Object.fromEntries(head.stacks.map((stack) => [stack.environment, relative(root, stack.directory) || "."]));
   setOutput(context, fs, "stacks", JSON.stringify(stacks), log);
   log(`Synthesized ${head.stacks.map((stack) => stack.name).join(", ")}.`);
-  if (!baseRef) return { ok: true };
+  if (!baseRef) {
+    const rows = head.stacks.map((stack) => `| ${escapeText(stack.environment)} | ${inlineCode(relative(root, stack.directory) || ".")} |`);
+    appendSummary(context, fs, ["### CDKTF synth", "", "| environment | stack folder |", "|---|---|", ...rows].join("\n"), log);
+    return { ok: true };
+  }
 
   const base = await synthesizeBase({ exec, fs, root, ref: baseRef, environments, backend, env });
   const results: StackDiffResult[] = head.stacks.map((stack) => {
