@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
@@ -14,8 +14,10 @@ import { Client, type ClientConfig } from "pg";
  */
 export interface TestPostgres {
   readonly kind: "native" | "pglite";
-  /** Plain TCP on 127.0.0.1, no TLS, trust authentication. */
+  /** TCP on 127.0.0.1 without TLS (the server also accepts TLS when started with `tls`), trust authentication. */
   readonly connection: Required<Pick<ClientConfig, "host" | "port" | "user" | "password" | "database">>;
+  /** PEM of the self-signed certificate (CN localhost, SAN 127.0.0.1) when started with `tls` on the native server. */
+  readonly tlsCertificate?: string;
   /** A port on 127.0.0.1 where nothing listens: a database that is down. */
   unusedPort(): Promise<number>;
   stop(): Promise<void>;
@@ -24,15 +26,20 @@ export interface TestPostgres {
 const SUPERUSER = "postgres";
 const DATABASE = "postgres";
 
-export async function startTestPostgres(): Promise<TestPostgres> {
+export interface TestPostgresOptions {
+  /** Serve TLS too, with a fresh self-signed certificate (native server and openssl only; PGlite never offers TLS). */
+  readonly tls?: boolean;
+}
+
+export async function startTestPostgres(options: TestPostgresOptions = {}): Promise<TestPostgres> {
   const mode = process.env.TEST_POSTGRES;
   if (mode !== undefined && mode !== "" && mode !== "pglite" && mode !== "native") {
     throw new Error(`TEST_POSTGRES: found "${mode}", expected "native", "pglite" or unset`);
   }
   const binDir = mode === "pglite" ? undefined : findPostgresBinaries();
   if (binDir) {
-    const server = await startNative(binDir);
-    console.log(`test postgres: native PostgreSQL (${binDir}) on 127.0.0.1:${server.connection.port}`);
+    const server = await startNative(binDir, options);
+    console.log(`test postgres: native PostgreSQL (${binDir}) on 127.0.0.1:${server.connection.port}${server.tlsCertificate ? " with TLS" : ""}`);
     return server;
   }
   if (mode === "native") throw new Error("TEST_POSTGRES=native but no initdb/pg_ctl on PATH or under /usr/lib/postgresql/*/bin");
@@ -101,7 +108,7 @@ function asUser(name: string, command: string, args: string[]): [string, string[
   return ["setpriv", ["--reuid", name, "--regid", name, "--init-groups", command, ...args]];
 }
 
-async function startNative(binDir: string): Promise<TestPostgres> {
+async function startNative(binDir: string, { tls = false }: TestPostgresOptions): Promise<TestPostgres> {
   const user = unprivilegedUser();
   const root = mkdtempSync(join(tmpdir(), "pgtest-"));
   const dataDir = join(root, "data");
@@ -112,11 +119,22 @@ async function startNative(binDir: string): Promise<TestPostgres> {
   }
   try {
     runAs(user, join(binDir, "initdb"), ["-D", dataDir, "-U", SUPERUSER, "--auth=trust", "--encoding=UTF8", "--locale=C", "--no-sync"]);
+    const tlsOptions: string[] = [];
+    let tlsCertificate: string | undefined;
+    if (tls) {
+      const certFile = join(root, "server.crt");
+      const keyFile = join(root, "server.key");
+      // prettier-ignore
+      runAs(user, "openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", keyFile, "-out", certFile]);
+      chmodSync(keyFile, 0o600);
+      tlsCertificate = readFileSync(certFile, "utf8");
+      tlsOptions.push("-c ssl=on", `-c ssl_cert_file=${certFile}`, `-c ssl_key_file=${keyFile}`);
+    }
     let lastError: unknown;
     // The free port can be taken between probing and binding; try a few.
     for (let attempt = 0; attempt < 5; attempt += 1) {
       const port = await freePort();
-      const options = [`-p ${port}`, "-c listen_addresses=127.0.0.1", `-k ${root}`, "-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off", "-c max_connections=50"];
+      const options = [`-p ${port}`, "-c listen_addresses=127.0.0.1", `-k ${root}`, "-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off", "-c max_connections=50", ...tlsOptions];
       try {
         runAs(user, join(binDir, "pg_ctl"), ["start", "-w", "-t", "30", "-D", dataDir, "-l", logFile, "-o", options.join(" ")]);
         await waitUntilAccepting(port);
@@ -124,6 +142,7 @@ async function startNative(binDir: string): Promise<TestPostgres> {
         return {
           kind: "native",
           connection: { host: "127.0.0.1", port, user: SUPERUSER, password: "", database: DATABASE },
+          ...(tlsCertificate ? { tlsCertificate } : {}),
           unusedPort: freePort,
           async stop() {
             try {

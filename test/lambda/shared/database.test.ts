@@ -1,12 +1,21 @@
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cacheCredentials, databaseSettingsFromEnvironment, parseDatabaseSecret, type DatabaseCredentials } from "../../../stacks/lambda/shared/database";
+import {
+  cacheCredentials,
+  createDatabase,
+  databaseSettingsFromEnvironment,
+  DatabaseUnavailableError,
+  type DatabaseCredentials,
+  type DatabaseTls,
+  parseDatabaseSecret,
+} from "../../../stacks/lambda/shared/database";
 import { manifest as migrateManifest } from "../../../stacks/lambda/migrate/manifest";
 import { manifest as processManifest } from "../../../stacks/lambda/process/manifest";
 import { manifest as queryManifest } from "../../../stacks/lambda/query/manifest";
 import { testDatabase } from "../../support/database";
-import { startTestPostgres, type TestPostgres } from "../../support/postgres";
+import { findPostgresBinaries, startTestPostgres, type TestPostgres } from "../../support/postgres";
 
 describe("database credentials", () => {
   it("reads the Aurora-managed secret and names the secret when it is unusable", () => {
@@ -110,5 +119,43 @@ describe("database pool", () => {
     } finally {
       await db.end();
     }
+  });
+});
+
+// verify-full against a server with a self-signed certificate: needs the native server and openssl.
+const tlsServerAvailable = process.env.TEST_POSTGRES !== "pglite" && findPostgresBinaries() !== undefined && spawnSync("openssl", ["version"]).status === 0;
+if (!tlsServerAvailable) console.log("database TLS tests skipped: they need the native PostgreSQL binaries and openssl");
+(tlsServerAvailable ? describe : describe.skip)("database TLS (native PostgreSQL with a self-signed certificate)", () => {
+  let server: TestPostgres;
+  beforeAll(async () => {
+    server = await startTestPostgres({ tls: true });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  const connectWith = async (tls: DatabaseTls) => {
+    const { host, port, database, user } = server.connection;
+    const db = createDatabase({ host, port, database, tls, connectTimeoutMs: 5_000 }, async () => ({ username: user, password: "unused" }));
+    try {
+      const client = await db.connect();
+      try {
+        return (await client.query("SELECT ssl, version FROM pg_stat_ssl WHERE pid = pg_backend_pid()")).rows[0];
+      } finally {
+        client.release();
+      }
+    } finally {
+      await db.end();
+    }
+  };
+
+  it("connects over TLS when the certificate chains to the configured CA and names the host", async () => {
+    expect(await connectWith({ mode: "verify-full", ca: server.tlsCertificate })).toEqual({ ssl: true, version: expect.stringMatching(/^TLSv1\.[23]$/) });
+  });
+
+  it("refuses a certificate that does not chain to a trusted CA (Node's default store)", async () => {
+    const failure = connectWith({ mode: "verify-full" });
+    await expect(failure).rejects.toBeInstanceOf(DatabaseUnavailableError);
+    await expect(failure).rejects.toThrow(/self[- ]signed certificate/);
   });
 });
