@@ -3427,16 +3427,17 @@ function parseMarker(body) {
     return void 0;
   }
 }
-var GITHUB_ACTIONS_BOT = "github-actions[bot]";
+var ANY_BOT = "*[bot]";
 async function resolveTokenLogin(client) {
   try {
     const response = await client.request("GET /user");
-    return response.data.login ?? GITHUB_ACTIONS_BOT;
+    return response.data.login ?? ANY_BOT;
   } catch (error) {
-    if (isRequestError2(error) && [401, 403, 404].includes(error.status)) return GITHUB_ACTIONS_BOT;
+    if (isRequestError2(error) && [401, 403, 404].includes(error.status)) return ANY_BOT;
     throw error;
   }
 }
+var authoredBy = (login, author) => login !== void 0 && (author === ANY_BOT ? login.endsWith("[bot]") : login === author);
 async function listComments(client, ref) {
   const comments = [];
   for (let page = 1; ; page += 1) {
@@ -3455,7 +3456,7 @@ async function listComments(client, ref) {
 function findOwnComment(comments, kind, environment, author) {
   let found;
   for (const comment of comments) {
-    if (comment.user?.login !== author) continue;
+    if (!authoredBy(comment.user?.login, author)) continue;
     const marker = parseMarker(comment.body);
     if (!marker || marker.kind !== kind || marker.environment !== environment) continue;
     if (!found || comment.id > found.comment.id) found = { comment, marker };
