@@ -129,6 +129,8 @@ describe("costs are decimal strings or null", () => {
     expect(formatMoney(Decimal.tryParse("0.004")!, "USD", { signed: true })).toBe("$0.00");
     expect(formatMoney(Decimal.tryParse("2")!, "USD", { signed: true })).toBe("+$2.00");
     expect(formatMoney(null, "USD")).toBe("n/a");
+    // Past 2^53 a number would lose the cents; the decimal string keeps them.
+    expect(formatMoney(Decimal.tryParse("123456789012345678.125")!, "USD")).toBe("$123,456,789,012,345,678.13");
   });
 
   it("stays under the budget with thousands of resources, saying what it cut", () => {
