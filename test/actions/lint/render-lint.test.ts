@@ -194,3 +194,13 @@ describe("rule links", () => {
     expect(render("https://example.com/%E0%A4%A")).toContain("| ℹ️ notice | `r`: m |");
   });
 });
+
+describe("file names", () => {
+  it("an absolute file name inside the checkout is shown relative to it", () => {
+    const report = parseTflintReport(
+      JSON.stringify({ issues: [{ rule: { name: "r", severity: "notice", link: "" }, message: "m", range: { filename: "/repo/cdktf.out/stacks/s/main.tf", start: { line: 3, column: 1 }, end: { line: 3, column: 2 } }, callers: [] }], errors: [] }),
+    );
+    const { findings } = locateFindings(report, { workingDirectory: "cdktf.out/stacks/s", repoRoot: "/repo", readFile: () => undefined });
+    expect(findings[0]).toMatchObject({ lintedFile: "cdktf.out/stacks/s/main.tf", lintedLine: 3 });
+  });
+});

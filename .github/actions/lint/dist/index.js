@@ -3780,7 +3780,9 @@ function locateFindings(report, options) {
   };
   const locate2 = (range, message) => {
     if (!range || range.filename === "") return { lintedLine: 0 };
-    const lintedFile = import_node_path.posix.normalize(import_node_path.posix.join(options.workingDirectory.replace(/\\/g, "/"), range.filename.replace(/\\/g, "/")));
+    const filename = range.filename.replace(/\\/g, "/");
+    const root = options.repoRoot?.replace(/\\/g, "/").replace(/\/+$/, "");
+    const lintedFile = import_node_path.posix.isAbsolute(filename) && root && filename.startsWith(`${root}/`) ? filename.slice(root.length + 1) : import_node_path.posix.normalize(import_node_path.posix.join(options.workingDirectory.replace(/\\/g, "/"), filename));
     const index = indexFor(lintedFile);
     const block = index ? range.line > 0 ? index.blockAtLine(range.line) : blockNamedInMessage(index, message) : void 0;
     return {

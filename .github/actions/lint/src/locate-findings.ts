@@ -61,7 +61,12 @@ export function locateFindings(report: TflintReport, options: LocateOptions): { 
 
   const locate = (range: SourceRange | undefined, message: string): FindingLocation => {
     if (!range || range.filename === "") return { lintedLine: 0 };
-    const lintedFile = posix.normalize(posix.join(options.workingDirectory.replace(/\\/g, "/"), range.filename.replace(/\\/g, "/")));
+    const filename = range.filename.replace(/\\/g, "/");
+    const root = options.repoRoot?.replace(/\\/g, "/").replace(/\/+$/, "");
+    const lintedFile =
+      posix.isAbsolute(filename) && root && filename.startsWith(`${root}/`)
+        ? filename.slice(root.length + 1)
+        : posix.normalize(posix.join(options.workingDirectory.replace(/\\/g, "/"), filename));
     const index = indexFor(lintedFile);
     const block = index ? (range.line > 0 ? index.blockAtLine(range.line) : blockNamedInMessage(index, message)) : undefined;
     return {
