@@ -3,6 +3,11 @@ import { CloudwatchLogSubscriptionFilter } from "@cdktf/provider-aws/lib/cloudwa
 import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
 import { LambdaInvocation } from "@cdktf/provider-aws/lib/lambda-invocation";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
+import { Route } from "@cdktf/provider-aws/lib/route";
+import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-association";
+import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import type { ITerraformDependable } from "cdktf";
 import type { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketNotification, type S3BucketNotificationLambdaFunction } from "@cdktf/provider-aws/lib/s3-bucket-notification";
 import type { FunctionManifest } from "../lambda/function-manifest";
@@ -204,7 +209,7 @@ export class DataPipeline extends Construct {
             functionName: fn.function.functionName,
             input: JSON.stringify({ source: "terraform-apply" }),
             triggers: { code: props.artifacts.artifactFor(fn.manifest.name).sha256Base64 },
-            dependsOn: [fn.function, database.writer],
+            dependsOn: [fn.function, database.writer, ...networkPaths(props.network)],
           });
           break;
       }
@@ -218,6 +223,20 @@ export class DataPipeline extends Construct {
       });
     }
   }
+}
+
+/**
+ * The routes and security group rules a function in the VPC needs to reach
+ * Secrets Manager (through the NAT) and Aurora. Terraform would otherwise
+ * invoke a function on the first apply before they exist, and it would time out.
+ */
+function networkPaths(network: Network): ITerraformDependable[] {
+  return network.node
+    .findAll()
+    .filter(
+      (node): node is Route | RouteTableAssociation | VpcSecurityGroupEgressRule | VpcSecurityGroupIngressRule =>
+        node instanceof Route || node instanceof RouteTableAssociation || node instanceof VpcSecurityGroupEgressRule || node instanceof VpcSecurityGroupIngressRule,
+    );
 }
 
 const NAME = /^[a-z][a-z0-9-]{0,40}$/;

@@ -181,6 +181,10 @@ describe.each(environmentNames)("Lambda functions in %s", (environment) => {
     expect(invocation.triggers).toEqual({ code: migrate.source_code_hash });
     const [writerId] = single(stack, "aws_rds_cluster_instance", "writer");
     expect(invocation.depends_on).toContain(`aws_rds_cluster_instance.${writerId}`);
+    // The first apply must not invoke it before it can reach Secrets Manager (NAT routes) and Aurora (security group rules).
+    for (const type of ["aws_route", "aws_vpc_security_group_egress_rule", "aws_vpc_security_group_ingress_rule"]) {
+      for (const id of Object.keys(resourcesOfType(stack, type))) expect(invocation.depends_on).toContain(`${type}.${id}`);
+    }
   });
 });
 
