@@ -133,6 +133,13 @@ describe.each(environmentNames)("Lambda functions in %s", (environment) => {
     const [, forwarder] = functionNamed(environment, "alert-forwarder");
     const [topicId] = single(stack, "aws_sns_topic", "topic");
     expect(policyStatementsOf(environment, forwarder)).toContainEqual({ Effect: "Allow", Action: ["sns:Publish"], Resource: ref("aws_sns_topic", topicId, "arn") });
+    // Publishing to the encrypted topic: the alerts key, only through SNS.
+    expect(policyStatementsOf(environment, forwarder)).toContainEqual({
+      Effect: "Allow",
+      Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+      Resource: ref("aws_kms_key", keyIdFor(stack, "alerts", suffixOf(environment)), "arn"),
+      Condition: { StringEquals: { "kms:ViaService": ["sns.us-east-1.amazonaws.com"] } },
+    });
   });
 
   it("subscription filters send every function's logs to the alert forwarder", () => {
