@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
 import type { Environment } from "./config/load-environments";
 import { buildApp } from "./app";
@@ -36,6 +36,7 @@ const countResources = (stackJson: { resource?: Record<string, Record<string, un
 export function synthesize(options: SynthesizeOptions): SynthesizedStack[] {
   const staging = join(dirname(options.outdir), `.${basename(options.outdir)}.partial-${process.pid}`);
   rmSync(staging, { recursive: true, force: true });
+  mkdirSync(dirname(options.outdir), { recursive: true });
   try {
     // Stack traces let the lint comment point at the TypeScript line that created each resource.
     const app = withConstructStackTraces(process.cwd(), () => buildApp({ ...options, outdir: staging }));

@@ -5,7 +5,7 @@ import { formatMoney, renderCostComment } from "../../../.github/actions/cost/sr
 import { Decimal } from "../../../.github/actions/cost/src/decimal";
 import { repoRoot } from "../../support/environments";
 
-const fixturesDir = join(repoRoot, "..", "shared", "fixtures", "infracost");
+const fixturesDir = join(repoRoot, "test", "fixtures", "tools", "infracost");
 const fixture = (name: string): string => readFileSync(join(fixturesDir, name), "utf8");
 const render = (name: string, options: Partial<Parameters<typeof renderCostComment>[1]> = {}) =>
   renderCostComment(parseInfracostReport(fixture(name), name), { environment: "dev", limit: 65_000, ...options });

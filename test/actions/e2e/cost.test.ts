@@ -5,7 +5,7 @@ import { failures, startFakeGitHub, type FakeGitHub } from "../../support/fake-g
 import { repoRoot } from "../../support/environments";
 import { PR_NUMBER, runBundledAction } from "./run-bundled-action";
 
-const fixtures = join(repoRoot, "..", "shared", "fixtures");
+const fixtures = join(repoRoot, "test", "fixtures", "tools");
 const withPriorState = join(fixtures, "infracost", "infracost-testdata_terraform_v0.14_breakdown_from_plan_json.infracost.json");
 const withProjectError = join(fixtures, "infracost", "infracost-testdata_out_with_project_error.infracost.json");
 const commentsPath = /\/issues\/\d+\/comments$/;

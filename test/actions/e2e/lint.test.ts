@@ -6,7 +6,7 @@ import { repoRoot } from "../../support/environments";
 import { synthesizedStacks } from "../../support/synth";
 import { PR_NUMBER, runBundledAction } from "./run-bundled-action";
 
-const fixtures = join(repoRoot, "..", "shared", "fixtures", "tflint");
+const fixtures = join(repoRoot, "test", "fixtures", "tools", "tflint");
 const stackDir = "cdktf.out/stacks/trading-platform-dev";
 
 /** A checkout with a synthesized stack whose bucket was created at stacks/constructs/encrypted-bucket.ts:42. */

@@ -5,7 +5,7 @@ import { failures, startFakeGitHub, type FakeGitHub } from "../../support/fake-g
 import { repoRoot } from "../../support/environments";
 import { PR_NUMBER, runBundledAction } from "./run-bundled-action";
 
-const plans = join(repoRoot, "..", "shared", "fixtures", "plan");
+const plans = join(repoRoot, "test", "fixtures", "tools", "plan");
 const deletePlan = join(plans, "borchero_2-delete.plan.json");
 const emptyPlan = join(plans, "borchero_4-empty.plan.json");
 const terraform = ["/usr/local/bin/terraform", "/usr/bin/terraform"].find((path) => existsSync(path));

@@ -6,7 +6,7 @@ import { annotations, failsOn, renderLintComment } from "../../../.github/action
 import { TflintReportError, parseTflintReport } from "../../../.github/actions/lint/src/tflint-report";
 import { repoRoot } from "../../support/environments";
 
-const fixturesDir = join(repoRoot, "..", "shared", "fixtures", "tflint");
+const fixturesDir = join(repoRoot, "test", "fixtures", "tools", "tflint");
 const fixture = (name: string): string => readFileSync(join(fixturesDir, name), "utf8");
 
 /** Lints as if tflint had run in `workingDirectory` of a checkout at `root`. */

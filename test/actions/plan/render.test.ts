@@ -7,7 +7,7 @@ import { planDigest } from "../../../.github/actions/shared/src/plan-digest";
 import { MARKER_ROOM, renderPlan, renderPlanError } from "../../../.github/actions/plan/src/render";
 import { describeWithTerraform, manyResources, terraformPlan } from "../../support/terraform";
 
-const fixturesDir = join(__dirname, "..", "..", "..", "..", "shared", "fixtures", "plan");
+const fixturesDir = join(__dirname, "..", "..", "fixtures", "tools", "plan");
 const runUrl = "https://github.example/acme/infra/actions/runs/42";
 
 const render = (text: string, file: string, options: { mask?: string[]; constructPaths?: Map<string, string> } = {}) => {

@@ -10,7 +10,7 @@ import { run } from "../../../.github/actions/plan/src/run";
 import { startFakeGitHub, type FakeGitHub } from "../../support/fake-github";
 import { describeWithTerraform, terraformBinary, terraformEnv, writeTerraformConfig } from "../../support/terraform";
 
-const fixturesDir = join(__dirname, "..", "..", "..", "..", "shared", "fixtures", "plan");
+const fixturesDir = join(__dirname, "..", "..", "fixtures", "tools", "plan");
 let github: FakeGitHub;
 beforeEach(async () => void (github = await startFakeGitHub()));
 afterEach(() => github.close());

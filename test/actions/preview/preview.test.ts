@@ -8,7 +8,7 @@ import { parsePreviewArguments } from "../../../scripts/preview/arguments";
 import { preview } from "../../../scripts/preview/pipeline";
 import { repoRoot } from "../../support/environments";
 
-const fixtures = join(repoRoot, "..", "shared", "fixtures");
+const fixtures = join(repoRoot, "test", "fixtures", "tools");
 
 function tool(folder: string, name: string, script: string): void {
   writeFileSync(join(folder, name), script);

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { PlanParseError, constructPathFor, constructPathsFromStack, diffAttributes, parsePlanJson } from "../../../.github/actions/shared/src/plan-model";
 import { planDigest } from "../../../.github/actions/shared/src/plan-digest";
 
-const planFixturesDir = join(__dirname, "..", "..", "..", "..", "shared", "fixtures", "plan");
+const planFixturesDir = join(__dirname, "..", "..", "fixtures", "tools", "plan");
 const fixture = (name: string) => readFileSync(join(planFixturesDir, name), "utf8");
 const parse = (name: string) => parsePlanJson(fixture(name), name);
 
