@@ -2,12 +2,23 @@
  * The data pipeline end to end on real local services: trades posted through
  * ingest's handler land in s3rver, process turns the object ingest wrote into
  * bars in PostgreSQL (and the analytics bucket), query reads them back.
- * Each handler is built exactly as its index.ts builds it, with clients
- * pointed at the local services.
+ * The first test builds each handler as its index.ts does, with clients
+ * pointed at the local services; the second runs the deployment zips
+ * themselves (esbuild bundles) in separate node processes configured only by
+ * environment variables, fetching the database secret from a local Secrets
+ * Manager and connecting with TLS verify-full.
  */
-import { HeadObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { execFile, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { gzipSync } from "node:zlib";
+import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
+import { unzipSync } from "fflate";
 import { Client } from "pg";
+import { EsbuildLambdaBundler } from "../../stacks/lambda-bundler";
 import { createIngestHandler } from "../../stacks/lambda/ingest/ingest";
 import { createMigrateHandler } from "../../stacks/lambda/migrate/handler";
 import { migrations } from "../../stacks/lambda/migrate/migrations";
@@ -15,10 +26,11 @@ import { createProcessHandler } from "../../stacks/lambda/process/handler";
 import { createQueryHandler } from "../../stacks/lambda/query/handler";
 import type { Database } from "../../stacks/lambda/shared/database";
 import { createLogger } from "../../stacks/lambda/shared/logger";
-import type { Trade } from "../../stacks/lambda/shared/trade";
+import { type Trade, tradeToNdjsonLine } from "../../stacks/lambda/shared/trade";
 import { resetDatabase, testDatabase } from "../support/database";
-import { type LocalDynamo, type LocalS3, startLocalDynamo, startLocalS3, tableShapes } from "../support/local-services";
-import { startTestPostgres, type TestPostgres } from "../support/postgres";
+import { LOCAL_CREDENTIALS, LOCAL_REGION, type LocalDynamo, type LocalS3, startLocalDynamo, startLocalS3, tableShapes } from "../support/local-services";
+import { type LocalSecrets, startLocalSecrets } from "../support/local-secrets";
+import { findPostgresBinaries, startTestPostgres, type TestPostgres } from "../support/postgres";
 import { apiGatewayEvent, s3ObjectCreatedEvent } from "./shared/recorded-events";
 
 const INGESTION = "pipeline-ingestion";
@@ -29,12 +41,16 @@ const API_KEY_ID = "k7pipeline1";
 let s3: LocalS3;
 let dynamo: LocalDynamo;
 let server: TestPostgres;
+let secrets: LocalSecrets;
 let database: Database;
+const workDir = mkdtempSync(join(tmpdir(), "pipeline-e2e-"));
+// The bundles connect exactly as in Lambda, with TLS verify-full: that needs the native server (PGlite offers no TLS) and openssl.
+const bundlesRunnable = process.env.TEST_POSTGRES !== "pglite" && findPostgresBinaries() !== undefined && spawnSync("openssl", ["version"]).status === 0;
 const logLines: Record<string, unknown>[] = [];
 const logger = createLogger({ write: (line) => logLines.push(JSON.parse(line)) });
 
 beforeAll(async () => {
-  [s3, dynamo, server] = await Promise.all([startLocalS3(), startLocalDynamo(), startTestPostgres()]);
+  [s3, dynamo, server, secrets] = await Promise.all([startLocalS3(), startLocalDynamo(), startTestPostgres({ tls: bundlesRunnable }), startLocalSecrets()]);
   await Promise.all([s3.createBucket(INGESTION), s3.createBucket(ANALYTICS), dynamo.createTable(API_KEYS, tableShapes.apiKeys)]);
   await dynamo.documents.send(new PutCommand({ TableName: API_KEYS, Item: { apiKeyId: API_KEY_ID, clientId: "pipeline-capital", enabled: true } }));
   await resetDatabase(server);
@@ -42,7 +58,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await database?.end();
-  await Promise.all([s3?.stop(), dynamo?.stop(), server?.stop()]);
+  await Promise.all([s3?.stop(), dynamo?.stop(), server?.stop(), secrets?.stop()]);
+  rmSync(workDir, { recursive: true, force: true });
 });
 
 const ingest = () =>
@@ -158,5 +175,63 @@ describe("data pipeline end to end", () => {
     } finally {
       await sql.end();
     }
+  });
+});
+
+const execFileAsync = promisify(execFile);
+
+/** Unpacks a handler's deployment zip and runs `index.handler(event)` in a fresh node process with only `env`. */
+async function invokeBundle(name: string, event: unknown, env: Record<string, string>): Promise<unknown> {
+  const artifact = new EsbuildLambdaBundler({ handlersDir: join(__dirname, "..", "..", "stacks", "lambda"), outDir: join(workDir, "zips") }).artifactFor(name);
+  const dir = mkdtempSync(join(workDir, `${name}-`));
+  writeFileSync(join(dir, "index.js"), unzipSync(readFileSync(artifact.zipPath))["index.js"]);
+  writeFileSync(join(dir, "event.json"), JSON.stringify(event));
+  const script = `require("./index.js").handler(JSON.parse(require("fs").readFileSync("./event.json","utf8"))).then((r) => process.stderr.write("RESULT " + JSON.stringify(r) + "\\n"), (e) => { process.stderr.write("FAILED " + e.message + "\\n"); process.exit(1); });`;
+  const { stderr } = await execFileAsync(process.execPath, ["-e", script], {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? "", AWS_REGION: LOCAL_REGION, AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey, ...env },
+  });
+  const result = stderr.split("\n").find((line) => line.startsWith("RESULT "));
+  if (!result) throw new Error(`no result from the bundled ${name} handler; stderr:\n${stderr}`);
+  return JSON.parse(result.slice("RESULT ".length));
+}
+
+if (!bundlesRunnable) console.log("bundled pipeline test skipped: it needs the native PostgreSQL binaries and openssl (TLS verify-full)");
+(bundlesRunnable ? describe : describe.skip)("data pipeline from the deployment zips", () => {
+  it("migrates, processes an ingested object and serves its bars with the database secret from Secrets Manager over TLS", async () => {
+    await resetDatabase(server);
+    const secretArn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:pipeline-db";
+    secrets.put(secretArn, JSON.stringify({ username: server.connection.user, password: "unused-with-trust-auth", engine: "postgres" }));
+    const caFile = join(workDir, "db-ca.pem");
+    writeFileSync(caFile, server.tlsCertificate ?? "");
+    const databaseEnv = {
+      DB_HOST: "127.0.0.1",
+      DB_PORT: String(server.connection.port),
+      DB_NAME: server.connection.database,
+      DB_SECRET_ARN: secretArn,
+      DB_CA_BUNDLE_PATH: caFile,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
+    };
+
+    expect(await invokeBundle("migrate", { source: "terraform-apply" }, databaseEnv)).toEqual({ applied: ["0001_market_data_schema"], currentVersion: 1 });
+
+    const trades = [trade("Z-1", 30, 1, 50, 2), trade("Z-2", 30, 30, 54, 1), trade("Z-3", 31, 0, 52, 4)];
+    const key = "trades/2026/11/22/03/bundled-batch.ndjson.gz";
+    await s3.client.send(new PutObjectCommand({ Bucket: INGESTION, Key: key, Body: gzipSync(trades.map((t) => `${tradeToNdjsonLine(t)}\n`).join("")) }));
+    const processed = await invokeBundle("process", await objectCreated(key), { ...databaseEnv, ANALYTICS_BUCKET: ANALYTICS, AWS_ENDPOINT_URL_S3: s3.endpoint });
+    expect(processed).toEqual({ objects: [expect.objectContaining({ key, outcome: "merged", trades: 3, bars: 2 })] });
+
+    const response = (await invokeBundle(
+      "query",
+      {
+        ...apiGatewayEvent({ method: "GET", route: "/v1/bars/{symbol}", pathParameters: { symbol: "AAPL" } }),
+        queryStringParameters: { from: "2026-11-22T03:30:00Z", to: "2026-11-22T03:35:00Z", interval: "5m" },
+      },
+      databaseEnv,
+    )) as { statusCode: number; body: string };
+    expect(response.statusCode).toBe(200);
+    expect(JSON.parse(response.body).bars).toEqual(expectedBars(trades, 5));
+    // Each cold start fetched the secret once: migrate, process, query.
+    expect(secrets.calls.get(secretArn)).toBe(3);
   });
 });

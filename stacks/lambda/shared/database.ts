@@ -152,6 +152,8 @@ export function createDatabase(settings: DatabaseSettings, fetchCredentials: Cre
       max: settings.maxConnections ?? 2,
       connectionTimeoutMillis: settings.connectTimeoutMs ?? 5_000,
       idleTimeoutMillis: 60_000,
+      // Idle connections must not keep a process alive (scripts, tests); Lambda's runtime loop keeps its own.
+      allowExitOnIdle: true,
       statement_timeout: settings.statementTimeoutMs ?? 60_000,
       application_name: settings.applicationName,
     };
