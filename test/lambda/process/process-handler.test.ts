@@ -249,4 +249,37 @@ describe("process handler", () => {
     await expect(handlerWith(database)(replaced)).rejects.toBeInstanceOf(ReplacedObjectError);
     expect(await bars()).toEqual([expect.objectContaining({ trades: 1, first_trade_id: "O-1" })]);
   });
+
+  it("records an empty object (and one with only bad lines) as processed with no bars", async () => {
+    const empty = await handlerWith(database)(await putObject("trades/2026/11/22/03/empty.ndjson.gz", gzipSync("")));
+    expect(empty.objects[0]).toMatchObject({ outcome: "merged", trades: 0, rejectedLines: 0, bars: 0 });
+    const allBad = await handlerWith(database)(await putObject("trades/2026/11/22/03/all-bad.ndjson.gz", gzipLines(["{}", "[]"])));
+    expect(allBad.objects[0]).toMatchObject({ outcome: "merged", trades: 0, rejectedLines: 2, bars: 0, quarantineKey: "quarantine/trades/2026/11/22/03/all-bad.ndjson.gz.ndjson" });
+    expect(await bars()).toEqual([]);
+    const { rows } = await sql.query("SELECT source_key, trade_count::int AS trades, rejected_line_count::int AS rejected FROM processed_objects ORDER BY source_key");
+    expect(rows).toEqual([
+      { source_key: "trades/2026/11/22/03/all-bad.ndjson.gz", trades: 0, rejected: 2 },
+      { source_key: "trades/2026/11/22/03/empty.ndjson.gz", trades: 0, rejected: 0 },
+    ]);
+  });
+
+  it("merges objects with more bars than one statement carries", async () => {
+    // 2,500 minutes of one symbol: more rows than one INSERT takes, so the merge spans statements in one transaction.
+    const lines = Array.from({ length: 2500 }, (_, minute) =>
+      tradeToNdjsonLine(trade({ tradeId: `L-${minute}`, price: 100 + minute, timestamp: new Date(Date.UTC(2026, 10, 20, 0, minute, 7)).toISOString() })),
+    );
+    const result = await handlerWith(database)(await putObject("trades/2026/11/20/00/long.ndjson.gz", gzipLines(lines)));
+    expect(result.objects[0]).toMatchObject({ outcome: "merged", trades: 2500, bars: 2500 });
+    const { rows } = await sql.query("SELECT count(*)::int AS bars, sum(trade_count)::int AS trades, max(close)::float8 AS last FROM bars_1m");
+    expect(rows[0]).toEqual({ bars: 2500, trades: 2500, last: 2599 });
+  });
+
+  it("fails an event whose second object is corrupt after merging the first; the retry merges nothing twice", async () => {
+    const good = await putObject("trades/2026/11/22/03/multi-good.ndjson.gz", gzipLines([tradeToNdjsonLine(trade({ tradeId: "MG-1" }))]));
+    const corrupt = await putObject("trades/2026/11/22/03/multi-corrupt.ndjson.gz", gzipLines([tradeToNdjsonLine(trade({ tradeId: "MC-1" }))]).subarray(0, 20));
+    const event: S3Event = { Records: [...good.Records, ...corrupt.Records] };
+    await expect(handlerWith(database)(event)).rejects.toBeInstanceOf(CorruptObjectError);
+    await expect(handlerWith(database)(event)).rejects.toBeInstanceOf(CorruptObjectError);
+    expect(await bars()).toEqual([expect.objectContaining({ trades: 1, first_trade_id: "MG-1" })]);
+  });
 });
