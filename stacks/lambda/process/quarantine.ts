@@ -12,6 +12,8 @@ import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { RejectedLine } from "./trade-line-parser";
 
 const MAX_RAW_BYTES = 1024;
+/** ~100,000 records of at most ~1.5 KiB stay well inside Lambda's 512 MB /tmp. */
+export const MAX_LINE_RECORDS = 100_000;
 export const QUARANTINE_PREFIX = "quarantine/";
 
 export function quarantineKeyFor(sourceKey: string): string {
@@ -36,15 +38,26 @@ export class QuarantineSpool {
   private directory: string | undefined;
   private fd: number | undefined;
   private crc = 0;
+  private pending = "";
+  private lineRecords = 0;
+  /** Rejected lines past the cap, summarised in one record at upload. */
+  omitted = 0;
   count = 0;
 
   constructor(
     private readonly source: string,
     private readonly baseDir: string = tmpdir(),
+    private readonly maxLineRecords: number = MAX_LINE_RECORDS,
   ) {}
 
   /** A rejected line; the signature matches the parser's RejectSink. */
   readonly addLine = (rejected: RejectedLine, raw: Uint8Array, start: number, end: number): void => {
+    if (this.lineRecords >= this.maxLineRecords) {
+      // Lambda's /tmp is finite: past the cap, lines are only counted (the source object keeps them all).
+      this.omitted += 1;
+      return;
+    }
+    this.lineRecords += 1;
     const length = Math.min(end - start, MAX_RAW_BYTES);
     this.write({
       source: this.source,
@@ -64,15 +77,28 @@ export class QuarantineSpool {
       this.directory = mkdtempSync(join(this.baseDir, "quarantine-"));
       this.fd = openSync(join(this.directory, "records.ndjson"), "w");
     }
-    const bytes = Buffer.from(`${JSON.stringify(record)}\n`);
+    this.pending += `${JSON.stringify(record)}\n`;
+    this.count += 1;
+    // Batched: an object of millions of bad lines must not cost a system call per line.
+    if (this.pending.length >= 64 * 1024) this.flush();
+  }
+
+  private flush(): void {
+    if (this.fd === undefined || this.pending === "") return;
+    const bytes = Buffer.from(this.pending);
     writeSync(this.fd, bytes);
     this.crc = crc32(bytes, this.crc);
-    this.count += 1;
+    this.pending = "";
   }
 
   /** Uploads the records (if any) and removes the spool file. */
   async upload(s3: S3Client, bucket: string, key: string): Promise<void> {
+    if (this.omitted > 0) {
+      this.write({ source: this.source, reason: `${this.omitted} more rejected lines after the first ${this.lineRecords} are not listed; the source object holds them` });
+      this.omitted = 0;
+    }
     if (this.fd === undefined || this.directory === undefined) return;
+    this.flush();
     closeSync(this.fd);
     this.fd = undefined;
     const path = join(this.directory, "records.ndjson");

@@ -7,6 +7,7 @@ import { migrations } from "../../../stacks/lambda/migrate/migrations";
 import { ReplacedObjectError } from "../../../stacks/lambda/process/bar-store";
 import { barsKeyFor, createProcessHandler } from "../../../stacks/lambda/process/handler";
 import { manifest } from "../../../stacks/lambda/process/manifest";
+import { QuarantineSpool } from "../../../stacks/lambda/process/quarantine";
 import { CorruptObjectError } from "../../../stacks/lambda/process/trade-stream";
 import { type Database, DatabaseUnavailableError } from "../../../stacks/lambda/shared/database";
 import { createLogger } from "../../../stacks/lambda/shared/logger";
@@ -281,5 +282,22 @@ describe("process handler", () => {
     await expect(handlerWith(database)(event)).rejects.toBeInstanceOf(CorruptObjectError);
     await expect(handlerWith(database)(event)).rejects.toBeInstanceOf(CorruptObjectError);
     expect(await bars()).toEqual([expect.objectContaining({ trades: 1, first_trade_id: "MG-1" })]);
+  });
+
+  it("lists at most the capped number of bad lines and summarises the rest in one record", async () => {
+    const spool = new QuarantineSpool(`s3://${INGESTION}/k`, undefined, 2);
+    const raw = Buffer.from("bad line");
+    for (let line = 1; line <= 5; line += 1) spool.addLine({ line, reason: "not valid JSON" }, raw, 0, raw.length);
+    try {
+      await spool.upload(s3.client, INGESTION, "quarantine/capped.ndjson");
+    } finally {
+      spool.dispose();
+    }
+    const records = (await readObject(INGESTION, "quarantine/capped.ndjson")).toString().trim().split("\n").map((line) => JSON.parse(line));
+    expect(records).toEqual([
+      { source: `s3://${INGESTION}/k`, line: 1, reason: "not valid JSON", raw: "bad line" },
+      { source: `s3://${INGESTION}/k`, line: 2, reason: "not valid JSON", raw: "bad line" },
+      { source: `s3://${INGESTION}/k`, reason: "3 more rejected lines after the first 2 are not listed; the source object holds them" },
+    ]);
   });
 });
