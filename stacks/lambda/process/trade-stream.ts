@@ -6,7 +6,7 @@
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
-import { BarAggregator } from "./bar-aggregator";
+import type { BarAggregator } from "./bar-aggregator";
 import { type RejectSink, TradeLineParser } from "./trade-line-parser";
 
 /** A line longer than this is not a trade (ingest writes ~150 bytes); it is rejected without buffering it whole. */
@@ -32,6 +32,8 @@ export class LineSplitter {
   private skipping = false;
   private lineNumber = 0;
   decompressedBytes = 0;
+  /** Lines rejected here for their length (the parser counts the others). */
+  oversizedLines = 0;
 
   constructor(
     private readonly parser: TradeLineParser,
@@ -105,6 +107,7 @@ export class LineSplitter {
   }
 
   private rejectOversized(source: Buffer, start: number): void {
+    this.oversizedLines += 1;
     this.reject({ line: this.lineNumber, reason: `line longer than ${MAX_LINE_BYTES} bytes; not a trade record` }, source, start, Math.min(source.length, start + 1024));
   }
 }
@@ -137,11 +140,10 @@ export async function aggregateGzipNdjson(body: Readable, aggregator: BarAggrega
   return {
     lines: splitter.lines,
     trades: aggregator.tradeCount,
-    rejected: parser.rejectedLines,
+    rejected: parser.rejectedLines + splitter.oversizedLines,
     fastLines: parser.fastLines,
     compressedBytes: gunzip.bytesWritten,
     decompressedBytes: splitter.decompressedBytes,
   };
 }
 
-export { BarAggregator };

@@ -138,11 +138,12 @@ describe("process handler", () => {
         '{"tradeId":"B-1","symbol":"AAPL","price":100,',
         JSON.stringify({ ...trade({ tradeId: "B-2" }), price: "100", side: "hold" }),
         JSON.stringify({ ...trade({ tradeId: "B-3" }), symbol: "aapl" }),
+        `{"tradeId":"B-4","note":"${"x".repeat(70_000)}"}`,
         tradeToNdjsonLine(trade({ tradeId: "G-2", price: 105 })),
       ]),
     );
     const result = await handlerWith(database)(event);
-    expect(result.objects[0]).toMatchObject({ outcome: "merged", trades: 2, rejectedLines: 3, quarantineKey: `quarantine/${key}.ndjson` });
+    expect(result.objects[0]).toMatchObject({ outcome: "merged", trades: 2, rejectedLines: 4, quarantineKey: `quarantine/${key}.ndjson` });
     expect(await bars()).toEqual([expect.objectContaining({ symbol: "AAPL", trades: 2, open: 100, close: 105, volume: 20 })]);
 
     const records = (await readObject(INGESTION, `quarantine/${key}.ndjson`))
@@ -154,9 +155,12 @@ describe("process handler", () => {
       [2, expect.stringMatching(/^not valid JSON: /)],
       [3, 'price: expected a positive number, found "100"; side: expected "buy" or "sell", found "hold"'],
       [4, expect.stringMatching(/^symbol: expected an upper-case ticker/)],
+      [5, "line longer than 65536 bytes; not a trade record"],
     ]);
+    expect(records[3]).toMatchObject({ raw: expect.stringMatching(/^\{"tradeId":"B-4","note":"x+$/) });
+    expect(records[3].raw).toHaveLength(1024);
     expect(records[0]).toMatchObject({ source: `s3://${INGESTION}/${key}`, raw: '{"tradeId":"B-1","symbol":"AAPL","price":100,' });
-    expect(logLines).toContainEqual(expect.objectContaining({ level: "WARN", message: "Lines quarantined", rejectedLines: 3 }));
+    expect(logLines).toContainEqual(expect.objectContaining({ level: "WARN", message: "Lines quarantined", rejectedLines: 4 }));
   });
 
   it("counts an object once however often it is processed, and rewrites the same outputs", async () => {
