@@ -35,6 +35,8 @@ describe("plan action, bundled, as the runner runs it", () => {
     const comments = github.comments(PR_NUMBER);
     expect(comments).toHaveLength(1);
     expect(comments[0]!.body).toMatch(/^<!-- trading-platform:\{"kind":"plan","environment":"dev","runId":3001/);
+    // The deploy gate compares this digest with the plan it is about to apply.
+    expect(comments[0]!.body).toMatch(/^<!-- trading-platform:\{[^\n]*"planDigest":"sha256:[0-9a-f]{64}","changes":\[\]\} -->/);
     expect(github.labels(PR_NUMBER)).toEqual(["plan:no-changes"]);
     const commentWrites = github.writes().filter((request) => /comments/.test(request.path)).map((request) => request.method);
     expect(commentWrites).toEqual(["POST", "PATCH"]);

@@ -3568,7 +3568,8 @@ async function publishComment(options) {
         environment: options.environment,
         runId: options.context.runId,
         runAttempt: options.context.runAttempt,
-        sha: options.context.sha
+        sha: options.context.sha,
+        ...options.markerDetails
       },
       content: options.content,
       sleep: options.sleep,

@@ -3574,7 +3574,8 @@ async function publishComment(options) {
         environment: options.environment,
         runId: options.context.runId,
         runAttempt: options.context.runAttempt,
-        sha: options.context.sha
+        sha: options.context.sha,
+        ...options.markerDetails
       },
       content: options.content,
       sleep: options.sleep,
@@ -3953,7 +3954,8 @@ function constructPathFor(paths, address) {
 }
 
 // .github/actions/plan/src/render.ts
-var MARKER_ROOM = 600;
+var MARKER_CHANGES_ROOM = 8e3;
+var MARKER_ROOM = 600 + MARKER_CHANGES_ROOM;
 var MAX_VALUE_LENGTH = 300;
 var MAX_ATTRIBUTES = 60;
 var ACTION_ORDER = [
@@ -4159,7 +4161,7 @@ async function run(dependencies) {
   for (const value of maskStrings) log(workflowCommand("add-mask", value));
   const inputMask = createMasker(maskStrings);
   const client = token ? dependencies.createClient({ baseUrl: context.apiUrl, token, log }) : void 0;
-  const publish = (content, summary) => publishComment({ client, context, fs: fs2, log, kind: "plan", environment, content, summary, sleep: dependencies.sleep });
+  const publish = (content, summary, markerDetails) => publishComment({ client, context, fs: fs2, log, kind: "plan", environment, content, summary, markerDetails, sleep: dependencies.sleep });
   const fail = async (step, exitCode, output) => {
     await publish(renderPlanError({ environment, step, exitCode, output, mask: inputMask, runUrl: context.runUrl }));
     log(workflowCommand("error", inputMask(`${step} failed for ${environment} (exit code ${exitCode}); see the plan comment or the step summary.`)));
@@ -4203,7 +4205,7 @@ async function run(dependencies) {
     "plan-json": planJsonPath
   };
   for (const [name, value] of Object.entries(outputs)) setOutput(context, fs2, name, value, log);
-  const published = await publish(rendering.comment, rendering.summary);
+  const published = await publish(rendering.comment, rendering.summary, { planDigest: digest, changes: markerChanges(model) });
   if (rendering.omittedFromComment > 0) {
     log(workflowCommand("notice", `The ${environment} plan comment leaves out ${rendering.omittedFromComment} item(s) to stay under GitHub's size limit; the step summary has them all.`));
   }
@@ -4228,6 +4230,10 @@ function readConstructPaths(dependencies, directory) {
     dependencies.log(workflowCommand("warning", `${stackFile} is not valid JSON (${error.message}); construct paths are left out of the plan comment.`));
     return /* @__PURE__ */ new Map();
   }
+}
+function markerChanges(model) {
+  const changes = model.resourceChanges.filter((change) => !(change.rawActions.length === 1 && change.rawActions[0] === "no-op")).map((change) => ({ address: change.address, actions: [...change.rawActions] }));
+  return JSON.stringify(changes).length <= MARKER_CHANGES_ROOM ? changes : void 0;
 }
 
 // .github/actions/plan/src/index.ts

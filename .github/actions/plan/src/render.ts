@@ -36,8 +36,10 @@ export interface PlanRendering {
   readonly omittedFromComment: number;
 }
 
-/** Room left in a comment for the hidden marker line. */
-export const MARKER_ROOM = 600;
+/** Most characters the marker's change list may take; a longer plan's marker carries only the digest. */
+export const MARKER_CHANGES_ROOM = 8000;
+/** Room left in a comment for the hidden marker line (ids, digest and the change list). */
+export const MARKER_ROOM = 600 + MARKER_CHANGES_ROOM;
 const MAX_VALUE_LENGTH = 300;
 const MAX_ATTRIBUTES = 60;
 

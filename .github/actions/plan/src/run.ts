@@ -6,7 +6,7 @@ import { createMasker, parseMaskInput } from "../../shared/src/mask";
 import { planDigest } from "../../shared/src/plan-digest";
 import { PlanParseError, constructPathsFromStack, parsePlanJson, type PlanModel } from "../../shared/src/plan-model";
 import { getInput, readRunnerContext, setOutput, workflowCommand } from "../../shared/src/runner";
-import { renderPlan, renderPlanError } from "./render";
+import { MARKER_CHANGES_ROOM, renderPlan, renderPlanError } from "./render";
 import { runTerraformPlan } from "./terraform";
 
 export const LABEL_NO_CHANGES = "plan:no-changes";
@@ -23,8 +23,8 @@ export async function run(dependencies: ActionDependencies): Promise<ActionResul
   for (const value of maskStrings) log(workflowCommand("add-mask", value));
   const inputMask = createMasker(maskStrings);
   const client = token ? dependencies.createClient({ baseUrl: context.apiUrl, token, log }) : undefined;
-  const publish = (content: string, summary?: string) =>
-    publishComment({ client, context, fs, log, kind: "plan", environment, content, summary, sleep: dependencies.sleep });
+  const publish = (content: string, summary?: string, markerDetails?: Parameters<typeof publishComment>[0]["markerDetails"]) =>
+    publishComment({ client, context, fs, log, kind: "plan", environment, content, summary, markerDetails, sleep: dependencies.sleep });
 
   const fail = async (step: string, exitCode: number, output: string): Promise<ActionResult> => {
     await publish(renderPlanError({ environment, step, exitCode, output, mask: inputMask, runUrl: context.runUrl }));
@@ -74,7 +74,7 @@ export async function run(dependencies: ActionDependencies): Promise<ActionResul
   };
   for (const [name, value] of Object.entries(outputs)) setOutput(context, fs, name, value, log);
 
-  const published = await publish(rendering.comment, rendering.summary);
+  const published = await publish(rendering.comment, rendering.summary, { planDigest: digest, changes: markerChanges(model) });
   if (rendering.omittedFromComment > 0) {
     log(workflowCommand("notice", `The ${environment} plan comment leaves out ${rendering.omittedFromComment} item(s) to stay under GitHub's size limit; the step summary has them all.`));
   }
@@ -101,4 +101,12 @@ function readConstructPaths(dependencies: ActionDependencies, directory: string)
     dependencies.log(workflowCommand("warning", `${stackFile} is not valid JSON (${(error as Error).message}); construct paths are left out of the plan comment.`));
     return new Map();
   }
+}
+
+/** The reviewed plan's changes for the comment marker, or undefined when they would not fit. */
+function markerChanges(model: PlanModel): { address: string; actions: string[] }[] | undefined {
+  const changes = model.resourceChanges
+    .filter((change) => !(change.rawActions.length === 1 && change.rawActions[0] === "no-op"))
+    .map((change) => ({ address: change.address, actions: [...change.rawActions] }));
+  return JSON.stringify(changes).length <= MARKER_CHANGES_ROOM ? changes : undefined;
 }

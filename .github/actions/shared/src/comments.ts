@@ -13,6 +13,10 @@ export interface CommentMarker {
   readonly runId: number;
   readonly runAttempt?: number;
   readonly sha?: string;
+  /** Plan comments: the digest of the reviewed plan, which the deploy gate compares. */
+  readonly planDigest?: string;
+  /** Plan comments: the reviewed plan's changes (omitted when too many to fit), so a refused deploy can show what differs. */
+  readonly changes?: readonly { readonly address: string; readonly actions: readonly string[] }[];
 }
 
 const MARKER_PATTERN = /<!-- trading-platform:(\{[^\n]*?\}) -->/;
@@ -235,6 +239,8 @@ export interface PublishOptions {
   readonly summary?: string;
   readonly sleep?: (milliseconds: number) => Promise<void>;
   readonly retryUnitMs?: number;
+  /** Extra marker fields (a plan's digest and changes). */
+  readonly markerDetails?: Pick<CommentMarker, "planDigest" | "changes">;
 }
 
 export type PublishResult =
@@ -269,6 +275,7 @@ export async function publishComment(options: PublishOptions): Promise<PublishRe
         runId: options.context.runId,
         runAttempt: options.context.runAttempt,
         sha: options.context.sha,
+        ...options.markerDetails,
       },
       content: options.content,
       sleep: options.sleep,
