@@ -11,6 +11,10 @@ import { Node } from "constructs";
 // to `root`, so the JSON stays small and identical on every machine.
 
 const MAX_FRAMES = 8;
+// Formatting a source-mapped frame is the expensive part of a trace; the
+// repository's frames sit within the first ~15 (cdktf and provider
+// constructors, then ours), so 30 leaves room for deep construct nesting.
+const FRAMES_TO_CAPTURE = 30;
 
 interface AddMetadataOptions {
   stackTrace?: boolean;
@@ -24,7 +28,7 @@ function repositoryFrames(below: (...args: never[]) => unknown, root: string): s
   const holder: { stack?: string } = {};
   const previousLimit = Error.stackTraceLimit;
   try {
-    Error.stackTraceLimit = 60;
+    Error.stackTraceLimit = FRAMES_TO_CAPTURE;
     Error.captureStackTrace(holder, below);
   } finally {
     Error.stackTraceLimit = previousLimit;

@@ -1,69 +1,153 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { buildSync } from "esbuild";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { type BuildOptions, buildSync, version as esbuildVersion } from "esbuild";
 import { zipSync } from "fflate";
 import type { LambdaArtifact, LambdaArtifactSource } from "./lambda-artifacts";
 
 export interface EsbuildLambdaBundlerOptions {
   /** Folder holding one sub-folder per handler, each with an `index.ts`. */
   readonly handlersDir: string;
-  /** Where the zips are written. */
+  /** Where the zips and the build cache are written. */
   readonly outDir: string;
 }
 
 // A fixed timestamp makes the zip bytes depend only on the code, so an
 // unchanged handler never shows up as a change in a plan.
 const ZIP_EPOCH = new Date("2000-01-01T00:00:00Z");
+const CACHE_FILE = "bundle-cache.json";
+
+const BUILD_OPTIONS = {
+  bundle: true,
+  platform: "node",
+  target: "node22",
+  format: "cjs",
+  minify: true,
+  // Minified names would make production stack traces unreadable.
+  keepNames: true,
+  legalComments: "none",
+  write: false,
+  metafile: true,
+  logLevel: "silent",
+  // pg optionally requires pg-native, which Lambda does not have.
+  external: ["pg-native"],
+  // Migrations ship inside the migrate bundle as text.
+  loader: { ".sql": "text" },
+} as const satisfies BuildOptions;
+
+interface BuildCache {
+  /** Identifies esbuild's version, the options and the set of handlers. */
+  readonly key: string;
+  /** Every file esbuild read, with its content hash: any change rebuilds. */
+  readonly inputs: Record<string, string>;
+  readonly artifacts: Record<string, { readonly sha256Base64: string }>;
+}
+
+const sha256 = (data: Uint8Array | string): string => createHash("sha256").update(data).digest("hex");
+
+/** Writes then renames, so a concurrent synth never reads a half-written file. */
+function writeAtomically(path: string, data: Uint8Array | string): void {
+  const partialPath = `${path}.${process.pid}.partial`;
+  writeFileSync(partialPath, data);
+  renameSync(partialPath, path);
+}
 
 /**
- * Bundles each handler with esbuild for Lambda's Node.js 22 runtime on arm64
- * and zips it reproducibly. The AWS SDK v3 is bundled too (tree-shaken), so
- * the function does not depend on whichever SDK version the runtime ships.
+ * Bundles every handler with esbuild for Lambda's Node.js 22 runtime on arm64
+ * and zips each reproducibly. The AWS SDK v3 is bundled (tree-shaken) at the
+ * lockfile's version, so the code that ran in the tests is the code deployed,
+ * whatever SDK the runtime happens to ship.
+ *
+ * All handlers build in one esbuild call (shared modules such as the SDK are
+ * parsed once), and the result is cached under `outDir` keyed by the content
+ * of every file esbuild read, so an unchanged tree re-synthesizes without
+ * rebuilding.
  */
 export class EsbuildLambdaBundler implements LambdaArtifactSource {
-  private readonly built = new Map<string, LambdaArtifact>();
+  private artifacts: Map<string, LambdaArtifact> | undefined;
 
   constructor(private readonly options: EsbuildLambdaBundlerOptions) {}
 
   artifactFor(name: string): LambdaArtifact {
-    const cached = this.built.get(name);
-    if (cached) return cached;
-
-    const entry = join(this.options.handlersDir, name, "index.ts");
-    if (!existsSync(entry)) {
-      throw new Error(`Lambda handler "${name}": expected an entry file at ${entry}`);
+    this.artifacts ??= this.buildAll();
+    const artifact = this.artifacts.get(name);
+    if (!artifact) {
+      throw new Error(`Lambda handler "${name}": expected an entry file at ${join(this.options.handlersDir, name, "index.ts")}`);
     }
-    const result = buildSync({
-      entryPoints: [entry],
-      bundle: true,
-      platform: "node",
-      target: "node22",
-      format: "cjs",
-      minify: true,
-      sourcemap: "inline",
-      sourcesContent: false,
-      legalComments: "none",
-      write: false,
-      logLevel: "silent",
-      // pg optionally requires pg-native, which Lambda does not have.
-      external: ["pg-native"],
-    });
-    const code = result.outputFiles[0].contents;
-    const zip = zipSync({ "index.js": [code, { mtime: ZIP_EPOCH, level: 9 }] });
-
-    mkdirSync(this.options.outDir, { recursive: true });
-    const zipPath = join(this.options.outDir, `${name}.zip`);
-    // Write then rename, so a concurrent synth never copies a half-written zip.
-    const partialPath = `${zipPath}.${process.pid}.partial`;
-    writeFileSync(partialPath, zip);
-    renameSync(partialPath, zipPath);
-    const artifact: LambdaArtifact = {
-      zipPath,
-      sha256Base64: createHash("sha256").update(zip).digest("base64"),
-      handler: "index.handler",
-    };
-    this.built.set(name, artifact);
     return artifact;
+  }
+
+  private handlerNames(): string[] {
+    return readdirSync(this.options.handlersDir, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && existsSync(join(this.options.handlersDir, entry.name, "index.ts")))
+      .map((entry) => entry.name)
+      .sort();
+  }
+
+  private zipPath(name: string): string {
+    return join(this.options.outDir, `${name}.zip`);
+  }
+
+  private buildAll(): Map<string, LambdaArtifact> {
+    const names = this.handlerNames();
+    const key = sha256(JSON.stringify({ esbuildVersion, BUILD_OPTIONS, names, handlersDir: resolve(this.options.handlersDir) }));
+    mkdirSync(this.options.outDir, { recursive: true });
+
+    const cached = this.readCache(key, names);
+    const artifacts = new Map<string, LambdaArtifact>();
+    if (cached) {
+      for (const name of names) {
+        artifacts.set(name, { zipPath: this.zipPath(name), sha256Base64: cached.artifacts[name].sha256Base64, handler: "index.handler" });
+      }
+      return artifacts;
+    }
+
+    const result = buildSync({
+      ...BUILD_OPTIONS,
+      entryPoints: Object.fromEntries(names.map((name) => [name, join(this.options.handlersDir, name, "index.ts")])),
+      outdir: this.options.outDir,
+      absWorkingDir: process.cwd(),
+    });
+    const cacheArtifacts: Record<string, { sha256Base64: string }> = {};
+    for (const name of names) {
+      const output = result.outputFiles.find((file) => file.path === resolve(this.options.outDir, `${name}.js`));
+      if (!output) throw new Error(`Lambda handler "${name}": esbuild produced no bundle`);
+      const zip = zipSync({ "index.js": [output.contents, { mtime: ZIP_EPOCH, level: 9 }] });
+      writeAtomically(this.zipPath(name), zip);
+      const sha256Base64 = createHash("sha256").update(zip).digest("base64");
+      cacheArtifacts[name] = { sha256Base64 };
+      artifacts.set(name, { zipPath: this.zipPath(name), sha256Base64, handler: "index.handler" });
+    }
+    const inputs = Object.fromEntries(
+      Object.keys(result.metafile.inputs)
+        .sort()
+        .map((input) => [input, sha256(readFileSync(resolve(process.cwd(), input)))]),
+    );
+    const cache: BuildCache = { key, inputs, artifacts: cacheArtifacts };
+    writeAtomically(join(this.options.outDir, CACHE_FILE), JSON.stringify(cache));
+    return artifacts;
+  }
+
+  /** The cache, when it was written for this key, every input is unchanged and every zip is still there. */
+  private readCache(key: string, names: readonly string[]): BuildCache | undefined {
+    const cachePath = join(this.options.outDir, CACHE_FILE);
+    if (!existsSync(cachePath)) return undefined;
+    let cache: BuildCache;
+    try {
+      cache = JSON.parse(readFileSync(cachePath, "utf8")) as BuildCache;
+    } catch {
+      return undefined;
+    }
+    if (cache.key !== key) return undefined;
+    for (const name of names) {
+      const zipPath = this.zipPath(name);
+      if (!cache.artifacts?.[name] || !existsSync(zipPath)) return undefined;
+      if (createHash("sha256").update(readFileSync(zipPath)).digest("base64") !== cache.artifacts[name].sha256Base64) return undefined;
+    }
+    for (const [input, hash] of Object.entries(cache.inputs ?? {})) {
+      const path = resolve(process.cwd(), input);
+      if (!existsSync(path) || sha256(readFileSync(path)) !== hash) return undefined;
+    }
+    return cache;
   }
 }

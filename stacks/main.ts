@@ -34,7 +34,8 @@ function main(): void {
     backend,
     lambdaArtifacts: new EsbuildLambdaBundler({
       handlersDir: join(repoRoot, "stacks", "lambda"),
-      outDir: join(repoRoot, ".build", "lambda"),
+      // Bundles are cached here by content; LAMBDA_BUNDLE_DIR moves the cache (benchmarks use a fresh one for cold runs).
+      outDir: process.env.LAMBDA_BUNDLE_DIR ? resolve(process.env.LAMBDA_BUNDLE_DIR) : join(repoRoot, ".build", "lambda"),
     }),
   });
   const width = Math.max(...stacks.map((stack) => stack.name.length));

@@ -23,7 +23,7 @@ const app = buildApp({
   backend: process.env.TF_BACKEND === "local" ? "local" : "cloud",
   lambdaArtifacts: new EsbuildLambdaBundler({
     handlersDir: join(repoRoot, "stacks", "lambda"),
-    outDir: mkdtempSync(join(tmpdir(), "cdktf-template-lambda-")),
+    outDir: process.env.LAMBDA_BUNDLE_DIR ?? mkdtempSync(join(tmpdir(), "cdktf-template-lambda-")),
   }),
 });
 app.synth();
