@@ -30,7 +30,8 @@ export function synthesizedStacks(): { outdir: string; stacks: Map<string, Synth
     environments,
     outdir,
     backend: "local",
-    lambdaArtifacts: new EsbuildLambdaBundler({ handlersDir: join(repoRoot, "stacks", "lambda"), outDir: join(workDir, "lambda") }),
+    // One bundle cache for every test file: bundles are keyed by content and written atomically.
+    lambdaArtifacts: new EsbuildLambdaBundler({ handlersDir: join(repoRoot, "stacks", "lambda"), outDir: join(repoRoot, ".build", "lambda-test") }),
   });
   const stacks = new Map<string, SynthesizedStackJson>();
   for (const environment of environments) {
