@@ -16,7 +16,7 @@ const entry = entryFlag === -1 ? join("stacks", "main.ts") : process.argv.splice
 const outfile = join(repoRoot, ".build", "synth", `main-${process.pid}.cjs`);
 mkdirSync(dirname(outfile), { recursive: true });
 
-buildSync({
+const { metafile } = buildSync({
   entryPoints: [resolve(repoRoot, entry)],
   outfile,
   bundle: true,
@@ -25,14 +25,27 @@ buildSync({
   target: "node20",
   format: "cjs",
   sourcemap: "inline",
+  sourcesContent: false,
+  metafile: true,
   logLevel: "warning",
 });
 
 // Construct stack traces in cdk.tf.json then point at the TypeScript lines
-// that created each resource (the lint comment relies on this).
+// that created each resource (the lint comment relies on this). Node parses
+// the source map of every module loaded while maps are on, and cdktf and the
+// provider ship one inline in each file; loading the app's packages first
+// leaves only our own bundle's map to parse.
+const requireFromRepo = createRequire(join(repoRoot, "package.json"));
+const packages = new Set(
+  Object.values(metafile.outputs)
+    .flatMap((output) => output.imports)
+    .filter((imported) => imported.external && !imported.path.startsWith("node:"))
+    .map((imported) => imported.path),
+);
+for (const specifier of packages) requireFromRepo(specifier);
 process.setSourceMapsEnabled(true);
 try {
-  createRequire(import.meta.url)(outfile);
+  requireFromRepo(outfile);
 } finally {
   const { rmSync } = await import("node:fs");
   rmSync(outfile, { force: true });

@@ -22,15 +22,31 @@ interface AddMetadataOptions {
   traceFromFunction?: unknown;
 }
 
+type PrepareStackTrace = typeof Error.prepareStackTrace;
+
+// cdktf records a full-depth creation trace for every token it makes and
+// formats it at once; with source maps on, mapping those thousands of frames
+// was a third of a synth. While the app is built they get V8's raw frames
+// (shown only in token error messages); the per-resource traces below still
+// go through the mapping formatter.
+const formatRawFrames: NonNullable<PrepareStackTrace> = (error, callSites) =>
+  `${String(error)}\n${callSites.map((callSite) => `    at ${callSite}`).join("\n")}`;
+let mappedFormatter: PrepareStackTrace;
+
 type AddMetadata = (this: Node, type: string, data: unknown, options?: AddMetadataOptions) => void;
 
 function repositoryFrames(below: (...args: never[]) => unknown, root: string): string[] {
   const holder: { stack?: string } = {};
   const previousLimit = Error.stackTraceLimit;
+  const rawFormatter = Error.prepareStackTrace;
   try {
     Error.stackTraceLimit = FRAMES_TO_CAPTURE;
+    // The formatter that was in place (node's source-map-aware one, or jest's) maps these frames to TypeScript.
+    Error.prepareStackTrace = mappedFormatter;
     Error.captureStackTrace(holder, below);
+    void holder.stack; // formats now, while the mapping formatter is in place
   } finally {
+    Error.prepareStackTrace = rawFormatter;
     Error.stackTraceLimit = previousLimit;
   }
   const frames: string[] = [];
@@ -66,9 +82,12 @@ export function withConstructStackTraces<T>(root: string, build: () => T): T {
     return original.call(this, type, data, { ...options, stackTraceOverride: repositoryFrames(recording, root) });
   };
   prototype.addMetadata = recording;
+  mappedFormatter = Error.prepareStackTrace;
+  Error.prepareStackTrace = formatRawFrames;
   try {
     return build();
   } finally {
+    Error.prepareStackTrace = mappedFormatter;
     prototype.addMetadata = original;
   }
 }
