@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFile
 import { join, resolve } from "node:path";
 import { type BuildOptions, buildSync, version as esbuildVersion } from "esbuild";
 import { zipSync } from "fflate";
+import { type FileFingerprint, filesUnchanged, fingerprintFiles } from "../scripts/input-fingerprints.mjs";
 import type { LambdaArtifact, LambdaArtifactSource } from "./lambda-artifacts";
 
 export interface EsbuildLambdaBundlerOptions {
@@ -38,8 +39,8 @@ const BUILD_OPTIONS = {
 interface BuildCache {
   /** Identifies esbuild's version, the options and the set of handlers. */
   readonly key: string;
-  /** Every file esbuild read, with its content hash: any change rebuilds. */
-  readonly inputs: Record<string, string>;
+  /** Every file esbuild read: any change of content rebuilds. */
+  readonly inputs: Record<string, FileFingerprint>;
   readonly artifacts: Record<string, { readonly sha256Base64: string }>;
 }
 
@@ -118,11 +119,7 @@ export class EsbuildLambdaBundler implements LambdaArtifactSource {
       cacheArtifacts[name] = { sha256Base64 };
       artifacts.set(name, { zipPath: this.zipPath(name), sha256Base64, handler: "index.handler" });
     }
-    const inputs = Object.fromEntries(
-      Object.keys(result.metafile.inputs)
-        .sort()
-        .map((input) => [input, sha256(readFileSync(resolve(process.cwd(), input)))]),
-    );
+    const inputs = fingerprintFiles(Object.keys(result.metafile.inputs), process.cwd());
     const cache: BuildCache = { key, inputs, artifacts: cacheArtifacts };
     writeAtomically(join(this.options.outDir, CACHE_FILE), JSON.stringify(cache));
     return artifacts;
@@ -144,10 +141,6 @@ export class EsbuildLambdaBundler implements LambdaArtifactSource {
       if (!cache.artifacts?.[name] || !existsSync(zipPath)) return undefined;
       if (createHash("sha256").update(readFileSync(zipPath)).digest("base64") !== cache.artifacts[name].sha256Base64) return undefined;
     }
-    for (const [input, hash] of Object.entries(cache.inputs ?? {})) {
-      const path = resolve(process.cwd(), input);
-      if (!existsSync(path) || sha256(readFileSync(path)) !== hash) return undefined;
-    }
-    return cache;
+    return filesUnchanged(cache.inputs, process.cwd()) ? cache : undefined;
   }
 }

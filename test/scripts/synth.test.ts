@@ -65,6 +65,23 @@ describe("npm run synth (scripts/synth.mjs)", () => {
     expect(readFileSync(join(dir, "cdktf.out", "stacks", "trading-platform-dev", "cdk.tf.json"), "utf8")).toBe(before);
   });
 
+  it("reuses the bundled app while its sources are unchanged and rebuilds it when one changes", () => {
+    const dir = sandbox();
+    expect(runSynth(dir, ["dev"], { TF_BACKEND: "local" }).status).toBe(0);
+    const bundles = () => readdirSync(join(dir, ".build", "synth")).filter((file) => file.endsWith(".cjs"));
+    const first = bundles();
+    expect(first).toHaveLength(1);
+    expect(runSynth(dir, ["dev"], { TF_BACKEND: "local" }).status).toBe(0);
+    expect(bundles()).toEqual(first);
+
+    const stackFile = join(dir, "stacks", "trading-platform-stack.ts");
+    writeFileSync(stackFile, readFileSync(stackFile, "utf8").replace('ManagedBy: "cdktf"', 'ManagedBy: "cdktf-edited"'));
+    expect(runSynth(dir, ["dev"], { TF_BACKEND: "local" }).status).toBe(0);
+    expect(bundles()).not.toEqual(first);
+    expect(bundles()).toHaveLength(1);
+    expect(readFileSync(join(dir, "cdktf.out", "stacks", "trading-platform-dev", "cdk.tf.json"), "utf8")).toContain('"ManagedBy": "cdktf-edited"');
+  });
+
   it("rejects an unknown TF_BACKEND", () => {
     const result = runSynth(sandbox(), ["dev"], { TF_BACKEND: "s3" });
     expect(result.status).toBe(1);
