@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run } from "../../.github/actions/apply/src/run";
-import { streamingExec } from "../../.github/actions/apply/src/streaming-exec";
+import { createExec } from "../../.github/actions/shared/src/exec";
 import type { ExecOptions } from "../../.github/actions/shared/src/exec";
 
 describe("apply action run()", () => {
@@ -52,16 +52,16 @@ describe("apply action run()", () => {
   });
 });
 
-describe("streamingExec (the real entry's exec)", () => {
+describe("createExec with an output hook (the apply entry's exec)", () => {
   it("writes output as it arrives and still returns all of it with the exit code", async () => {
     const chunks: string[] = [];
-    const result = await streamingExec((chunk) => chunks.push(chunk))(process.execPath, ["-e", "process.stdout.write('one\\n'); setTimeout(() => { process.stderr.write('two\\n'); process.exit(3); }, 50);"]);
+    const result = await createExec((chunk) => chunks.push(chunk))(process.execPath, ["-e", "process.stdout.write('one\\n'); setTimeout(() => { process.stderr.write('two\\n'); process.exit(3); }, 50);"]);
     expect(result).toEqual({ exitCode: 3, stdout: "one\n", stderr: "two\n" });
     expect(chunks.join("")).toBe("one\ntwo\n");
   });
 
   it("reports a missing binary as exit code 127", async () => {
-    const result = await streamingExec(() => {})("/nonexistent/terraform", ["version"]);
+    const result = await createExec(() => {})("/nonexistent/terraform", ["version"]);
     expect(result.exitCode).toBe(127);
   });
 });

@@ -3989,21 +3989,19 @@ The plan reviewed on #${pullRequest.number} (${countsLine(model)}) was applied b
   }
 }
 
-// .github/actions/apply/src/streaming-exec.ts
+// .github/actions/shared/src/exec.ts
 var import_node_child_process = require("node:child_process");
-function streamingExec(write) {
+function createExec(onOutput) {
   return (command, args, options = {}) => new Promise((resolve) => {
     const child = (0, import_node_child_process.spawn)(command, [...args], { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"] });
     const stdout = [];
     const stderr = [];
-    child.stdout.on("data", (chunk) => {
-      stdout.push(chunk);
-      write(chunk.toString("utf8"));
-    });
-    child.stderr.on("data", (chunk) => {
-      stderr.push(chunk);
-      write(chunk.toString("utf8"));
-    });
+    const collect = (into) => (chunk) => {
+      into.push(chunk);
+      onOutput?.(chunk.toString("utf8"));
+    };
+    child.stdout.on("data", collect(stdout));
+    child.stderr.on("data", collect(stderr));
     child.on("error", (error) => {
       resolve({ exitCode: error.code === "ENOENT" ? 127 : 1, stdout: "", stderr: `${command}: ${error.message}` });
     });
@@ -4017,12 +4015,14 @@ ${command} was stopped by ${signal}` : "")
     });
   });
 }
+var spawnExec = createExec();
 
 // .github/actions/apply/src/index.ts
 void run({
   env: process.env,
   fs,
-  exec: streamingExec((chunk) => process.stdout.write(chunk)),
+  // Values to hide are registered with `::add-mask::` before terraform starts, so the runner masks the streamed lines.
+  exec: createExec((chunk) => process.stdout.write(chunk)),
   log: (line) => process.stdout.write(`${line}
 `),
   createClient: createGitHubClient,

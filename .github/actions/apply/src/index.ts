@@ -2,12 +2,13 @@
 import * as fs from "node:fs";
 import { createGitHubClient } from "../../shared/src/github-client";
 import { run } from "./run";
-import { streamingExec } from "./streaming-exec";
+import { createExec } from "../../shared/src/exec";
 
 void run({
   env: process.env,
   fs,
-  exec: streamingExec((chunk) => process.stdout.write(chunk)),
+  // Values to hide are registered with `::add-mask::` before terraform starts, so the runner masks the streamed lines.
+  exec: createExec((chunk) => process.stdout.write(chunk)),
   log: (line) => process.stdout.write(`${line}\n`),
   createClient: createGitHubClient,
   cwd: process.cwd(),

@@ -1354,24 +1354,31 @@ var fs = __toESM(require("node:fs"));
 
 // .github/actions/shared/src/exec.ts
 var import_node_child_process = require("node:child_process");
-var spawnExec = (command, args, options = {}) => new Promise((resolve) => {
-  const child = (0, import_node_child_process.spawn)(command, [...args], { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"] });
-  const stdout = [];
-  const stderr = [];
-  child.stdout.on("data", (chunk) => stdout.push(chunk));
-  child.stderr.on("data", (chunk) => stderr.push(chunk));
-  child.on("error", (error) => {
-    resolve({ exitCode: error.code === "ENOENT" ? 127 : 1, stdout: "", stderr: `${command}: ${error.message}` });
-  });
-  child.on("close", (code, signal) => {
-    resolve({
-      exitCode: code ?? 1,
-      stdout: Buffer.concat(stdout).toString("utf8"),
-      stderr: Buffer.concat(stderr).toString("utf8") + (signal ? `
+function createExec(onOutput) {
+  return (command, args, options = {}) => new Promise((resolve) => {
+    const child = (0, import_node_child_process.spawn)(command, [...args], { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"] });
+    const stdout = [];
+    const stderr = [];
+    const collect = (into) => (chunk) => {
+      into.push(chunk);
+      onOutput?.(chunk.toString("utf8"));
+    };
+    child.stdout.on("data", collect(stdout));
+    child.stderr.on("data", collect(stderr));
+    child.on("error", (error) => {
+      resolve({ exitCode: error.code === "ENOENT" ? 127 : 1, stdout: "", stderr: `${command}: ${error.message}` });
+    });
+    child.on("close", (code, signal) => {
+      resolve({
+        exitCode: code ?? 1,
+        stdout: Buffer.concat(stdout).toString("utf8"),
+        stderr: Buffer.concat(stderr).toString("utf8") + (signal ? `
 ${command} was stopped by ${signal}` : "")
+      });
     });
   });
-});
+}
+var spawnExec = createExec();
 
 // .github/actions/shared/src/github-client.ts
 var import_node_crypto = require("node:crypto");

@@ -1,0 +1,78 @@
+// Runs a TypeScript entry (the synth app, the preview) as esbuild bundles it
+// and node runs it: no ts-node type-checking on the hot path (type checking is
+// `npm run typecheck`). The bundle is cached by its sources' fingerprints.
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { filesUnchanged, fingerprintFiles } from "./input-fingerprints.mjs";
+
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
+const cacheDir = join(repoRoot, ".build", "synth");
+
+const BUILD_OPTIONS = {
+  bundle: true,
+  packages: "external",
+  platform: "node",
+  target: "node20",
+  format: "cjs",
+  sourcemap: "inline",
+  sourcesContent: false,
+  metafile: true,
+  logLevel: "warning",
+};
+
+/**
+ * The bundled entry and the packages it imports, rebuilt only when a source
+ * file it was built from changed (see input-fingerprints.mjs).
+ */
+async function bundled(entry) {
+  mkdirSync(cacheDir, { recursive: true });
+  const entrySlug = entry.replace(/[^A-Za-z0-9]+/g, "-");
+  const cacheFile = join(cacheDir, `${entrySlug}.json`);
+  try {
+    const cached = JSON.parse(readFileSync(cacheFile, "utf8"));
+    if (cached.esbuildOptions === JSON.stringify(BUILD_OPTIONS) && existsSync(cached.outfile) && filesUnchanged(cached.inputs, repoRoot)) return cached;
+  } catch {
+    // No cache yet, or an unreadable one: build.
+  }
+  const { buildSync } = await import("esbuild");
+  // outfile only places the source map's paths: the bundle is written below, under its content hash.
+  const result = buildSync({ ...BUILD_OPTIONS, entryPoints: [resolve(repoRoot, entry)], outfile: join(cacheDir, "app.cjs"), absWorkingDir: repoRoot, write: false });
+  const code = result.outputFiles[0].contents;
+  // Named by content, so concurrent runs of different trees never overwrite each other's bundle.
+  const outfile = join(cacheDir, `${entrySlug}-${createHash("sha256").update(code).digest("hex").slice(0, 16)}.cjs`);
+  const partial = `${outfile}.${process.pid}.partial`;
+  writeFileSync(partial, code);
+  renameSync(partial, outfile);
+  for (const file of readdirSync(cacheDir)) {
+    if (file.startsWith(`${entrySlug}-`) && file.endsWith(".cjs") && join(cacheDir, file) !== outfile) rmSync(join(cacheDir, file), { force: true });
+  }
+  const packages = [
+    ...new Set(
+      Object.values(result.metafile.outputs)
+        .flatMap((output) => output.imports)
+        .filter((imported) => imported.external && !imported.path.startsWith("node:"))
+        .map((imported) => imported.path),
+    ),
+  ];
+  const cache = { esbuildOptions: JSON.stringify(BUILD_OPTIONS), outfile, packages, inputs: fingerprintFiles(Object.keys(result.metafile.inputs), repoRoot) };
+  writeFileSync(`${cacheFile}.${process.pid}.partial`, JSON.stringify(cache));
+  renameSync(`${cacheFile}.${process.pid}.partial`, cacheFile);
+  return cache;
+}
+
+/** Bundles `entry` (relative to the repository) and runs it in this process. */
+export async function runBundled(entry) {
+  const app = await bundled(entry);
+  // Construct stack traces in cdk.tf.json point at the TypeScript lines that
+  // created each resource (the lint comment relies on this). Node parses the
+  // source map of every module loaded while maps are on, and cdktf and the
+  // provider ship one inline in each file; loading the entry's packages first
+  // leaves only our own bundle's map to parse.
+  const requireFromRepo = createRequire(join(repoRoot, "package.json"));
+  for (const specifier of app.packages) requireFromRepo(specifier);
+  process.setSourceMapsEnabled(true);
+  requireFromRepo(app.outfile);
+}
