@@ -75,7 +75,7 @@ const variants: Variant[] = [
     run(index, bundleDir) {
       const outdir = join(workDir, `project-${index}`);
       return {
-        ...timed(process.execPath, [join(repoRoot, "scripts", "synth.mjs")], { cwd: repoRoot, env: { ...quietEnv, CDKTF_OUTDIR: outdir, LAMBDA_BUNDLE_DIR: bundleDir } }),
+        ...timed(process.execPath, [join(repoRoot, "scripts", "synth.mjs")], { cwd: repoRoot, env: { ...quietEnv, CDKTF_OUTDIR: outdir, LAMBDA_BUNDLE_DIR: bundleDir, SYNTH_CACHE_DIR: join(bundleDir, "app") } }),
         outdir,
       };
     },
@@ -111,7 +111,7 @@ function resourceCounts(outdir: string): Record<string, number> {
 }
 
 // Both paths bundle the same handlers with the same bundler, so both are
-// measured twice: cold (an empty bundle cache, as on a fresh CI checkout) and
+// measured twice: cold (empty Lambda and app bundle caches, as on a fresh CI checkout) and
 // warm (the cache filled by an earlier synth of an unchanged tree, the loop
 // of someone editing stacks). Bundling alone is timed cold in this process.
 type Mode = "cold" | "warm";

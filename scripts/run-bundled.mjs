@@ -9,7 +9,8 @@ import { fileURLToPath } from "node:url";
 import { filesUnchanged, fingerprintFiles } from "./input-fingerprints.mjs";
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
-const cacheDir = join(repoRoot, ".build", "synth");
+// SYNTH_CACHE_DIR moves the cache (benchmarks use an empty one for cold runs).
+const cacheDir = process.env.SYNTH_CACHE_DIR ? resolve(process.env.SYNTH_CACHE_DIR) : join(repoRoot, ".build", "synth");
 
 const BUILD_OPTIONS = {
   bundle: true,
