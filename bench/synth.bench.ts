@@ -13,7 +13,7 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { EsbuildLambdaBundler } from "../stacks/lambda-bundler";
 import { functionManifests } from "../stacks/lambda/manifests";
 
@@ -75,7 +75,7 @@ const variants: Variant[] = [
     run(index, bundleDir) {
       const outdir = join(workDir, `project-${index}`);
       return {
-        ...timed(process.execPath, [join(repoRoot, "scripts", "synth.mjs")], { cwd: repoRoot, env: { ...quietEnv, CDKTF_OUTDIR: outdir, LAMBDA_BUNDLE_DIR: bundleDir, SYNTH_CACHE_DIR: join(bundleDir, "app") } }),
+        ...timed(process.execPath, [join(repoRoot, "scripts", "synth.mjs")], { cwd: repoRoot, env: { ...quietEnv, CDKTF_OUTDIR: outdir, LAMBDA_BUNDLE_DIR: bundleDir, SYNTH_CACHE_NAME: `bench-app-${basename(bundleDir)}` } }),
         outdir,
       };
     },
@@ -169,3 +169,6 @@ for (const mode of modes) {
 const bundlingMedian = median(bundlingTimings);
 console.log(`median ${"Lambda bundling alone, cold".padEnd(50)} ${(bundlingMedian / 1000).toFixed(2)} s wall (${functionManifests.length} handlers, part of both paths)`);
 rmSync(workDir, { recursive: true, force: true });
+for (const folder of readdirSync(join(repoRoot, ".build"))) {
+  if (folder.startsWith("bench-app-")) rmSync(join(repoRoot, ".build", folder), { recursive: true, force: true });
+}

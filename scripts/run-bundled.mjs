@@ -9,8 +9,15 @@ import { fileURLToPath } from "node:url";
 import { filesUnchanged, fingerprintFiles } from "./input-fingerprints.mjs";
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
-// SYNTH_CACHE_DIR moves the cache (benchmarks use an empty one for cold runs).
-const cacheDir = process.env.SYNTH_CACHE_DIR ? resolve(process.env.SYNTH_CACHE_DIR) : join(repoRoot, ".build", "synth");
+// The bundle must live two folders below the repository (node_modules
+// resolution, and main.ts finds the repository from its own folder), so
+// SYNTH_CACHE_NAME picks another folder under .build/ (benchmarks use an
+// empty one for cold runs).
+const cacheName = process.env.SYNTH_CACHE_NAME || "synth";
+if (!/^[A-Za-z0-9._-]+$/.test(cacheName) || cacheName.startsWith(".")) {
+  throw new Error(`SYNTH_CACHE_NAME: found "${cacheName}", expected a plain folder name (letters, digits, . _ -)`);
+}
+const cacheDir = join(repoRoot, ".build", cacheName);
 
 const BUILD_OPTIONS = {
   bundle: true,
