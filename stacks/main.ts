@@ -1,6 +1,7 @@
 // The synth entry: the only file that reads the process environment and writes cdktf.out.
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
+import { ConfigurationError } from "./config/configuration-error";
 import { EnvironmentError, loadEnvironments } from "./config/load-environments";
 import { EsbuildLambdaBundler } from "./lambda-bundler";
 import { synthesize } from "./synthesize";
@@ -48,7 +49,7 @@ function main(): void {
 try {
   main();
 } catch (error) {
-  if (error instanceof EnvironmentError) {
+  if (error instanceof ConfigurationError) {
     console.error(error.message);
   } else {
     console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { ConfigurationError } from "./configuration-error";
 import { environmentSchema, type EnvironmentConfig } from "./environment-schema";
 
 /** A named environment: the file it came from and its validated settings. */
@@ -10,10 +11,9 @@ export interface Environment {
 }
 
 /** Thrown when one or more environment files are unusable; lists every problem at once. */
-export class EnvironmentError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`Invalid environment configuration:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
-    this.name = "EnvironmentError";
+export class EnvironmentError extends ConfigurationError {
+  constructor(problems: readonly string[]) {
+    super("Invalid environment configuration", problems);
   }
 }
 

@@ -21,6 +21,7 @@ import { PlatformFunction } from "./lambda-function";
 import type { Network } from "./network";
 import type { ApiRoute } from "./rest-api";
 import type { Tables } from "./tables";
+import { ConfigurationError } from "../config/configuration-error";
 
 /** A bucket functions can be bound to (storage.ts's buckets). */
 export interface PipelineBucket {
@@ -55,10 +56,9 @@ export interface DataPipelineProps {
 export const ALERT_FILTER_PATTERN = '?ERROR ?FATAL ?CRITICAL ?"Task timed out" ?"Runtime exited"';
 
 /** Thrown when a manifest names something the platform does not have; lists every problem. */
-export class ManifestError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`Invalid Lambda function manifests:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
-    this.name = "ManifestError";
+export class ManifestError extends ConfigurationError {
+  constructor(problems: readonly string[]) {
+    super("Invalid Lambda function manifests", problems);
   }
 }
 

@@ -16,6 +16,7 @@ import type { ITerraformDependable } from "cdktf";
 import type { AwsAccount } from "./aws-account";
 import { EncryptedLogGroup } from "./encrypted-log-group";
 import type { PlatformFunction } from "./lambda-function";
+import { ConfigurationError } from "../config/configuration-error";
 
 export const HTTP_METHODS = ["GET", "POST", "PUT", "DELETE"] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
@@ -119,7 +120,7 @@ export function resolveRoutes(routes: readonly ApiRoute[], stageName: string): R
     seen.set(key, route.handler.manifest.name);
     resolved.push({ method: route.method, resourcePath, handler: route.handler });
   }
-  if (problems.length > 0) throw new Error(`Invalid API routes:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
+  if (problems.length > 0) throw new ConfigurationError("Invalid API routes", problems);
   return resolved;
 }
 

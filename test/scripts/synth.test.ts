@@ -82,6 +82,17 @@ describe("npm run synth (scripts/synth.mjs)", () => {
     expect(readFileSync(join(dir, "cdktf.out", "stacks", "trading-platform-dev", "cdk.tf.json"), "utf8")).toContain('"ManagedBy": "cdktf-edited"');
   });
 
+  it("stops on a bad Lambda manifest with a message naming the function and field, not a stack trace", () => {
+    const dir = sandbox();
+    const manifestFile = join(dir, "stacks", "lambda", "ingest", "manifest.ts");
+    writeFileSync(manifestFile, readFileSync(manifestFile, "utf8").replace('{ resource: "apiKeysTable", level: "read" }', '{ resource: "apiKeysTable", level: "everything" }'));
+    const result = runSynth(dir, ["dev"], { TF_BACKEND: "local" });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^Invalid Lambda function manifests:\n {2}- .*ingest.*everything/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(join(dir, "cdktf.out"))).toBe(false);
+  });
+
   it("rejects an unknown TF_BACKEND", () => {
     const result = runSynth(sandbox(), ["dev"], { TF_BACKEND: "s3" });
     expect(result.status).toBe(1);
