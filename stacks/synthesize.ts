@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
+import { type App, TerraformBackend } from "cdktf";
 import type { Environment } from "./config/load-environments";
 import { buildApp } from "./app";
 import { withConstructStackTraces } from "./construct-stack-traces";
@@ -41,6 +42,7 @@ export function synthesize(options: SynthesizeOptions): SynthesizedStack[] {
     // Stack traces let the lint comment point at the TypeScript line that created each resource.
     const app = withConstructStackTraces(process.cwd(), () => buildApp({ ...options, outdir: staging }));
     app.synth();
+    validateApp(app);
     rmSync(options.outdir, { recursive: true, force: true });
     renameSync(staging, options.outdir);
   } finally {
@@ -56,4 +58,18 @@ export function synthesize(options: SynthesizeOptions): SynthesizedStack[] {
       resourceCount: countResources(JSON.parse(readFileSync(stackFile, "utf8"))),
     };
   });
+}
+
+/**
+ * cdktf's validations of every construct, except the backend's check that a
+ * `terraform` binary ≥ 1.1 is installed: that binary plans and applies (the
+ * workflows pin 1.11.4), and synth needs none, so a fresh clone can run
+ * `npm run synth` without it. Runs before the output is swapped into place.
+ */
+export function validateApp(app: App): void {
+  const problems = app.node
+    .findAll()
+    .filter((construct) => !(construct instanceof TerraformBackend))
+    .flatMap((construct) => construct.node.validate().map((message) => `[${construct.node.path}] ${message}`));
+  if (problems.length > 0) throw new Error(`Validation failed:\n  ${problems.join("\n  ")}`);
 }

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { repoRoot } from "../support/environments";
@@ -91,6 +91,17 @@ describe("npm run synth (scripts/synth.mjs)", () => {
     expect(result.stderr).toMatch(/^Invalid Lambda function manifests:\n {2}- .*ingest.*everything/);
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(existsSync(join(dir, "cdktf.out"))).toBe(false);
+  });
+
+  it("synthesizes with the Terraform Cloud backend on a machine without terraform", () => {
+    const dir = sandbox();
+    const binDir = join(dir, "bin-without-terraform");
+    mkdirSync(binDir);
+    symlinkSync(process.execPath, join(binDir, "node"));
+    const result = runSynth(dir, ["prod"], { PATH: binDir });
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, "cdktf.out", "stacks", "trading-platform-prod", "cdk.tf.json"), "utf8")).terraform.cloud.workspaces).toEqual({ name: "trading-platform-prod" });
   });
 
   it("rejects an unknown TF_BACKEND", () => {
