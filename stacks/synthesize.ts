@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
-import { type App, TerraformBackend } from "cdktf";
+import { validateApp } from "./validate-app";
 import type { Environment } from "./config/load-environments";
 import { buildApp } from "./app";
 import { withConstructStackTraces } from "./construct-stack-traces";
@@ -60,16 +60,3 @@ export function synthesize(options: SynthesizeOptions): SynthesizedStack[] {
   });
 }
 
-/**
- * cdktf's validations of every construct, except the backend's check that a
- * `terraform` binary ≥ 1.1 is installed: that binary plans and applies (the
- * workflows pin 1.11.4), and synth needs none, so a fresh clone can run
- * `npm run synth` without it. Runs before the output is swapped into place.
- */
-export function validateApp(app: App): void {
-  const problems = app.node
-    .findAll()
-    .filter((construct) => !(construct instanceof TerraformBackend))
-    .flatMap((construct) => construct.node.validate().map((message) => `[${construct.node.path}] ${message}`));
-  if (problems.length > 0) throw new Error(`Validation failed:\n  ${problems.join("\n  ")}`);
-}

@@ -6,6 +6,7 @@ import { App } from "cdktf";
 import { EnvironmentError, loadEnvironments } from "../config/load-environments";
 import { BOOTSTRAP_STACK_ID, BootstrapStack } from "./bootstrap-stack";
 import { parseGithubConfig } from "./github-config";
+import { validateApp } from "../validate-app";
 
 // Bundled into .build/synth/ by scripts/synth.mjs, like stacks/main.ts.
 const repoRoot = resolve(__dirname, "..", "..");
@@ -28,9 +29,10 @@ function main(): void {
     names.includes("all") ? [] : names,
   );
   const outdir = resolve(process.env.CDKTF_OUTDIR ?? join("cdktf.out", "bootstrap"));
-  const app = new App({ outdir });
+  const app = new App({ outdir, skipValidation: true });
   new BootstrapStack(app, BOOTSTRAP_STACK_ID, { github, environments, backend });
   app.synth();
+  validateApp(app);
   const stackDir = relative(process.cwd(), join(outdir, "stacks", BOOTSTRAP_STACK_ID)) || ".";
   console.log(`${BOOTSTRAP_STACK_ID}  ${stackDir}/cdk.tf.json  roles for ${environments.map((environment) => environment.name).join(", ")} (${backend} state)`);
   console.log(`Apply once per AWS account with your own credentials: cd ${stackDir} && terraform init && terraform apply`);
