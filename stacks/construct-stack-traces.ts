@@ -27,10 +27,14 @@ type PrepareStackTrace = typeof Error.prepareStackTrace;
 // cdktf records a full-depth creation trace for every token it makes and
 // formats it at once; with source maps on, mapping those thousands of frames
 // was a third of a synth. While the app is built they get V8's raw frames
-// (shown only in token error messages); the per-resource traces below still
+// (their first few, shown only in token error messages); the per-resource traces below still
 // go through the mapping formatter.
+const TOKEN_TRACE_FRAMES = 12;
 const formatRawFrames: NonNullable<PrepareStackTrace> = (error, callSites) =>
-  `${String(error)}\n${callSites.map((callSite) => `    at ${callSite}`).join("\n")}`;
+  `${String(error)}\n${callSites
+    .slice(0, TOKEN_TRACE_FRAMES)
+    .map((callSite) => `    at ${callSite}`)
+    .join("\n")}`;
 let mappedFormatter: PrepareStackTrace;
 
 type AddMetadata = (this: Node, type: string, data: unknown, options?: AddMetadataOptions) => void;
