@@ -5,6 +5,7 @@ import type { Environment } from "./config/load-environments";
 import { buildApp } from "./app";
 import { withConstructStackTraces } from "./construct-stack-traces";
 import type { LambdaArtifactSource } from "./lambda-artifacts";
+import { synthApp } from "./synth-app";
 import type { BackendKind } from "./trading-platform-stack";
 
 export interface SynthesizeOptions {
@@ -40,8 +41,8 @@ export function synthesize(options: SynthesizeOptions): SynthesizedStack[] {
   mkdirSync(dirname(options.outdir), { recursive: true });
   try {
     // Stack traces let the lint comment point at the TypeScript line that created each resource.
-    const app = withConstructStackTraces(process.cwd(), () => buildApp({ ...options, outdir: staging }));
-    app.synth();
+    // synthApp writes what app.synth() writes, skipping cdktf's preparing resolve while no reference crosses stacks.
+    const app = synthApp(() => withConstructStackTraces(process.cwd(), () => buildApp({ ...options, outdir: staging })));
     validateApp(app);
     rmSync(options.outdir, { recursive: true, force: true });
     renameSync(staging, options.outdir);
