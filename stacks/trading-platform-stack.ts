@@ -115,6 +115,7 @@ export class TradingPlatformStack extends TerraformStack {
       subnets: this.network.privateSubnets,
       availabilityZones: this.network.availabilityZones,
       securityGroup: this.network.databaseSecurityGroup,
+      clientSecurityGroup: this.network.databaseClientSecurityGroup,
       kmsKey: this.keys.database,
       logsKey: this.keys.logs,
       logRetentionInDays: environment.logs.retentionDays,

@@ -114,7 +114,8 @@ export class DataPipeline extends Construct {
         write: (grantee) => tables.apiKeys.grantWrite(grantee),
         readWrite: (grantee) => tables.apiKeys.grantReadWrite(grantee),
       },
-      // The security groups already let every function reach Aurora on 5432 (network.ts).
+      // Also puts the function in the database client security group: only
+      // functions with this access level can reach Aurora on 5432.
       database: { connect: (grantee) => database.grantConnect(grantee) },
       alertsTopic: { publish: (grantee) => alerting.grantPublish(grantee) },
     };
@@ -283,6 +284,9 @@ export function validateManifests(
     }
     (manifest.access ?? []).forEach((access, index) => {
       const field = `access[${index}]`;
+      if (access.resource === "database" && access.level === "connect" && manifest.inVpc !== true) {
+        problems.push(`${where}: inVpc: found ${found(manifest.inVpc)}, expected true because ${field} connects to the database, which only admits traffic inside the VPC`);
+      }
       if (!(access.resource in grants)) {
         problems.push(`${where}: ${field}.resource: found ${found(access.resource)}, expected one of ${quoted(Object.keys(grants))}`);
       } else if (!(access.level in grants[access.resource])) {

@@ -11,7 +11,7 @@ import type { AwsAccount } from "./aws-account";
 import { EncryptedLogGroup } from "./encrypted-log-group";
 import { grantKeyUse } from "./encryption-keys";
 import type { Grantable } from "./grants";
-import { POSTGRES_PORT } from "./network";
+import { POSTGRES_PORT, type SecurityGroupMember } from "./network";
 
 export interface DatabaseProps {
   readonly environmentSuffix: string;
@@ -24,7 +24,13 @@ export interface DatabaseProps {
   readonly subnets: readonly Subnet[];
   /** AZ names index-aligned with `subnets` (`Network.availabilityZones`). */
   readonly availabilityZones: readonly string[];
+  /** The cluster's own group (`Network.databaseSecurityGroup`). */
   readonly securityGroup: SecurityGroup;
+  /**
+   * The only group `securityGroup` admits on the PostgreSQL port
+   * (`Network.databaseClientSecurityGroup`); `grantConnect` puts grantees in it.
+   */
+  readonly clientSecurityGroup: SecurityGroup;
   /** Encrypts storage, snapshots, Performance Insights and the master secret (`EncryptionKeys.database`). */
   readonly kmsKey: KmsKey;
   /** Encrypts the exported PostgreSQL log group (`EncryptionKeys.logs`). */
@@ -63,6 +69,7 @@ export class Database extends Construct {
   readonly logGroup: EncryptedLogGroup;
   private readonly account: AwsAccount;
   private readonly kmsKey: KmsKey;
+  private readonly clientSecurityGroup: SecurityGroup;
 
   constructor(scope: Construct, id: string, props: DatabaseProps) {
     super(scope, id);
@@ -72,6 +79,7 @@ export class Database extends Construct {
     }
     this.account = props.account;
     this.kmsKey = props.kmsKey;
+    this.clientSecurityGroup = props.clientSecurityGroup;
     this.clusterIdentifier = `trading-aurora-${suffix}`;
 
     // Created before the cluster under the name RDS exports to, so RDS never
@@ -164,8 +172,12 @@ export class Database extends Construct {
   /**
    * Lets `grantee` connect: read the master secret (and decrypt it through
    * Secrets Manager) and `rds-db:connect` as `databaseUser` with an IAM token.
+   * A grantee with network interfaces (a VPC function) also joins the client
+   * security group, so this one call is the switch for both IAM and network
+   * access; a bare role gets the IAM part only.
    */
-  grantConnect(grantee: Grantable, databaseUser: string = this.masterUsername): void {
+  grantConnect(grantee: Grantable & Partial<SecurityGroupMember>, databaseUser: string = this.masterUsername): void {
+    grantee.joinSecurityGroup?.(this.clientSecurityGroup);
     grantee.addToPrincipalPolicy({
       actions: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
       resources: [this.masterSecretArn],

@@ -12,6 +12,7 @@ import type { AwsAccount } from "./aws-account";
 import { EncryptedLogGroup } from "./encrypted-log-group";
 import { grantKeyUse } from "./encryption-keys";
 import { type Grantable, type PolicyStatement, policyDocument } from "./grants";
+import type { SecurityGroupMember } from "./network";
 import { regionGuardStatement } from "./region-guard";
 
 /** The runtime every function uses: the newest Node.js LTS that Lambda supports on arm64. */
@@ -52,7 +53,7 @@ export interface PlatformFunctionProps {
  * construction (by `grantX(fn)` calls on other constructs) are rendered at
  * synth time, so call order does not matter.
  */
-export class PlatformFunction extends Construct implements Grantable {
+export class PlatformFunction extends Construct implements Grantable, SecurityGroupMember {
   readonly grantName: string;
   readonly functionName: string;
   readonly manifest: FunctionManifest;
@@ -60,6 +61,7 @@ export class PlatformFunction extends Construct implements Grantable {
   readonly role: IamRole;
   readonly logGroup: EncryptedLogGroup;
   private readonly statements: PolicyStatement[] = [];
+  private readonly securityGroups: SecurityGroup[] = [];
 
   constructor(scope: Construct, id: string, props: PlatformFunctionProps) {
     super(scope, id);
@@ -70,6 +72,7 @@ export class PlatformFunction extends Construct implements Grantable {
     this.manifest = manifest;
     this.functionName = `${manifest.name}-${props.environmentSuffix}`;
     this.grantName = this.functionName;
+    if (manifest.inVpc && props.vpc) this.securityGroups.push(...props.vpc.securityGroups);
 
     // Created before the function, under the name Lambda would use, so Lambda
     // never creates its own unencrypted group with infinite retention.
@@ -163,7 +166,8 @@ export class PlatformFunction extends Construct implements Grantable {
         manifest.inVpc && props.vpc
           ? {
               subnetIds: props.vpc.subnets.map((subnet) => subnet.id),
-              securityGroupIds: props.vpc.securityGroups.map((group) => group.id),
+              // Rendered at synth time: grants (e.g. `Database.grantConnect`) add groups after construction.
+              securityGroupIds: Lazy.listValue({ produce: () => this.securityGroups.map((group) => group.id) }),
             }
           : undefined,
       // A VPC function cannot be created before its role may create ENIs,
@@ -182,6 +186,17 @@ export class PlatformFunction extends Construct implements Grantable {
 
   addToPrincipalPolicy(statement: PolicyStatement): void {
     this.statements.push(statement);
+  }
+
+  /**
+   * Adds a security group to the function's ENIs (after those given in
+   * `props.vpc`), e.g. the one the database admits. Joining twice is a no-op.
+   */
+  joinSecurityGroup(group: SecurityGroup): void {
+    if (!this.manifest.inVpc) {
+      throw new Error(`Lambda function "${this.manifest.name}": cannot join security group ${group.node.path}: manifest.inVpc is false, so the function has no ENIs in the VPC`);
+    }
+    if (!this.securityGroups.includes(group)) this.securityGroups.push(group);
   }
 
   /** The statements of the function's inline policy, in the order they were granted. */

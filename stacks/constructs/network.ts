@@ -34,6 +34,11 @@ export interface NetworkProps {
   readonly logRetentionInDays: number;
 }
 
+/** Something whose network interfaces can join security groups, such as a VPC Lambda function. */
+export interface SecurityGroupMember {
+  joinSecurityGroup(group: SecurityGroup): void;
+}
+
 /** The PostgreSQL port the database listens on and the functions reach. */
 export const POSTGRES_PORT = 5432;
 
@@ -58,7 +63,9 @@ export function cidrSubnet(cidr: string, newbits: number, netnum: number): strin
  * quarter of the range in 1/16 slices (IGW, NAT); private subnets each take a
  * quarter (the workloads). S3 and DynamoDB gateway endpoints keep data traffic
  * off the NAT gateway, which is billed per GB. Every packet is recorded by
- * flow logs; no security group accepts traffic from the internet.
+ * flow logs; no security group accepts traffic from the internet, and Aurora
+ * admits only the database client group, which functions join through
+ * `Database.grantConnect`.
  */
 export class Network extends Construct {
   readonly vpc: Vpc;
@@ -68,9 +75,14 @@ export class Network extends Construct {
   readonly privateSubnets: Subnet[];
   readonly privateRouteTables: RouteTable[];
   readonly natGateways: NatGateway[];
-  /** For the platform's functions: HTTPS out (AWS APIs via NAT and endpoints) and PostgreSQL to the database. */
+  /** Every VPC function: HTTPS out (AWS APIs via NAT and endpoints) only; no PostgreSQL. */
   readonly lambdaSecurityGroup: SecurityGroup;
-  /** For Aurora: PostgreSQL in from the function security group only; nothing out. */
+  /**
+   * Added to the functions granted database access (`Database.grantConnect`):
+   * PostgreSQL out to the database group, and the only group it admits.
+   */
+  readonly databaseClientSecurityGroup: SecurityGroup;
+  /** For Aurora: PostgreSQL in from the database client group only; nothing out. */
   readonly databaseSecurityGroup: SecurityGroup;
   readonly flowLogGroup: EncryptedLogGroup;
 
@@ -181,11 +193,20 @@ export class Network extends Construct {
       });
     }
 
+    // AWS cannot change a security group's description in place: the
+    // original text stays so the group every function's ENIs use is not
+    // replaced. Its PostgreSQL rule moved to the database client group.
     this.lambdaSecurityGroup = new SecurityGroup(this, "lambda-security-group", {
       name: `trading-lambda-${suffix}`,
       description: "Platform Lambda functions: no inbound; HTTPS and PostgreSQL out",
       vpcId: this.vpc.id,
       tags: { Name: `trading-lambda-${suffix}` },
+    });
+    this.databaseClientSecurityGroup = new SecurityGroup(this, "database-client-security-group", {
+      name: `trading-database-client-${suffix}`,
+      description: "Lambda functions granted database access: no inbound; PostgreSQL out to Aurora",
+      vpcId: this.vpc.id,
+      tags: { Name: `trading-database-client-${suffix}` },
     });
     this.databaseSecurityGroup = new SecurityGroup(this, "database-security-group", {
       name: `trading-database-${suffix}`,
@@ -201,8 +222,8 @@ export class Network extends Construct {
       toPort: 443,
       cidrIpv4: "0.0.0.0/0",
     });
-    new VpcSecurityGroupEgressRule(this, "lambda-postgres-egress", {
-      securityGroupId: this.lambdaSecurityGroup.id,
+    new VpcSecurityGroupEgressRule(this, "database-client-postgres-egress", {
+      securityGroupId: this.databaseClientSecurityGroup.id,
       description: "PostgreSQL to the Aurora cluster",
       ipProtocol: "tcp",
       fromPort: POSTGRES_PORT,
@@ -211,11 +232,11 @@ export class Network extends Construct {
     });
     new VpcSecurityGroupIngressRule(this, "database-postgres-ingress", {
       securityGroupId: this.databaseSecurityGroup.id,
-      description: "PostgreSQL from the platform Lambda functions",
+      description: "PostgreSQL from the Lambda functions granted database access",
       ipProtocol: "tcp",
       fromPort: POSTGRES_PORT,
       toPort: POSTGRES_PORT,
-      referencedSecurityGroupId: this.lambdaSecurityGroup.id,
+      referencedSecurityGroupId: this.databaseClientSecurityGroup.id,
     });
 
     this.flowLogGroup = new EncryptedLogGroup(this, "flow-logs", {

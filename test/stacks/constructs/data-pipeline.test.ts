@@ -23,6 +23,7 @@ const functionNamed = (environment: string, name: string): [string, Json] => {
   if (!found) throw new Error(`no function ${name} in ${environment}`);
   return found;
 };
+const hasDatabaseAccess = (manifest: FunctionManifest): boolean => manifest.access.some((access) => access.resource === "database" && access.level === "connect");
 const policyStatementsOf = (environment: string, fn: Json): Json[] =>
   inlinePoliciesOf(stackOf(environment), referencedId(fn.role)).flatMap((policy) => policy.Statement as Json[]);
 
@@ -48,11 +49,47 @@ describe.each(environmentNames)("Lambda functions in %s", (environment) => {
       .map(([id]) => ref("aws_subnet", id, "id"))
       .sort();
     expect(privateSubnets).toHaveLength(3);
+    for (const [, fn] of lambdaFunctions(stack)) expect([...fn.vpc_config.subnet_ids].sort()).toEqual(privateSubnets);
+  });
+
+  it("every Lambda has the general security group; only database clients also have the database client group", () => {
+    const stack = stackOf(environment);
     const [lambdaGroupId] = single(stack, "aws_security_group", "lambda-security-group");
-    for (const [, fn] of lambdaFunctions(stack)) {
-      expect([...fn.vpc_config.subnet_ids].sort()).toEqual(privateSubnets);
-      expect(fn.vpc_config.security_group_ids).toEqual([ref("aws_security_group", lambdaGroupId, "id")]);
+    const [clientGroupId] = single(stack, "aws_security_group", "database-client-security-group");
+    for (const manifest of functionManifests) {
+      const [, fn] = functionNamed(environment, manifest.name);
+      const expected = [ref("aws_security_group", lambdaGroupId, "id")];
+      if (hasDatabaseAccess(manifest)) expected.push(ref("aws_security_group", clientGroupId, "id"));
+      expect({ function: manifest.name, groups: fn.vpc_config.security_group_ids }).toEqual({ function: manifest.name, groups: expected });
     }
+  });
+
+  it("only functions with database access can reach Aurora on 5432", () => {
+    const stack = stackOf(environment);
+    const [, cluster] = single(stack, "aws_rds_cluster", "cluster");
+    const databaseGroups = new Set<string>(cluster.vpc_security_group_ids.map(referencedId));
+    const coversPostgres = (rule: Json) => rule.ip_protocol === "-1" || (rule.ip_protocol === "tcp" && rule.from_port <= 5432 && rule.to_port >= 5432);
+    const postgresRules = (type: string, groups: Set<string>) =>
+      Object.values(resourcesOfType(stack, type)).filter((rule: Json) => groups.has(referencedId(rule.security_group_id)) && coversPostgres(rule));
+
+    // A CIDR source would admit every ENI in that range, whatever its groups: only group references are decidable.
+    const admitted = postgresRules("aws_vpc_security_group_ingress_rule", databaseGroups).map((rule: Json) => {
+      expect(rule.cidr_ipv4 ?? rule.cidr_ipv6 ?? rule.prefix_list_id).toBeUndefined();
+      return referencedId(rule.referenced_security_group_id);
+    });
+    expect(admitted.length).toBeGreaterThan(0);
+    expect(Object.keys(resourcesOfType(stack, "aws_security_group_rule"))).toEqual([]);
+
+    const reachesAurora = (fn: Json): boolean => {
+      const groups = new Set<string>(fn.vpc_config.security_group_ids.map(referencedId));
+      const mayLeave = postgresRules("aws_vpc_security_group_egress_rule", groups).some(
+        (rule: Json) => rule.cidr_ipv4 !== undefined || databaseGroups.has(referencedId(rule.referenced_security_group_id)),
+      );
+      return mayLeave && admitted.some((group) => groups.has(group));
+    };
+    const reaching = functionManifests.filter((manifest) => reachesAurora(functionNamed(environment, manifest.name)[1])).map((manifest) => manifest.name);
+    expect(reaching.sort()).toEqual(functionManifests.filter(hasDatabaseAccess).map((manifest) => manifest.name).sort());
+    expect(reaching.sort()).toEqual(["migrate", "process", "query"]);
   });
 
   it("Lambda environment encrypted with the lambda CMK", () => {
@@ -235,6 +272,13 @@ describe("manifest validation", () => {
       'Lambda function "sample" (stacks/lambda/sample/manifest.ts): access[0].level: found "admin", expected one of "connect" for database',
       'Lambda function "sample" (stacks/lambda/sample/manifest.ts): trigger.kind: found "sqs", expected one of "api", "s3ObjectCreated", "logSubscription", "deployInvocation"',
     ]);
+  });
+
+  it("refuses database access for a function outside the VPC, which could never reach Aurora", () => {
+    expect(() => validateManifests([{ ...valid, inVpc: false }], attributes, grants, {})).toThrow(
+      'Lambda function "sample" (stacks/lambda/sample/manifest.ts): inVpc: found false, expected true because access[0] connects to the database, which only admits traffic inside the VPC',
+    );
+    expect(() => validateManifests([{ ...valid, inVpc: false, access: [{ resource: "ingestionBucket", level: "read" }] }], attributes, grants, {})).not.toThrow();
   });
 
   it("refuses a second log subscription target and a duplicate name", () => {

@@ -1,4 +1,8 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Database } from "../../../stacks/constructs/database";
+import { PlatformFunction } from "../../../stacks/constructs/lambda-function";
 import { grantTestbed, testAccount } from "../../support/data-plane";
 import { environmentData } from "../../support/environments";
 import { environmentNames, synthesizedStacks } from "../../support/synth";
@@ -114,9 +118,8 @@ describe.each(environmentNames)("Aurora database in %s", (environmentName) => {
 });
 
 describe("Database.grantConnect", () => {
-  it("grants the master secret, its decryption through Secrets Manager, and rds-db:connect as one user", () => {
-    const testbed = grantTestbed();
-    const database = new Database(testbed.stack, "database", {
+  const databaseIn = (testbed: ReturnType<typeof grantTestbed>) =>
+    new Database(testbed.stack, "database", {
       environmentSuffix: "test",
       account: testAccount,
       settings: testbed.environment.database,
@@ -124,10 +127,50 @@ describe("Database.grantConnect", () => {
       subnets: testbed.network.privateSubnets,
       availabilityZones: testbed.network.availabilityZones,
       securityGroup: testbed.network.databaseSecurityGroup,
+      clientSecurityGroup: testbed.network.databaseClientSecurityGroup,
       kmsKey: testbed.keys.database,
       logsKey: testbed.keys.logs,
       logRetentionInDays: 30,
     });
+
+  it("puts a VPC function in the client security group, the one group the database admits on 5432", () => {
+    const testbed = grantTestbed();
+    const database = databaseIn(testbed);
+    const workDir = mkdtempSync(join(tmpdir(), "grant-connect-"));
+    const vpcFunction = (name: string) => {
+      writeFileSync(join(workDir, `${name}.zip`), name);
+      return new PlatformFunction(testbed.stack, name, {
+        manifest: { name, description: name, memorySize: 128, timeout: 3, inVpc: true, environment: {}, access: [], trigger: { kind: "deployInvocation" } },
+        artifact: { zipPath: join(workDir, `${name}.zip`), sha256Base64: Buffer.from(name.padEnd(32, "x")).toString("base64"), handler: "index.handler" },
+        environmentSuffix: "test",
+        account: testAccount,
+        environmentKey: testbed.keys.lambda,
+        logsKey: testbed.keys.logs,
+        logRetentionInDays: 30,
+        vpc: { subnets: testbed.network.privateSubnets, securityGroups: [testbed.network.lambdaSecurityGroup] },
+      });
+    };
+    const client = vpcFunction("client");
+    vpcFunction("bystander");
+    database.grantConnect(client);
+    const { json } = testbed.synth();
+    const groupsOf = (name: string) =>
+      onlyResource(json, "aws_lambda_function", (body) => body.function_name === `${name}-test`).body.vpc_config.security_group_ids.map(
+        (id: string) => resolveReference(json, id).body.name,
+      );
+    expect(groupsOf("client")).toEqual(["trading-lambda-test", "trading-database-client-test"]);
+    expect(groupsOf("bystander")).toEqual(["trading-lambda-test"]);
+    const cluster = onlyResource(json, "aws_rds_cluster");
+    const [databaseGroup] = cluster.body.vpc_security_group_ids.map((id: string) => resolveReference(json, id).address);
+    const admitted = resourcesOf(json, "aws_vpc_security_group_ingress_rule")
+      .filter((rule) => resolveReference(json, rule.body.security_group_id).address === databaseGroup)
+      .map((rule) => resolveReference(json, rule.body.referenced_security_group_id).body.name);
+    expect(admitted).toEqual(["trading-database-client-test"]);
+  });
+
+  it("grants the master secret, its decryption through Secrets Manager, and rds-db:connect as one user", () => {
+    const testbed = grantTestbed();
+    const database = databaseIn(testbed);
     database.grantConnect(testbed.probe, "reporting");
     const { json, statements } = testbed.synth();
     const cluster = onlyResource(json, "aws_rds_cluster");

@@ -129,6 +129,24 @@ describe("PlatformFunction", () => {
     expect(lambda.kms_key_arn).toMatch(/^\$\{aws_kms_key\.keys_lambda_[A-Z0-9]+\.arn\}$/);
   });
 
+  it("joinSecurityGroup adds a group to the function's ENIs after the given ones, once", () => {
+    const json = synthFunction({}, (fn) => {
+      const databaseClients = new SecurityGroup(fn, "database-clients", { vpcId: "vpc-1" });
+      fn.joinSecurityGroup(databaseClients);
+      fn.joinSecurityGroup(databaseClients);
+    });
+    const groupIds = Object.keys(json.resource.aws_security_group);
+    const given = groupIds.find((id) => id === "sg")!;
+    const joined = groupIds.find((id) => id.includes("database-clients"))!;
+    expect(only(json, "aws_lambda_function").vpc_config.security_group_ids).toEqual([`\${aws_security_group.${given}.id}`, `\${aws_security_group.${joined}.id}`]);
+  });
+
+  it("a function outside the VPC cannot join a security group", () => {
+    expect(() =>
+      synthFunction({ manifest: { ...manifest, inVpc: false }, vpc: undefined }, (fn) => fn.joinSecurityGroup(new SecurityGroup(fn, "database-clients", { vpcId: "vpc-1" }))),
+    ).toThrow('Lambda function "sample": cannot join security group test/fn/database-clients: manifest.inVpc is false, so the function has no ENIs in the VPC');
+  });
+
   it("refuses a VPC manifest without subnets", () => {
     expect(() => synthFunction({ vpc: undefined })).toThrow('Lambda function "sample": manifest.inVpc is true, so subnets and security groups are required');
   });

@@ -81,29 +81,52 @@ describe.each(environmentNames)("network in %s", (environmentName) => {
     }
   });
 
-  it("the database accepts only PostgreSQL from the Lambda security group; Lambda may reach it and HTTPS only", () => {
-    const lambdaGroup = onlyResource(stack(), "aws_security_group", (body) => body.name === `trading-lambda-${settings.environmentSuffix}`);
-    const databaseGroup = onlyResource(stack(), "aws_security_group", (body) => body.name === `trading-database-${settings.environmentSuffix}`);
-    const rulesOf = (type: string, group: string) =>
-      resourcesOf(stack(), type).filter((rule) => resolveReference(stack(), rule.body.security_group_id).address === group);
+  const groupNamed = (name: string) => onlyResource(stack(), "aws_security_group", (body) => body.name === `${name}-${settings.environmentSuffix}`);
+  const rulesOf = (type: string, group: string) => resourcesOf(stack(), type).filter((rule) => resolveReference(stack(), rule.body.security_group_id).address === group);
+
+  it("the database accepts only PostgreSQL from the database client group, which may only reach it", () => {
+    const clientGroup = groupNamed("trading-database-client");
+    const databaseGroup = groupNamed("trading-database");
 
     const databaseIngress = rulesOf("aws_vpc_security_group_ingress_rule", databaseGroup.address);
     expect(databaseIngress).toHaveLength(1);
     expect(databaseIngress[0].body).toMatchObject({ ip_protocol: "tcp", from_port: 5432, to_port: 5432 });
-    expect(resolveReference(stack(), databaseIngress[0].body.referenced_security_group_id).address).toBe(lambdaGroup.address);
+    expect(databaseIngress[0].body.cidr_ipv4).toBeUndefined();
+    expect(resolveReference(stack(), databaseIngress[0].body.referenced_security_group_id).address).toBe(clientGroup.address);
     expect(rulesOf("aws_vpc_security_group_egress_rule", databaseGroup.address)).toHaveLength(0);
-    expect(rulesOf("aws_vpc_security_group_ingress_rule", lambdaGroup.address)).toHaveLength(0);
 
-    const lambdaEgress = rulesOf("aws_vpc_security_group_egress_rule", lambdaGroup.address).map((rule) => rule.body);
-    expect(lambdaEgress).toHaveLength(2);
-    expect(lambdaEgress.find((rule) => rule.from_port === 443)).toMatchObject({ ip_protocol: "tcp", to_port: 443, cidr_ipv4: "0.0.0.0/0" });
-    const postgres = lambdaEgress.find((rule) => rule.from_port === 5432)!;
-    expect(postgres.to_port).toBe(5432);
-    expect(resolveReference(stack(), postgres.referenced_security_group_id).address).toBe(databaseGroup.address);
-    for (const group of [lambdaGroup, databaseGroup]) {
+    expect(rulesOf("aws_vpc_security_group_ingress_rule", clientGroup.address)).toHaveLength(0);
+    const clientEgress = rulesOf("aws_vpc_security_group_egress_rule", clientGroup.address).map((rule) => rule.body);
+    expect(clientEgress).toHaveLength(1);
+    expect(clientEgress[0]).toMatchObject({ ip_protocol: "tcp", from_port: 5432, to_port: 5432 });
+    expect(clientEgress[0].cidr_ipv4).toBeUndefined();
+    expect(resolveReference(stack(), clientEgress[0].referenced_security_group_id).address).toBe(databaseGroup.address);
+    // Inline rules would be a second, untested source of truth; standalone rule resources only.
+    for (const group of [clientGroup, databaseGroup, groupNamed("trading-lambda")]) {
       expect(group.body.ingress).toBeUndefined();
       expect(group.body.egress).toBeUndefined();
     }
+    expect(resourcesOf(stack(), "aws_security_group_rule")).toHaveLength(0);
+  });
+
+  it("the general Lambda security group has no 5432 egress: HTTPS out only, nothing in", () => {
+    const lambdaGroup = groupNamed("trading-lambda");
+    expect(rulesOf("aws_vpc_security_group_ingress_rule", lambdaGroup.address)).toHaveLength(0);
+    // Without cdktf's "//" metadata, so the comparison is the exact rule set.
+    const lambdaEgress = rulesOf("aws_vpc_security_group_egress_rule", lambdaGroup.address).map((rule) =>
+      Object.fromEntries(Object.entries(rule.body).filter(([key]) => key !== "//")),
+    );
+    expect(lambdaEgress).toEqual([
+      {
+        security_group_id: `\${${lambdaGroup.address}.id}`,
+        description: "HTTPS to AWS APIs (through the NAT gateway and the gateway endpoints)",
+        ip_protocol: "tcp",
+        from_port: 443,
+        to_port: 443,
+        cidr_ipv4: "0.0.0.0/0",
+      },
+    ]);
+    for (const rule of lambdaEgress) expect(rule.ip_protocol !== "-1" && rule.from_port <= 5432 && rule.to_port >= 5432).toBe(false);
   });
 
   it("the VPC's default security group is closed (no rules)", () => {
