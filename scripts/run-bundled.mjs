@@ -3,7 +3,7 @@
 // `npm run typecheck`). The bundle is cached by its sources' fingerprints.
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { Module, createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { filesUnchanged, fingerprintFiles } from "./input-fingerprints.mjs";
@@ -71,6 +71,49 @@ async function bundled(entry) {
   return cache;
 }
 
+/**
+ * cdktf's index loads lib/private/fs.js, which loads `archiver` and its
+ * dependencies (~75 ms) for directory assets, yet zips them by running that
+ * file as a child `node` process (archiveSync), which loads its own copy.
+ * This puts a stand-in into the require cache (a documented use of
+ * require.cache) that loads the real module the first time anything touches
+ * it, so a synth without archive assets never pays for it.
+ */
+function deferArchiver(requireFromRepo) {
+  let archiverPath;
+  try {
+    archiverPath = createRequire(requireFromRepo.resolve("cdktf/lib/private/fs.js")).resolve("archiver");
+  } catch {
+    return; // another cdktf layout: load as usual
+  }
+  const cache = requireFromRepo.cache;
+  if (cache[archiverPath]) return;
+  let real;
+  const load = () => {
+    if (real === undefined) {
+      if (cache[archiverPath] === standInModule) delete cache[archiverPath];
+      real = requireFromRepo(archiverPath);
+    }
+    return real;
+  };
+  const standIn = new Proxy(() => {}, {
+    apply: (_target, thisArg, args) => Reflect.apply(load(), thisArg, args),
+    construct: (_target, args) => Reflect.construct(load(), args),
+    get: (_target, key) => Reflect.get(load(), key),
+    has: (_target, key) => Reflect.has(load(), key),
+    ownKeys: () => Reflect.ownKeys(load()),
+    getOwnPropertyDescriptor: (_target, key) => {
+      const descriptor = Reflect.getOwnPropertyDescriptor(load(), key);
+      return descriptor && { ...descriptor, configurable: true };
+    },
+  });
+  const standInModule = new Module(archiverPath);
+  standInModule.filename = archiverPath;
+  standInModule.loaded = true;
+  standInModule.exports = standIn;
+  cache[archiverPath] = standInModule;
+}
+
 /** Bundles `entry` (relative to the repository) and runs it in this process. */
 export async function runBundled(entry) {
   const app = await bundled(entry);
@@ -80,6 +123,7 @@ export async function runBundled(entry) {
   // provider ship one inline in each file; loading the entry's packages first
   // leaves only our own bundle's map to parse.
   const requireFromRepo = createRequire(join(repoRoot, "package.json"));
+  deferArchiver(requireFromRepo);
   for (const specifier of app.packages) requireFromRepo(specifier);
   process.setSourceMapsEnabled(true);
   requireFromRepo(app.outfile);

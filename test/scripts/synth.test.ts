@@ -104,6 +104,36 @@ describe("npm run synth (scripts/synth.mjs)", () => {
     expect(JSON.parse(readFileSync(join(dir, "cdktf.out", "stacks", "trading-platform-prod", "cdk.tf.json"), "utf8")).terraform.cloud.workspaces).toEqual({ name: "trading-platform-prod" });
   });
 
+  it("loads cdktf's archiver only when something uses it, and archive assets still synthesize", () => {
+    const dir = sandbox();
+    mkdirSync(join(dir, "site"));
+    writeFileSync(join(dir, "site", "index.html"), "<h1>probe</h1>");
+    writeFileSync(
+      join(dir, "stacks", "archive-probe.ts"),
+      `import { createRequire } from "node:module";
+import { App, AssetType, LocalBackend, TerraformAsset, TerraformOutput, TerraformStack } from "cdktf";
+const archiverLoaded = () => Object.keys(require.cache).some((path) => path.includes("archiver-utils"));
+const before = archiverLoaded();
+const app = new App({ outdir: "cdktf.out" });
+const stack = new TerraformStack(app, "probe");
+new LocalBackend(stack, { path: "probe.tfstate" });
+const site = new TerraformAsset(stack, "site", { path: "site", type: AssetType.ARCHIVE });
+new TerraformOutput(stack, "site_path", { value: site.path });
+app.synth();
+const afterSynth = archiverLoaded();
+const archiver = createRequire(require.resolve("cdktf/lib/private/fs.js"))("archiver") as (format: string) => { pipe?: unknown };
+const archive = archiver("zip");
+console.log(JSON.stringify({ before, afterSynth, pipe: typeof archive.pipe, afterUse: archiverLoaded() }));
+`,
+    );
+    const result = runSynth(dir, ["--entry=stacks/archive-probe.ts"]);
+    expect(result.stderr).toBe("");
+    expect(JSON.parse(result.stdout)).toEqual({ before: false, afterSynth: false, pipe: "function", afterUse: true });
+    const stackJson = JSON.parse(readFileSync(join(dir, "cdktf.out", "stacks", "probe", "cdk.tf.json"), "utf8"));
+    const zip = readFileSync(join(dir, "cdktf.out", "stacks", "probe", stackJson.output.site_path.value));
+    expect(zip.subarray(0, 4).toString("latin1")).toBe("PK\u0003\u0004");
+  });
+
   it("rejects an unknown TF_BACKEND", () => {
     const result = runSynth(sandbox(), ["dev"], { TF_BACKEND: "s3" });
     expect(result.status).toBe(1);
