@@ -6,6 +6,7 @@ import { App } from "cdktf";
 import { BOOTSTRAP_STACK_ID, BootstrapStack } from "../../stacks/bootstrap/bootstrap-stack";
 import { type GithubConfig, parseGithubConfig } from "../../stacks/bootstrap/github-config";
 import type { Environment } from "../../stacks/config/load-environments";
+import { validateApp } from "../../stacks/validate-app";
 import { repoEnvironments, repoRoot } from "../support/environments";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -14,9 +15,11 @@ const github = (): GithubConfig => parseGithubConfig("stacks/bootstrap/github.js
 
 function synth(environments: readonly Environment[], backend: "cloud" | "local" = "local"): any {
   const outdir = mkdtempSync(join(tmpdir(), "bootstrap-synth-"));
-  const app = new App({ outdir });
+  // As stacks/bootstrap/main.ts does: cdktf's validations minus the backend's terraform-binary check.
+  const app = new App({ outdir, skipValidation: true });
   new BootstrapStack(app, BOOTSTRAP_STACK_ID, { github: github(), environments, backend });
   app.synth();
+  validateApp(app);
   return JSON.parse(readFileSync(join(outdir, "stacks", BOOTSTRAP_STACK_ID, "cdk.tf.json"), "utf8"));
 }
 
