@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { appendSummary, getBooleanInput, getInput, readRunnerContext, setOutput, workflowCommand } from "../../../.github/actions/shared/src/runner";
+import { appendSummary, getBooleanInput, getInput, readRunnerContext, setOutput, workflowCommand, toolEnvironment } from "../../../.github/actions/shared/src/runner";
 
 const temp = () => mkdtempSync(join(tmpdir(), "runner-"));
 
@@ -64,5 +64,12 @@ describe("outputs and summary", () => {
 
   it("escapes workflow command data and properties", () => {
     expect(workflowCommand("warning", "50% done\nnext", { file: "a,b.ts", line: 3 })).toBe("::warning file=a%2Cb.ts,line=3::50%25 done%0Anext");
+  });
+});
+
+describe("toolEnvironment", () => {
+  it("keeps the runner's environment but no action input, so the GitHub token never reaches a tool", () => {
+    const env = { PATH: "/usr/bin", HOME: "/home/runner", "INPUT_GITHUB-TOKEN": "ghs_secret", INPUT_ENVIRONMENT: "dev", GITHUB_RUN_ID: "7" };
+    expect(toolEnvironment(env)).toEqual({ PATH: "/usr/bin", HOME: "/home/runner", GITHUB_RUN_ID: "7" });
   });
 });

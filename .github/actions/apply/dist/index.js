@@ -3205,6 +3205,9 @@ function getInput(env, name, options = {}) {
   if (options.required) throw new InputError(`Input "${name}" is required but was not given.`);
   return options.default ?? "";
 }
+function toolEnvironment(env) {
+  return Object.fromEntries(Object.entries(env).filter(([key2]) => !key2.startsWith("INPUT_")));
+}
 function readRunnerContext(env, fs2) {
   const repository = env.GITHUB_REPOSITORY ?? "";
   const [owner, repo, ...rest] = repository.split("/");
@@ -3888,7 +3891,7 @@ async function run(deps) {
     if (!fs2.existsSync((0, import_node_path.join)(directory, planFile))) {
       throw new InputError(`plan-file: ${(0, import_node_path.join)(workingInput, planFile)} does not exist; run terraform plan -out=${planFile} in ${workingInput} first.`);
     }
-    const terraformEnv = Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith("INPUT_")));
+    const terraformEnv = toolEnvironment(env);
     const shown = await deps.exec(terraform, ["show", "-json", planFile], { cwd: directory, env: terraformEnv });
     if (shown.exitCode !== 0) {
       throw new InputError(`terraform show -json ${planFile} failed (exit code ${shown.exitCode}):

@@ -9,18 +9,7 @@ import { COMMENT_LIMIT, codeBlock, codeSpan, escapeText } from "../../shared/src
 import { createMasker, parseMaskInput } from "../../shared/src/mask";
 import { planDigest } from "../../shared/src/plan-digest";
 import { PlanParseError, parsePlanJson, type PlanModel } from "../../shared/src/plan-model";
-import {
-  InputError,
-  appendSummary,
-  getInput,
-  readRunnerContext,
-  setOutput,
-  workflowCommand,
-  type LogSink,
-  type RunnerContext,
-  type RunnerEnv,
-  type RunnerFs,
-} from "../../shared/src/runner";
+import { appendSummary, getInput, InputError, type LogSink, readRunnerContext, type RunnerContext, type RunnerEnv, type RunnerFs, setOutput, toolEnvironment, workflowCommand } from "../../shared/src/runner";
 import { renderMismatch } from "./plan-difference";
 import { type ChangeSummary, type MergedPullRequest, ReviewedPlanError, findMergedPullRequest, readReviewedPlan } from "./reviewed-plan";
 
@@ -119,8 +108,7 @@ export async function run(deps: ApplyDependencies): Promise<number> {
       throw new InputError(`plan-file: ${join(workingInput, planFile)} does not exist; run terraform plan -out=${planFile} in ${workingInput} first.`);
     }
 
-    // terraform gets the runner's environment without the action inputs (the GitHub token).
-    const terraformEnv = Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith("INPUT_")));
+    const terraformEnv = toolEnvironment(env);
     const shown = await deps.exec(terraform, ["show", "-json", planFile], { cwd: directory, env: terraformEnv });
     if (shown.exitCode !== 0) {
       throw new InputError(`terraform show -json ${planFile} failed (exit code ${shown.exitCode}):\n${tail(shown.stderr || shown.stdout, 30)}`);

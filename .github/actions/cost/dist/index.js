@@ -3311,6 +3311,9 @@ function getInput(env, name, options = {}) {
   if (options.required) throw new InputError(`Input "${name}" is required but was not given.`);
   return options.default ?? "";
 }
+function toolEnvironment(env) {
+  return Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith("INPUT_")));
+}
 function readRunnerContext(env, fs2) {
   const repository = env.GITHUB_REPOSITORY ?? "";
   const [owner, repo, ...rest] = repository.split("/");
@@ -4042,7 +4045,6 @@ ${result.stdout}`.trim()));
   }
   return { json: result.stdout, usageFile };
 }
-var toolEnvironment = (env) => Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith("INPUT_")));
 var ToolError = class extends Error {
   constructor(message, output) {
     super(message);

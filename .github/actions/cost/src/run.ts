@@ -4,16 +4,7 @@ import type { Exec } from "../../shared/src/exec";
 import type { ActionDependencies, ActionResult } from "../../shared/src/entry";
 import { COMMENT_LIMIT, STEP_SUMMARY_LIMIT, codeBlock, codeSpan, measureBytes } from "../../shared/src/markdown";
 import { createMasker } from "../../shared/src/mask";
-import {
-  InputError,
-  appendSummary,
-  getInput,
-  readRunnerContext,
-  setOutput,
-  workflowCommand,
-  type RunnerEnv,
-  type RunnerFs,
-} from "../../shared/src/runner";
+import { appendSummary, getInput, InputError, readRunnerContext, type RunnerEnv, type RunnerFs, setOutput, toolEnvironment, workflowCommand } from "../../shared/src/runner";
 import { InfracostReportError, parseInfracostReport, type CostReport } from "./infracost-report";
 import { renderCostComment } from "./render-cost";
 
@@ -72,10 +63,6 @@ export async function runInfracost(options: {
 }
 
 /** The tool ran and failed: the output is shown in the comment. */
-/** The tool's environment: the runner's, without action inputs (they hold the GitHub token). */
-export const toolEnvironment = (env: RunnerEnv): Record<string, string | undefined> =>
-  Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith("INPUT_")));
-
 export class ToolError extends Error {
   constructor(
     message: string,

@@ -3311,6 +3311,9 @@ function getInput(env, name, options = {}) {
   if (options.required) throw new InputError(`Input "${name}" is required but was not given.`);
   return options.default ?? "";
 }
+function toolEnvironment(env) {
+  return Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith("INPUT_")));
+}
 function readRunnerContext(env, fs2) {
   const repository = env.GITHUB_REPOSITORY ?? "";
   const [owner, repo, ...rest] = repository.split("/");
@@ -3998,7 +4001,6 @@ var MARKER_RESERVE = 512;
 var DEFAULT_CONFIG = ".tflint.hcl";
 var FAIL_ON = ["error", "warning", "notice", "none"];
 var stackDirectoryOf = (environment) => `cdktf.out/stacks/trading-platform-${environment}`;
-var toolEnvironment = (env) => Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith("INPUT_")));
 var TflintToolFailure = class extends Error {
   constructor(message, output) {
     super(message);

@@ -3,16 +3,7 @@ import { publishComment } from "../../shared/src/comments";
 import type { Exec } from "../../shared/src/exec";
 import type { ActionDependencies, ActionResult } from "../../shared/src/entry";
 import { COMMENT_LIMIT, STEP_SUMMARY_LIMIT, codeBlock, codeSpan, measureBytes } from "../../shared/src/markdown";
-import {
-  InputError,
-  getInput,
-  readRunnerContext,
-  setOutput,
-  workflowCommand,
-  type LogSink,
-  type RunnerEnv,
-  type RunnerFs,
-} from "../../shared/src/runner";
+import { getInput, InputError, type LogSink, readRunnerContext, type RunnerEnv, type RunnerFs, setOutput, toolEnvironment, workflowCommand } from "../../shared/src/runner";
 import { locateFindings, type LocatedFinding, type LocatedToolError } from "./locate-findings";
 import { annotations, countBySeverity, failsOn, renderLintComment, type FailOn } from "./render-lint";
 import { TflintReportError, parseTflintReport, type TflintReport } from "./tflint-report";
@@ -23,10 +14,6 @@ const FAIL_ON: readonly FailOn[] = ["error", "warning", "notice", "none"];
 
 /** The stack folder `npm run synth` writes for an environment. */
 export const stackDirectoryOf = (environment: string): string => `cdktf.out/stacks/trading-platform-${environment}`;
-
-/** The tool's environment: the runner's, without action inputs (they hold the GitHub token). */
-export const toolEnvironment = (env: RunnerEnv): Record<string, string | undefined> =>
-  Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith("INPUT_")));
 
 export class TflintToolFailure extends Error {
   constructor(

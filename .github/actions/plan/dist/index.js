@@ -3317,6 +3317,9 @@ function getInput(env, name, options = {}) {
   if (options.required) throw new InputError(`Input "${name}" is required but was not given.`);
   return options.default ?? "";
 }
+function toolEnvironment(env) {
+  return Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith("INPUT_")));
+}
 function readRunnerContext(env, fs2) {
   const repository = env.GITHUB_REPOSITORY ?? "";
   const [owner, repo, ...rest] = repository.split("/");
@@ -4131,9 +4134,7 @@ ${output.slice(-limit)}` : output;
 
 // .github/actions/plan/src/terraform.ts
 function terraformEnvironment(env) {
-  const child = {};
-  for (const [key, value] of Object.entries(env)) if (!key.startsWith("INPUT_")) child[key] = value;
-  return { ...child, TF_IN_AUTOMATION: "1", TF_INPUT: "0" };
+  return { ...toolEnvironment(env), TF_IN_AUTOMATION: "1", TF_INPUT: "0" };
 }
 async function runTerraformPlan(options) {
   const planFile = options.planFile ?? "tfplan";

@@ -1,6 +1,6 @@
 // init → plan -out → show -json in the stack directory.
 import type { Exec } from "../../shared/src/exec";
-import type { RunnerEnv } from "../../shared/src/runner";
+import { type RunnerEnv, toolEnvironment } from "../../shared/src/runner";
 
 export type TerraformRun =
   | { readonly ok: true; readonly planJson: string }
@@ -8,9 +8,7 @@ export type TerraformRun =
 
 /** The child's environment: the runner's, minus action inputs (the GitHub token), non-interactive. */
 export function terraformEnvironment(env: RunnerEnv): Record<string, string | undefined> {
-  const child: Record<string, string | undefined> = {};
-  for (const [key, value] of Object.entries(env)) if (!key.startsWith("INPUT_")) child[key] = value;
-  return { ...child, TF_IN_AUTOMATION: "1", TF_INPUT: "0" };
+  return { ...toolEnvironment(env), TF_IN_AUTOMATION: "1", TF_INPUT: "0" };
 }
 
 export async function runTerraformPlan(options: { exec: Exec; terraform: string; directory: string; env: RunnerEnv; planFile?: string }): Promise<TerraformRun> {

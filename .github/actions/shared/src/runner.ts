@@ -30,6 +30,15 @@ export function getInput(env: RunnerEnv, name: string, options: { required?: boo
   return options.default ?? "";
 }
 
+/**
+ * The environment for a tool the action runs (terraform, infracost, tflint,
+ * the synth): the runner's, without the action's inputs, which hold the
+ * GitHub token.
+ */
+export function toolEnvironment(env: RunnerEnv): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith("INPUT_")));
+}
+
 export function getBooleanInput(env: RunnerEnv, name: string, defaultValue: boolean): boolean {
   const value = getInput(env, name);
   if (value === "") return defaultValue;

@@ -3317,6 +3317,9 @@ function getInput(env, name, options = {}) {
   if (options.required) throw new InputError(`Input "${name}" is required but was not given.`);
   return options.default ?? "";
 }
+function toolEnvironment(env) {
+  return Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith("INPUT_")));
+}
 function readRunnerContext(env, fs2) {
   const repository = env.GITHUB_REPOSITORY ?? "";
   const [owner, repo, ...rest] = repository.split("/");
@@ -3607,8 +3610,7 @@ async function runSynth(options) {
   const script = (0, import_node_path.join)(options.root, "scripts", "synth.mjs");
   if (!options.fs.existsSync(script)) return { ok: false, output: `${(0, import_node_path.relative)(options.root, script)} does not exist in ${options.root}: this checkout has no fast synth.` };
   options.fs.mkdirSync((0, import_node_path.dirname)(options.outdir), { recursive: true });
-  const env = {};
-  for (const [key, value] of Object.entries(options.env)) if (!key.startsWith("INPUT_")) env[key] = value;
+  const env = toolEnvironment(options.env);
   const result = await options.exec(options.node ?? process.execPath, [script, ...options.environments.length > 0 ? options.environments : ["all"]], {
     cwd: options.root,
     env: { ...env, TF_BACKEND: options.backend, CDKTF_OUTDIR: options.outdir }

@@ -3,7 +3,7 @@
 import { dirname, join, relative } from "node:path";
 import type { ActionFs } from "../../shared/src/entry";
 import type { Exec } from "../../shared/src/exec";
-import type { RunnerEnv } from "../../shared/src/runner";
+import { type RunnerEnv, toolEnvironment } from "../../shared/src/runner";
 
 export interface SynthesizedStackFile {
   readonly name: string;
@@ -35,8 +35,7 @@ export async function runSynth(options: SynthOptions): Promise<SynthRun> {
   const script = join(options.root, "scripts", "synth.mjs");
   if (!options.fs.existsSync(script)) return { ok: false, output: `${relative(options.root, script)} does not exist in ${options.root}: this checkout has no fast synth.` };
   options.fs.mkdirSync(dirname(options.outdir), { recursive: true });
-  const env: Record<string, string | undefined> = {};
-  for (const [key, value] of Object.entries(options.env)) if (!key.startsWith("INPUT_")) env[key] = value;
+  const env = toolEnvironment(options.env);
   const result = await options.exec(options.node ?? process.execPath, [script, ...(options.environments.length > 0 ? options.environments : ["all"])], {
     cwd: options.root,
     env: { ...env, TF_BACKEND: options.backend, CDKTF_OUTDIR: options.outdir },
