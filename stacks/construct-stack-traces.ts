@@ -92,12 +92,42 @@ function repositoryFrames(below: (...args: never[]) => unknown, root: string): s
   return frames;
 }
 
+export interface ConstructStackTraceOptions {
+  /**
+   * Whether cdktf records where each token was created. cdktf shows that
+   * trace only in the message of an error resolving the token, yet capturing
+   * one for each of the thousands of tokens a synth makes is about a sixth of
+   * it; a caller that builds again when something fails can skip them on the
+   * first attempt.
+   *
+   * @default true
+   */
+  readonly tokenCreationTraces?: boolean;
+}
+
+type CaptureStackTrace = typeof Error.captureStackTrace;
+
+/**
+ * Error.captureStackTrace, except for cdktf's token creation traces, which
+ * are left empty. cdktf (like constructs, which it copied) takes them with
+ * its own `captureStackTrace` helper at unlimited depth; nothing else does.
+ */
+function skippingTokenTraces(capture: CaptureStackTrace): CaptureStackTrace {
+  return function captureUnlessTokenTrace(target: object, below?: Parameters<CaptureStackTrace>[1]) {
+    if (Error.stackTraceLimit === Number.MAX_SAFE_INTEGER && below?.name === "captureStackTrace") {
+      (target as { stack?: string }).stack = "";
+      return;
+    }
+    capture(target, below);
+  };
+}
+
 /**
  * Runs `build` (which creates the constructs of an app) with creation stack
  * traces recorded into each resource's metadata, then restores the library's
  * behaviour. `root` is the repository folder frames are made relative to.
  */
-export function withConstructStackTraces<T>(root: string, build: () => T): T {
+export function withConstructStackTraces<T>(root: string, build: () => T, options: ConstructStackTraceOptions = {}): T {
   const prototype = Node.prototype as unknown as { addMetadata: AddMetadata };
   const original = prototype.addMetadata;
   const recording: AddMetadata = function (this: Node, type, data, options = {}) {
@@ -107,9 +137,12 @@ export function withConstructStackTraces<T>(root: string, build: () => T): T {
   prototype.addMetadata = recording;
   mappedFormatter = Error.prepareStackTrace;
   Error.prepareStackTrace = formatRawFrames;
+  const originalCapture = Error.captureStackTrace;
+  if (options.tokenCreationTraces === false) Error.captureStackTrace = skippingTokenTraces(originalCapture);
   try {
     return build();
   } finally {
+    Error.captureStackTrace = originalCapture;
     Error.prepareStackTrace = mappedFormatter;
     prototype.addMetadata = original;
   }

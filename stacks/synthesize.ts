@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
+import type { App } from "cdktf";
 import { validateApp } from "./validate-app";
+import { ConfigurationError } from "./config/configuration-error";
 import type { Environment } from "./config/load-environments";
 import { buildApp } from "./app";
 import { withConstructStackTraces } from "./construct-stack-traces";
@@ -42,7 +44,18 @@ export function synthesize(options: SynthesizeOptions): SynthesizedStack[] {
   try {
     // Stack traces let the lint comment point at the TypeScript line that created each resource.
     // synthApp writes what app.synth() writes, skipping cdktf's preparing resolve while no reference crosses stacks.
-    const app = synthApp(() => withConstructStackTraces(process.cwd(), () => buildApp({ ...options, outdir: staging })));
+    const synthWith = (tokenCreationTraces: boolean) =>
+      synthApp(() => withConstructStackTraces(process.cwd(), () => buildApp({ ...options, outdir: staging }), { tokenCreationTraces }));
+    let app: App;
+    try {
+      app = synthWith(false);
+    } catch (error) {
+      if (error instanceof ConfigurationError) throw error;
+      // cdktf names where a failing token was created only if it recorded that: build again with the
+      // traces, so the error (thrown again) says where. Nothing of the first attempt is kept.
+      rmSync(staging, { recursive: true, force: true });
+      app = synthWith(true);
+    }
     validateApp(app);
     rmSync(options.outdir, { recursive: true, force: true });
     renameSync(staging, options.outdir);
