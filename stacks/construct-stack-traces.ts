@@ -1,4 +1,6 @@
+import { findSourceMap, type SourceMap, type SourceMapping } from "node:module";
 import { isAbsolute, relative, sep } from "node:path";
+import { fileURLToPath } from "node:url";
 import { Node } from "constructs";
 
 // cdktf writes `//.metadata.stackTrace` for every resource from the
@@ -27,8 +29,8 @@ type PrepareStackTrace = typeof Error.prepareStackTrace;
 // cdktf records a full-depth creation trace for every token it makes and
 // formats it at once; with source maps on, mapping those thousands of frames
 // was a third of a synth. While the app is built they get V8's raw frames
-// (their first few, shown only in token error messages); the per-resource traces below still
-// go through the mapping formatter.
+// (their first few, shown only in token error messages), or none at all with
+// `tokenCreationTraces: false`; only the per-resource traces below are mapped.
 const TOKEN_TRACE_FRAMES = 12;
 const formatRawFrames: NonNullable<PrepareStackTrace> = (error, callSites) =>
   `${String(error)}\n${callSites
@@ -41,6 +43,22 @@ type AddMetadata = (this: Node, type: string, data: unknown, options?: AddMetada
 
 const callSitesOf: NonNullable<PrepareStackTrace> = (_error, callSites) => callSites;
 
+/** V8's call sites above `below` (unformatted, which costs little), at most `limit`. */
+function callSitesAbove(below: (...args: never[]) => unknown, limit: number): NodeJS.CallSite[] {
+  const holder: { stack?: unknown } = {};
+  const previousLimit = Error.stackTraceLimit;
+  const rawFormatter = Error.prepareStackTrace;
+  try {
+    Error.stackTraceLimit = limit;
+    Error.prepareStackTrace = callSitesOf;
+    Error.captureStackTrace(holder, below);
+    return holder.stack as NodeJS.CallSite[]; // V8 formats on first read: read while callSitesOf is in place
+  } finally {
+    Error.prepareStackTrace = rawFormatter;
+    Error.stackTraceLimit = previousLimit;
+  }
+}
+
 /**
  * How many frames above `below` reach this module's entry frame (included:
  * a mapped frame's name can come from its caller's mapping), at most
@@ -49,22 +67,18 @@ const callSitesOf: NonNullable<PrepareStackTrace> = (_error, callSites) => callS
  * Unformatted call sites cost little.
  */
 function framesToFormat(below: (...args: never[]) => unknown): number {
-  const holder: { stack?: unknown } = {};
-  Error.stackTraceLimit = FRAMES_TO_CAPTURE;
-  Error.prepareStackTrace = callSitesOf;
-  Error.captureStackTrace(holder, below);
-  const callSites = holder.stack as NodeJS.CallSite[];
+  const callSites = callSitesAbove(below, FRAMES_TO_CAPTURE);
   const entry = callSites.findIndex((callSite) => callSite.getFunctionName() === withConstructStackTraces.name);
   return entry === -1 ? FRAMES_TO_CAPTURE : entry + 1;
 }
 
-function repositoryFrames(below: (...args: never[]) => unknown, root: string): string[] {
+/** The frames up to this module's entry, formatted by the mapping formatter that was in place (node's, or jest's). */
+function formattedFrames(below: (...args: never[]) => unknown): string[] {
   const holder: { stack?: string } = {};
   const previousLimit = Error.stackTraceLimit;
   const rawFormatter = Error.prepareStackTrace;
   try {
     Error.stackTraceLimit = framesToFormat(below);
-    // The formatter that was in place (node's source-map-aware one, or jest's) maps these frames to TypeScript.
     Error.prepareStackTrace = mappedFormatter;
     Error.captureStackTrace(holder, below);
     void holder.stack; // formats now, while the mapping formatter is in place
@@ -77,19 +91,66 @@ function repositoryFrames(below: (...args: never[]) => unknown, root: string): s
     const frame = rawFrame.replace(/^\s*at\s+/, "");
     // Frames from here down are the synth machinery, the same for every resource.
     if (frame.startsWith(`${withConstructStackTraces.name} `)) break;
+    frames.push(frame);
+  }
+  return frames;
+}
+
+const isLibraryFile = (file: string) => file.startsWith("node:") || file.includes(`${sep}node_modules${sep}`) || file.includes("/node_modules/");
+
+/**
+ * The frames up to this module's entry, mapped through the source maps node
+ * loaded (the bundled synth runs with maps on): each of our frames is looked
+ * up directly, where node's formatter would map and name every frame of the
+ * trace, cdktf's and the provider's included, a third of a synth's time spent
+ * on traces.
+ */
+function sourceMappedFrames(below: (...args: never[]) => unknown, maps: Map<string, SourceMap | undefined>): string[] {
+  const frames: string[] = [];
+  for (const callSite of callSitesAbove(below, FRAMES_TO_CAPTURE)) {
+    const functionName = callSite.getFunctionName();
+    if (functionName === withConstructStackTraces.name) break;
+    const file = callSite.getFileName();
+    if (!file || isLibraryFile(file)) continue;
+    if (!maps.has(file)) maps.set(file, findSourceMap(file));
+    const line = callSite.getLineNumber() ?? 0;
+    const column = callSite.getColumnNumber() ?? 0;
+    const entry = maps.get(file)?.findEntry(line - 1, column - 1) as Partial<SourceMapping> | undefined;
+    // Named as V8 names a frame: `new X`, `Type.method`, or the function's name.
+    const typeName = callSite.isConstructor() || callSite.isToplevel() ? null : callSite.getTypeName();
+    const name = `${callSite.isConstructor() ? "new " : ""}${typeName ? `${typeName}.` : ""}${functionName ?? "<anonymous>"}`;
+    frames.push(
+      entry?.originalSource === undefined || entry.originalLine === undefined || entry.originalColumn === undefined
+        ? `${name} (${file}:${line}:${column})`
+        : `${name} (${entry.originalSource}:${entry.originalLine + 1}:${entry.originalColumn + 1})`,
+    );
+  }
+  return frames;
+}
+
+/** The frames in files under `root`, outside node_modules, made relative to it: at most MAX_FRAMES. */
+function repositoryFrames(frames: readonly string[], root: string): string[] {
+  const kept: string[] = [];
+  for (const frame of frames) {
     const location = /(?:\(|^)((?:file:\/\/)?[^()]+?):\d+:\d+\)?$/.exec(frame);
     if (!location) continue;
-    let file = location[1].startsWith("file://") ? decodeURIComponent(location[1].slice("file://".length)) : location[1];
-    if (file.startsWith("node:") || file.includes(`${sep}node_modules${sep}`) || file.includes("/node_modules/")) continue;
+    let file = location[1].startsWith("file://") ? fileURLToPath(location[1]) : location[1];
+    if (isLibraryFile(file)) continue;
     if (isAbsolute(file)) {
       const fromRoot = relative(root, file);
       if (fromRoot.startsWith("..") || isAbsolute(fromRoot)) continue;
       file = fromRoot.split(sep).join("/");
     }
-    frames.push(frame.replace(location[1], file));
-    if (frames.length === MAX_FRAMES) break;
+    kept.push(frame.replace(location[1], file));
+    if (kept.length === MAX_FRAMES) break;
   }
-  return frames;
+  return kept;
+}
+
+/** Whether node holds a source map for this module's own file, as it does when the bundled synth loaded it. */
+function loadedWithSourceMap(): boolean {
+  const file = callSitesAbove(loadedWithSourceMap, 1)[0]?.getFileName();
+  return file !== undefined && file !== null && findSourceMap(file) !== undefined;
 }
 
 export interface ConstructStackTraceOptions {
@@ -130,9 +191,12 @@ function skippingTokenTraces(capture: CaptureStackTrace): CaptureStackTrace {
 export function withConstructStackTraces<T>(root: string, build: () => T, options: ConstructStackTraceOptions = {}): T {
   const prototype = Node.prototype as unknown as { addMetadata: AddMetadata };
   const original = prototype.addMetadata;
+  // Under jest or ts-node, frames are mapped by the formatter they installed.
+  const maps = loadedWithSourceMap() ? new Map<string, SourceMap | undefined>() : undefined;
   const recording: AddMetadata = function (this: Node, type, data, options = {}) {
     if (type !== "stacktrace" || options.stackTraceOverride) return original.call(this, type, data, options);
-    return original.call(this, type, data, { ...options, stackTraceOverride: repositoryFrames(recording, root) });
+    const frames = maps ? sourceMappedFrames(recording, maps) : formattedFrames(recording);
+    return original.call(this, type, data, { ...options, stackTraceOverride: repositoryFrames(frames, root) });
   };
   prototype.addMetadata = recording;
   mappedFormatter = Error.prepareStackTrace;

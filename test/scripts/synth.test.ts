@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { expectTracesAtConstructingLines } from "../support/construct-traces";
 import { repoRoot } from "../support/environments";
 
 /** A throwaway copy of the repo's synth inputs, so tests can break environment files safely. */
@@ -29,6 +30,15 @@ describe("npm run synth (scripts/synth.mjs)", () => {
     }
     const manifest = JSON.parse(readFileSync(join(dir, "cdktf.out", "manifest.json"), "utf8"));
     expect(Object.keys(manifest.stacks).sort()).toEqual(["trading-platform-dev", "trading-platform-prod", "trading-platform-staging"]);
+  });
+
+  it("maps each resource's creation trace through the bundle's source map to the TypeScript line that constructs it", () => {
+    const dir = sandbox();
+    const result = runSynth(dir, ["dev"], { TF_BACKEND: "local" });
+    expect(result.status).toBe(0);
+    const text = readFileSync(join(dir, "cdktf.out", "stacks", "trading-platform-dev", "cdk.tf.json"), "utf8");
+    expect(expectTracesAtConstructingLines(text, dir)).toBeGreaterThan(100);
+    expect(text).not.toMatch(/\.build\/|\.cjs:\d+/);
   });
 
   it("synthesizes one environment when named, with the Terraform Cloud backend by default and no token", () => {
