@@ -29,8 +29,8 @@ type PrepareStackTrace = typeof Error.prepareStackTrace;
 // cdktf records a full-depth creation trace for every token it makes and
 // formats it at once; with source maps on, mapping those thousands of frames
 // was a third of a synth. While the app is built they get V8's raw frames
-// (their first few, shown only in token error messages), or none at all with
-// `tokenCreationTraces: false`; only the per-resource traces below are mapped.
+// (their first few, shown only in token error messages; see also
+// token-creation-traces.ts); only the per-resource traces below are mapped.
 const TOKEN_TRACE_FRAMES = 12;
 const formatRawFrames: NonNullable<PrepareStackTrace> = (error, callSites) =>
   `${String(error)}\n${callSites
@@ -153,42 +153,12 @@ function loadedWithSourceMap(): boolean {
   return file !== undefined && file !== null && findSourceMap(file) !== undefined;
 }
 
-export interface ConstructStackTraceOptions {
-  /**
-   * Whether cdktf records where each token was created. cdktf shows that
-   * trace only in the message of an error resolving the token, yet capturing
-   * one for each of the thousands of tokens a synth makes is about a sixth of
-   * it; a caller that builds again when something fails can skip them on the
-   * first attempt.
-   *
-   * @default true
-   */
-  readonly tokenCreationTraces?: boolean;
-}
-
-type CaptureStackTrace = typeof Error.captureStackTrace;
-
-/**
- * Error.captureStackTrace, except for cdktf's token creation traces, which
- * are left empty. cdktf (like constructs, which it copied) takes them with
- * its own `captureStackTrace` helper at unlimited depth; nothing else does.
- */
-function skippingTokenTraces(capture: CaptureStackTrace): CaptureStackTrace {
-  return function captureUnlessTokenTrace(target: object, below?: Parameters<CaptureStackTrace>[1]) {
-    if (Error.stackTraceLimit === Number.MAX_SAFE_INTEGER && below?.name === "captureStackTrace") {
-      (target as { stack?: string }).stack = "";
-      return;
-    }
-    capture(target, below);
-  };
-}
-
 /**
  * Runs `build` (which creates the constructs of an app) with creation stack
  * traces recorded into each resource's metadata, then restores the library's
  * behaviour. `root` is the repository folder frames are made relative to.
  */
-export function withConstructStackTraces<T>(root: string, build: () => T, options: ConstructStackTraceOptions = {}): T {
+export function withConstructStackTraces<T>(root: string, build: () => T): T {
   const prototype = Node.prototype as unknown as { addMetadata: AddMetadata };
   const original = prototype.addMetadata;
   // Under jest or ts-node, frames are mapped by the formatter they installed.
@@ -201,12 +171,9 @@ export function withConstructStackTraces<T>(root: string, build: () => T, option
   prototype.addMetadata = recording;
   mappedFormatter = Error.prepareStackTrace;
   Error.prepareStackTrace = formatRawFrames;
-  const originalCapture = Error.captureStackTrace;
-  if (options.tokenCreationTraces === false) Error.captureStackTrace = skippingTokenTraces(originalCapture);
   try {
     return build();
   } finally {
-    Error.captureStackTrace = originalCapture;
     Error.prepareStackTrace = mappedFormatter;
     prototype.addMetadata = original;
   }

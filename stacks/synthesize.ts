@@ -8,6 +8,7 @@ import { buildApp } from "./app";
 import { withConstructStackTraces } from "./construct-stack-traces";
 import type { LambdaArtifactSource } from "./lambda-artifacts";
 import { synthApp } from "./synth-app";
+import { withoutTokenCreationTraces } from "./token-creation-traces";
 import type { BackendKind } from "./trading-platform-stack";
 
 export interface SynthesizeOptions {
@@ -44,17 +45,16 @@ export function synthesize(options: SynthesizeOptions): SynthesizedStack[] {
   try {
     // Stack traces let the lint comment point at the TypeScript line that created each resource.
     // synthApp writes what app.synth() writes, skipping cdktf's preparing resolve while no reference crosses stacks.
-    const synthWith = (tokenCreationTraces: boolean) =>
-      synthApp(() => withConstructStackTraces(process.cwd(), () => buildApp({ ...options, outdir: staging }), { tokenCreationTraces }));
+    const synth = () => synthApp(() => withConstructStackTraces(process.cwd(), () => buildApp({ ...options, outdir: staging })));
     let app: App;
     try {
-      app = synthWith(false);
+      app = withoutTokenCreationTraces(synth);
     } catch (error) {
       if (error instanceof ConfigurationError) throw error;
       // cdktf names where a failing token was created only if it recorded that: build again with the
       // traces, so the error (thrown again) says where. Nothing of the first attempt is kept.
       rmSync(staging, { recursive: true, force: true });
-      app = synthWith(true);
+      app = synth();
     }
     validateApp(app);
     rmSync(options.outdir, { recursive: true, force: true });

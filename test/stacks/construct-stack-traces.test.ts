@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { App, Lazy, TerraformStack, Tokenization } from "cdktf";
+import { App, TerraformStack } from "cdktf";
 import { Node } from "constructs";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { withConstructStackTraces } from "../../stacks/construct-stack-traces";
@@ -26,31 +26,6 @@ describe("construct creation stack traces", () => {
     const creationLine = readFileSync(__filename, "utf8").split("\n").findIndex((line) => line.includes("// creation-site")) + 1;
     expect(trace[0]).toMatch(new RegExp(`(^|\\()test/stacks/construct-stack-traces\\.test\\.ts:${creationLine}:\\d+\\)?$`));
     expect(trace.join("\n")).not.toMatch(/node_modules|node:internal|\/work\//);
-  });
-
-  it("leaves cdktf's token creation traces empty when asked to, still records resource traces, and restores Error.captureStackTrace", () => {
-    const originalCapture = Error.captureStackTrace;
-    const app = new App({ outdir: join(tmpdir(), "stack-traces-unused") });
-    const build = (tokenCreationTraces: boolean) =>
-      withConstructStackTraces(
-        repoRoot,
-        () => {
-          const created = new TerraformStack(app, `s-${tokenCreationTraces}`);
-          const bucket = new S3Bucket(created, "bucket", {});
-          const token = Lazy.stringValue({ produce: () => "value" }) as unknown as string;
-          return { created, bucket, tokenTrace: (Tokenization.reverseString(token).firstToken as unknown as { creationStack: string[] }).creationStack };
-        },
-        { tokenCreationTraces },
-      );
-    const withoutTokenTraces = build(false);
-    expect(Error.captureStackTrace).toBe(originalCapture);
-    expect(withoutTokenTraces.tokenTrace).toEqual([]);
-    const json = JSON.parse(JSON.stringify((withoutTokenTraces.created as unknown as { toTerraform(): unknown }).toTerraform())) as {
-      resource: { aws_s3_bucket: { bucket: { "//": { metadata: { stackTrace: string[] } } } } };
-    };
-    expect(json.resource.aws_s3_bucket.bucket["//"].metadata.stackTrace[0]).toMatch(/test\/stacks\/construct-stack-traces\.test\.ts:\d+:\d+/);
-    const withTokenTraces = build(true);
-    expect(withTokenTraces.tokenTrace.join("\n")).toMatch(/construct-stack-traces\.test\.ts:\d+/);
   });
 
   it("every resource of a real synthesized stack maps to an existing TypeScript line that constructs it", () => {
