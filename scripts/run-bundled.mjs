@@ -57,11 +57,13 @@ async function bundled(entry) {
   for (const file of readdirSync(cacheDir)) {
     if (file.startsWith(`${entrySlug}-`) && file.endsWith(".cjs") && join(cacheDir, file) !== outfile) rmSync(join(cacheDir, file), { force: true });
   }
+  // The packages the sources import statically, preloaded before the bundle runs (see runBundled); one
+  // they `require()` inside a function stays lazy (the Lambda bundler loads esbuild only on a cache miss).
   const packages = [
     ...new Set(
-      Object.values(result.metafile.outputs)
-        .flatMap((output) => output.imports)
-        .filter((imported) => imported.external && !imported.path.startsWith("node:"))
+      Object.values(result.metafile.inputs)
+        .flatMap((input) => input.imports)
+        .filter((imported) => imported.external && imported.kind === "import-statement" && !imported.path.startsWith("node:"))
         .map((imported) => imported.path),
     ),
   ];

@@ -1,8 +1,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { type BuildOptions, buildSync, version as esbuildVersion } from "esbuild";
-import { zipSync } from "fflate";
+import type { BuildOptions } from "esbuild";
 import { type FileFingerprint, filesUnchanged, fingerprintFiles } from "../scripts/input-fingerprints.mjs";
 import type { LambdaArtifact, LambdaArtifactSource } from "./lambda-artifacts";
 
@@ -45,6 +44,14 @@ interface BuildCache {
 }
 
 const sha256 = (data: Uint8Array | string): string => createHash("sha256").update(data).digest("hex");
+
+// esbuild and fflate are loaded on a cache miss only (about 20 ms a synth otherwise); the cache key needs
+// just esbuild's version.
+/* eslint-disable @typescript-eslint/no-require-imports -- deliberately lazy, synchronous loads */
+const esbuild = () => require("esbuild") as typeof import("esbuild");
+const fflate = () => require("fflate") as typeof import("fflate");
+const esbuildVersion = (require("esbuild/package.json") as { version: string }).version;
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** Writes then renames, so a concurrent synth never reads a half-written file. */
 function writeAtomically(path: string, data: Uint8Array | string): void {
@@ -103,7 +110,7 @@ export class EsbuildLambdaBundler implements LambdaArtifactSource {
       return artifacts;
     }
 
-    const result = buildSync({
+    const result = esbuild().buildSync({
       ...BUILD_OPTIONS,
       entryPoints: Object.fromEntries(names.map((name) => [name, join(this.options.handlersDir, name, "index.ts")])),
       outdir: this.options.outDir,
@@ -113,7 +120,7 @@ export class EsbuildLambdaBundler implements LambdaArtifactSource {
     for (const name of names) {
       const output = result.outputFiles.find((file) => file.path === resolve(this.options.outDir, `${name}.js`));
       if (!output) throw new Error(`Lambda handler "${name}": esbuild produced no bundle`);
-      const zip = zipSync({ "index.js": [output.contents, { mtime: ZIP_EPOCH, level: 9 }] });
+      const zip = fflate().zipSync({ "index.js": [output.contents, { mtime: ZIP_EPOCH, level: 9 }] });
       writeAtomically(this.zipPath(name), zip);
       const sha256Base64 = createHash("sha256").update(zip).digest("base64");
       cacheArtifacts[name] = { sha256Base64 };

@@ -114,6 +114,23 @@ describe("npm run synth (scripts/synth.mjs)", () => {
     expect(JSON.parse(readFileSync(join(dir, "cdktf.out", "stacks", "trading-platform-prod", "cdk.tf.json"), "utf8")).terraform.cloud.workspaces).toEqual({ name: "trading-platform-prod" });
   });
 
+  it("loads esbuild and fflate only to build: a synth with the app and every Lambda package cached never loads them", () => {
+    const dir = sandbox();
+    const probe = join(dir, "load-probe.cjs");
+    writeFileSync(
+      probe,
+      `process.on("exit", () => require("node:fs").writeFileSync(process.env.LOAD_PROBE_OUT, JSON.stringify(Object.keys(require.cache).filter((path) => /node_modules\\/(esbuild|fflate)\\/.*\\.c?js$/.test(path)).map((path) => path.split("node_modules/")[1].split("/")[0]).filter((name, index, all) => all.indexOf(name) === index).sort())));`,
+    );
+    const loadedBy = (run: string) => {
+      const out = join(dir, `${run}.json`);
+      const result = runSynth(dir, ["dev"], { TF_BACKEND: "local", NODE_OPTIONS: `--require ${probe}`, LOAD_PROBE_OUT: out });
+      expect(result.status).toBe(0);
+      return JSON.parse(readFileSync(out, "utf8")) as string[];
+    };
+    expect(loadedBy("cold")).toEqual(["esbuild", "fflate"]);
+    expect(loadedBy("warm")).toEqual([]);
+  });
+
   it("loads cdktf's archiver only when something uses it, and archive assets still synthesize", () => {
     const dir = sandbox();
     mkdirSync(join(dir, "site"));
