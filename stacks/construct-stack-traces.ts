@@ -129,18 +129,24 @@ function sourceMappedFrames(below: (...args: never[]) => unknown, maps: Map<stri
 }
 
 /** The frames in files under `root`, outside node_modules, made relative to it: at most MAX_FRAMES. */
-function repositoryFrames(frames: readonly string[], root: string): string[] {
+/** The path a frame shows for `location` (a path or file URL): relative to `root`, or null when outside it or a library's. */
+function repositoryPath(location: string, root: string): string | null {
+  const file = location.startsWith("file://") ? fileURLToPath(location) : location;
+  if (isLibraryFile(file)) return null;
+  if (!isAbsolute(file)) return file;
+  const fromRoot = relative(root, file);
+  return fromRoot.startsWith("..") || isAbsolute(fromRoot) ? null : fromRoot.split(sep).join("/");
+}
+
+function repositoryFrames(frames: readonly string[], root: string, paths: Map<string, string | null>): string[] {
   const kept: string[] = [];
   for (const frame of frames) {
     const location = /(?:\(|^)((?:file:\/\/)?[^()]+?):\d+:\d+\)?$/.exec(frame);
     if (!location) continue;
-    let file = location[1].startsWith("file://") ? fileURLToPath(location[1]) : location[1];
-    if (isLibraryFile(file)) continue;
-    if (isAbsolute(file)) {
-      const fromRoot = relative(root, file);
-      if (fromRoot.startsWith("..") || isAbsolute(fromRoot)) continue;
-      file = fromRoot.split(sep).join("/");
-    }
+    // A few dozen files appear in every trace: resolve each once.
+    if (!paths.has(location[1])) paths.set(location[1], repositoryPath(location[1], root));
+    const file = paths.get(location[1]);
+    if (file === null || file === undefined) continue;
     kept.push(frame.replace(location[1], file));
     if (kept.length === MAX_FRAMES) break;
   }
@@ -163,10 +169,11 @@ export function withConstructStackTraces<T>(root: string, build: () => T): T {
   const original = prototype.addMetadata;
   // Under jest or ts-node, frames are mapped by the formatter they installed.
   const maps = loadedWithSourceMap() ? new Map<string, SourceMap | undefined>() : undefined;
+  const paths = new Map<string, string | null>();
   const recording: AddMetadata = function (this: Node, type, data, options = {}) {
     if (type !== "stacktrace" || options.stackTraceOverride) return original.call(this, type, data, options);
     const frames = maps ? sourceMappedFrames(recording, maps) : formattedFrames(recording);
-    return original.call(this, type, data, { ...options, stackTraceOverride: repositoryFrames(frames, root) });
+    return original.call(this, type, data, { ...options, stackTraceOverride: repositoryFrames(frames, root, paths) });
   };
   prototype.addMetadata = recording;
   mappedFormatter = Error.prepareStackTrace;
