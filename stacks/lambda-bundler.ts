@@ -29,6 +29,11 @@ const BUILD_OPTIONS = {
   write: false,
   metafile: true,
   logLevel: "silent",
+  // Packages that ship both prefer their ES module build, which esbuild can
+  // tree-shake (the AWS SDK's CommonJS build is one file per package): the
+  // packages come out about a third smaller, so Lambda has less to load at
+  // cold start.
+  mainFields: ["module", "main"],
   // pg optionally requires pg-native, which Lambda does not have.
   external: ["pg-native"],
   // Migrations ship inside the migrate bundle as text.
@@ -120,7 +125,7 @@ export class EsbuildLambdaBundler implements LambdaArtifactSource {
     for (const name of names) {
       const output = result.outputFiles.find((file) => file.path === resolve(this.options.outDir, `${name}.js`));
       if (!output) throw new Error(`Lambda handler "${name}": esbuild produced no bundle`);
-      const zip = fflate().zipSync({ "index.js": [output.contents, { mtime: ZIP_EPOCH, level: 9 }] });
+      const zip = fflate().zipSync({ "index.js": [output.contents, { mtime: ZIP_EPOCH, level: 6 }] });
       writeAtomically(this.zipPath(name), zip);
       const sha256Base64 = createHash("sha256").update(zip).digest("base64");
       cacheArtifacts[name] = { sha256Base64 };
