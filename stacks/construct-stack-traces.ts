@@ -101,9 +101,9 @@ const isLibraryFile = (file: string) => file.startsWith("node:") || file.include
 /**
  * The frames up to this module's entry, mapped through the source maps node
  * loaded (the bundled synth runs with maps on): each of our frames is looked
- * up directly, where node's formatter would map and name every frame of the
- * trace, cdktf's and the provider's included, a third of a synth's time spent
- * on traces.
+ * up directly, where node's formatter maps and names every frame of the
+ * trace, cdktf's and the provider's included (about 70 ms of a synth,
+ * against 25). The frames are named and placed as node's formatter does.
  */
 function sourceMappedFrames(below: (...args: never[]) => unknown, maps: Map<string, SourceMap | undefined>): string[] {
   const frames: string[] = [];
@@ -128,7 +128,6 @@ function sourceMappedFrames(below: (...args: never[]) => unknown, maps: Map<stri
   return frames;
 }
 
-/** The frames in files under `root`, outside node_modules, made relative to it: at most MAX_FRAMES. */
 /** The path a frame shows for `location` (a path or file URL): relative to `root`, or null when outside it or a library's. */
 function repositoryPath(location: string, root: string): string | null {
   const file = location.startsWith("file://") ? fileURLToPath(location) : location;
@@ -138,6 +137,7 @@ function repositoryPath(location: string, root: string): string | null {
   return fromRoot.startsWith("..") || isAbsolute(fromRoot) ? null : fromRoot.split(sep).join("/");
 }
 
+/** The frames in files under `root`, outside node_modules, made relative to it: at most MAX_FRAMES. */
 function repositoryFrames(frames: readonly string[], root: string, paths: Map<string, string | null>): string[] {
   const kept: string[] = [];
   for (const frame of frames) {
