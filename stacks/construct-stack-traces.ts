@@ -26,19 +26,6 @@ interface AddMetadataOptions {
 
 type PrepareStackTrace = typeof Error.prepareStackTrace;
 
-// cdktf records a full-depth creation trace for every token it makes and
-// formats it at once; with source maps on, mapping those thousands of frames
-// was a third of a synth. While the app is built they get V8's raw frames
-// (their first few, shown only in token error messages; see also
-// token-creation-traces.ts); only the per-resource traces below are mapped.
-const TOKEN_TRACE_FRAMES = 12;
-const formatRawFrames: NonNullable<PrepareStackTrace> = (error, callSites) =>
-  `${String(error)}\n${callSites
-    .slice(0, TOKEN_TRACE_FRAMES)
-    .map((callSite) => `    at ${callSite}`)
-    .join("\n")}`;
-let mappedFormatter: PrepareStackTrace;
-
 type AddMetadata = (this: Node, type: string, data: unknown, options?: AddMetadataOptions) => void;
 
 const callSitesOf: NonNullable<PrepareStackTrace> = (_error, callSites) => callSites;
@@ -72,18 +59,15 @@ function framesToFormat(below: (...args: never[]) => unknown): number {
   return entry === -1 ? FRAMES_TO_CAPTURE : entry + 1;
 }
 
-/** The frames up to this module's entry, formatted by the mapping formatter that was in place (node's, or jest's). */
+/** The frames up to this module's entry, formatted by the mapping formatter in place (jest's, or node's). */
 function formattedFrames(below: (...args: never[]) => unknown): string[] {
   const holder: { stack?: string } = {};
   const previousLimit = Error.stackTraceLimit;
-  const rawFormatter = Error.prepareStackTrace;
   try {
     Error.stackTraceLimit = framesToFormat(below);
-    Error.prepareStackTrace = mappedFormatter;
     Error.captureStackTrace(holder, below);
-    void holder.stack; // formats now, while the mapping formatter is in place
+    void holder.stack; // formats now, with this limit
   } finally {
-    Error.prepareStackTrace = rawFormatter;
     Error.stackTraceLimit = previousLimit;
   }
   const frames: string[] = [];
@@ -176,12 +160,9 @@ export function withConstructStackTraces<T>(root: string, build: () => T): T {
     return original.call(this, type, data, { ...options, stackTraceOverride: repositoryFrames(frames, root, paths) });
   };
   prototype.addMetadata = recording;
-  mappedFormatter = Error.prepareStackTrace;
-  Error.prepareStackTrace = formatRawFrames;
   try {
     return build();
   } finally {
-    Error.prepareStackTrace = mappedFormatter;
     prototype.addMetadata = original;
   }
 }

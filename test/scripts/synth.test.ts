@@ -41,6 +41,35 @@ describe("npm run synth (scripts/synth.mjs)", () => {
     expect(text).not.toMatch(/\.build\/|\.cjs:\d+/);
   });
 
+  it("a bundled synth that fails on a token names the TypeScript line that created it", () => {
+    const dir = sandbox();
+    writeFileSync(
+      join(dir, "stacks", "token-probe.ts"),
+      `import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { Lazy } from "cdktf";
+import { loadEnvironments } from "./config/load-environments";
+import { EsbuildLambdaBundler } from "./lambda-bundler";
+import { synthesize } from "./synthesize";
+const root = resolve(__dirname, "..", "..");
+const bundler = new EsbuildLambdaBundler({ handlersDir: join(root, "stacks", "lambda"), outDir: join(root, ".build", "lambda") });
+const environments = loadEnvironments({ list: () => ["dev"], read: (name) => readFileSync(join(root, "environments", name + ".json"), "utf8"), displayPath: (name) => name }, ["dev"]);
+const failing = () => Lazy.stringValue({ produce: () => { throw new Error("probe failure"); } });
+try {
+  synthesize({ environments, outdir: join(root, "cdktf.out"), backend: "local", lambdaArtifacts: { artifactFor: (name) => (name === "process" ? { ...bundler.artifactFor(name), handler: failing() } : bundler.artifactFor(name)) } });
+} catch (error) {
+  console.log((error as Error).message);
+}
+`,
+    );
+    const result = runSynth(dir, ["--entry=stacks/token-probe.ts"], { TF_BACKEND: "local" });
+    expect(result.stdout).toContain("probe failure");
+    const creationStack = result.stdout.split("Object creation stack:")[1] ?? "";
+    const creationLine = readFileSync(join(dir, "stacks", "token-probe.ts"), "utf8").split("\n").findIndex((line) => line.startsWith("const failing")) + 1;
+    expect(creationStack).toMatch(new RegExp(`stacks/token-probe\\.ts:${creationLine}:\\d+`));
+    expect(creationStack).not.toMatch(/\.cjs:\d+/);
+  });
+
   it("synthesizes one environment when named, with the Terraform Cloud backend by default and no token", () => {
     const dir = sandbox();
     const result = runSynth(dir, ["dev"], { TF_TOKEN_app_terraform_io: "secret-token-value" });
