@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { checkDestroyRequest, readEnvironments } from "../../scripts/environments.mjs";
@@ -25,17 +25,21 @@ describe("scripts/environments.mjs", () => {
     expect(result.status).toBe(0);
     const [key, value] = result.stdout.trim().split(/=(.*)/s);
     expect(key).toBe("environments");
-    expect(JSON.parse(value)).toEqual([
-      { name: "dev", branch: "dev", region: "us-east-1" },
-      { name: "prod", branch: "prod", region: "us-east-1" },
-      { name: "staging", branch: "staging", region: "us-east-1" },
-    ]);
+    const files = readdirSync(join(repoRoot, "environments")).filter((file) => file.endsWith(".json")).sort();
+    expect(JSON.parse(value)).toEqual(
+      files.map((file) => {
+        const data = JSON.parse(readFileSync(join(repoRoot, "environments", file), "utf8"));
+        return { name: file.slice(0, -5), branch: data.branch, region: data.region };
+      }),
+    );
   });
 
   it("maps a pull request's base branch to the environment whose file names that branch", () => {
     const dir = fixtureDir({ qa: { branch: "release/qa", region: "eu-west-1", protectData: false } });
     expect(run(["target", "release/qa"], dir).stdout).toBe("environment=qa\nregion=eu-west-1\n");
-    expect(run(["target", "staging"]).stdout).toBe("environment=staging\nregion=us-east-1\n");
+    for (const environment of readEnvironments(join(repoRoot, "environments"))) {
+      expect(run(["target", environment.branch]).stdout).toBe(`environment=${environment.name}\nregion=${environment.region}\n`);
+    }
   });
 
   it("prints an empty environment for a branch no environment deploys (tests and synth diff only)", () => {
@@ -54,32 +58,50 @@ describe("scripts/environments.mjs", () => {
 });
 
 describe("destroy confirmation (check-destroy, run before any credentialed job)", () => {
-  const environments = readEnvironments(join(repoRoot, "environments"));
+  const dir = fixtureDir({
+    sandbox: { branch: "sandbox", region: "eu-west-1", protectData: false },
+    live: { branch: "release/live", region: "us-east-1", protectData: true },
+  });
+  const environments = readEnvironments(dir);
 
   it("allows a destroy only when confirm repeats the environment's name exactly", () => {
-    expect(checkDestroyRequest(environments, "dev", "dev")).toEqual({ allowed: true, reason: "Destroy of dev confirmed." });
-    for (const confirm of ["", "DEV", "dev ", "yes", "staging"]) {
-      const result = checkDestroyRequest(environments, "dev", confirm);
+    expect(checkDestroyRequest(environments, "sandbox", "sandbox")).toEqual({ allowed: true, reason: "Destroy of sandbox confirmed." });
+    for (const confirm of ["", "SANDBOX", "sandbox ", "yes", "live"]) {
+      const result = checkDestroyRequest(environments, "sandbox", confirm);
       expect(result.allowed).toBe(false);
-      expect(result.reason).toBe(`Refusing to destroy dev: the confirm input was ${JSON.stringify(confirm)}, expected exactly "dev".`);
+      expect(result.reason).toBe(`Refusing to destroy sandbox: the confirm input was ${JSON.stringify(confirm)}, expected exactly "sandbox".`);
     }
   });
 
-  it("refuses prod while environments/prod.json protects its data, even when confirmed", () => {
-    const result = run(["check-destroy", "prod", "prod"]);
+  it("refuses an environment whose file protects its data, even when confirmed", () => {
+    const result = run(["check-destroy", "live", "live"], dir);
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/Refusing to destroy prod: environments\/prod\.json has "protectData": true\. Merge a reviewed pull request that sets it to false into prod/);
+    expect(result.stderr).toMatch(/Refusing to destroy live: .*live\.json has "protectData": true\. Merge a reviewed pull request that sets it to false into release\/live/);
   });
 
-  it("follows the data, not the name: an unprotected prod file may be destroyed", () => {
-    const dir = fixtureDir({ prod: { branch: "prod", region: "us-east-1", protectData: false } });
-    expect(run(["check-destroy", "prod", "prod"], dir).status).toBe(0);
+  it("refuses a run from another branch than the environment's own", () => {
+    expect(checkDestroyRequest(environments, "sandbox", "sandbox", "refs/heads/feature/x").reason).toBe(
+      "Refusing to destroy sandbox from refs/heads/feature/x: run the destroy workflow from the environment's branch, refs/heads/sandbox.",
+    );
+    expect(checkDestroyRequest(environments, "sandbox", "sandbox", "refs/heads/sandbox").allowed).toBe(true);
   });
 
   it("refuses an unknown environment and exits non-zero from the CLI on a wrong confirmation", () => {
-    expect(checkDestroyRequest(environments, "qa", "qa").reason).toBe('Unknown environment "qa"; expected one of: dev, prod, staging.');
-    const result = run(["check-destroy", "staging", "stagin"]);
+    expect(checkDestroyRequest(environments, "qa", "qa").reason).toBe('Unknown environment "qa"; expected one of: live, sandbox.');
+    const result = run(["check-destroy", "sandbox", "sandbx"], dir);
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/expected exactly "staging"/);
+    expect(result.stderr).toMatch(/expected exactly "sandbox"/);
+  });
+});
+
+describe("the repository's environment files", () => {
+  const environments = readEnvironments(join(repoRoot, "environments"));
+
+  it("keep the invariants the workflows rely on: at least one protected and one destroyable environment", () => {
+    expect(environments.some((environment) => environment.protectData)).toBe(true);
+    expect(environments.some((environment) => !environment.protectData)).toBe(true);
+    for (const environment of environments.filter((candidate) => candidate.protectData)) {
+      expect(checkDestroyRequest(environments, environment.name, environment.name, `refs/heads/${environment.branch}`).allowed).toBe(false);
+    }
   });
 });
