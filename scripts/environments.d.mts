@@ -5,7 +5,16 @@ export interface EnvironmentSummary {
   readonly branch: string;
   readonly region: string;
   readonly protectData: boolean;
+  readonly alertsEmail: string | undefined;
 }
+
+export interface PlaceholderProblem {
+  readonly file: string;
+  readonly field: string;
+  readonly message: string;
+}
+
+export function placeholderProblems(environment: EnvironmentSummary): PlaceholderProblem[];
 
 export interface DestroyCheck {
   readonly allowed: boolean;

@@ -6,6 +6,7 @@
 //   node scripts/environments.mjs target <branch>     -> environment=, region= of the environment whose branch is <branch>
 //                                                        (both empty when none: a PR into a feature branch)
 //   node scripts/environments.mjs describe <environment> -> environment=, region=, branch= of that environment
+//   node scripts/environments.mjs preflight <environment> -> exit 1 with an ::error:: per placeholder setting (deploy refuses them)
 //   node scripts/environments.mjs check-destroy <environment> <confirm> [<git ref>]
 //                                                     -> exit 1 with the reason when destroying is not allowed
 //
@@ -39,7 +40,14 @@ export function readEnvironments(environmentsDir = defaultEnvironmentsDir) {
     if (typeof data.protectData !== "boolean") {
       throw new Error(`${display(file)}: protectData: found ${JSON.stringify(data.protectData)}, expected true or false`);
     }
-    return { name: file.slice(0, -".json".length), file: display(file), branch: data.branch, region: data.region, protectData: data.protectData };
+    return {
+      name: file.slice(0, -".json".length),
+      file: display(file),
+      branch: data.branch,
+      region: data.region,
+      protectData: data.protectData,
+      alertsEmail: typeof data.alerts?.email === "string" ? data.alerts.email : undefined,
+    };
   });
   const byBranch = new Map();
   for (const environment of environments) {
@@ -50,6 +58,28 @@ export function readEnvironments(environmentsDir = defaultEnvironmentsDir) {
     byBranch.set(environment.branch, environment);
   }
   return environments;
+}
+
+/**
+ * Domains reserved for documentation and testing (RFC 2606, RFC 6761): mail to
+ * them is never delivered, so an alert address there means every alarm goes nowhere.
+ */
+const RESERVED_MAIL_DOMAIN = /@(?:(?:[a-z0-9-]+\.)*example\.(?:com|net|org)|(?:[a-z0-9-]+\.)*(?:example|invalid|test|localhost))$/i;
+
+/**
+ * Settings still holding the shipped example values. Synth warns about them;
+ * the deploy refuses to start until they are set (see `preflight`).
+ */
+export function placeholderProblems(environment) {
+  const problems = [];
+  if (environment.alertsEmail === undefined || RESERVED_MAIL_DOMAIN.test(environment.alertsEmail)) {
+    problems.push({
+      file: environment.file,
+      field: "alerts.email",
+      message: `${environment.file}: alerts.email: found ${JSON.stringify(environment.alertsEmail)}, a reserved example domain where no mail is delivered; expected the monitored address that should receive ${environment.name}'s alarms`,
+    });
+  }
+  return problems;
 }
 
 /** The environment a pull request into (or a push to) `branch` targets, or undefined. */
@@ -115,12 +145,24 @@ function main(argv) {
     console.log(`environment=${environment.name}\nregion=${environment.region}\nbranch=${environment.branch}`);
     return 0;
   }
+  if (command === "preflight" && args.length === 1) {
+    // Run before a deploy takes any credential: settings that would make it fail or alert nobody.
+    const environment = environments.find((candidate) => candidate.name === args[0]);
+    if (!environment) {
+      console.error(`Unknown environment "${args[0]}"; expected one of: ${environments.map((candidate) => candidate.name).join(", ")}.`);
+      return 1;
+    }
+    const problems = placeholderProblems(environment);
+    for (const problem of problems) console.log(`::error file=${problem.file},title=${problem.field} is a placeholder::${problem.message}`);
+    if (problems.length === 0) console.log(`${environment.file}: no placeholder settings.`);
+    return problems.length === 0 ? 0 : 1;
+  }
   if (command === "check-destroy" && (args.length === 2 || args.length === 3)) {
     const result = checkDestroyRequest(environments, args[0], args[1], args[2]);
     (result.allowed ? console.log : console.error)(result.reason);
     return result.allowed ? 0 : 1;
   }
-  console.error("usage: environments.mjs matrix | target <branch> | describe <environment> | check-destroy <environment> <confirm> [<git ref>]");
+  console.error("usage: environments.mjs matrix | target <branch> | describe <environment> | preflight <environment> | check-destroy <environment> <confirm> [<git ref>]");
   return 2;
 }
 

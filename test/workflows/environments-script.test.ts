@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { checkDestroyRequest, readEnvironments } from "../../scripts/environments.mjs";
+import { checkDestroyRequest, placeholderProblems, readEnvironments } from "../../scripts/environments.mjs";
 import { repoRoot } from "../support/environments";
 
 /** Runs the script as a workflow step does; ENVIRONMENTS_DIR points it at a fixture directory. */
@@ -103,5 +103,35 @@ describe("the repository's environment files", () => {
     for (const environment of environments.filter((candidate) => candidate.protectData)) {
       expect(checkDestroyRequest(environments, environment.name, environment.name, `refs/heads/${environment.branch}`).allowed).toBe(false);
     }
+  });
+});
+
+describe("placeholder settings (preflight, run before a deploy takes any credential)", () => {
+  const summary = (email: string | undefined) => ({ name: "sandbox", file: "environments/sandbox.json", branch: "sandbox", region: "eu-west-1", protectData: false, alertsEmail: email });
+
+  it("names an alert address at a reserved example domain, where no mail is ever delivered", () => {
+    for (const email of ["ops@example.com", "ops+x@mail.example.org", "a@example.net", "a@corp.example", "a@x.invalid", "a@host.test", "a@localhost"]) {
+      expect(placeholderProblems(summary(email))).toEqual([
+        {
+          file: "environments/sandbox.json",
+          field: "alerts.email",
+          message: `environments/sandbox.json: alerts.email: found ${JSON.stringify(email)}, a reserved example domain where no mail is delivered; expected the monitored address that should receive sandbox's alarms`,
+        },
+      ]);
+    }
+    for (const email of ["ops@trading.com", "alerts@examples.com", "a@example.com.au", "a@myexample.org"]) expect(placeholderProblems(summary(email))).toEqual([]);
+  });
+
+  it("the CLI fails with an annotation naming the file and field, and passes a real address", () => {
+    const dir = fixtureDir({
+      sandbox: { branch: "sandbox", region: "eu-west-1", protectData: false, alerts: { email: "platform+sandbox@example.com" } },
+      live: { branch: "live", region: "eu-west-1", protectData: true, alerts: { email: "oncall@trading-desk.io" } },
+    });
+    const refused = run(["preflight", "sandbox"], dir);
+    expect(refused.status).toBe(1);
+    expect(refused.stdout).toMatch(/^::error file=.*sandbox\.json,title=alerts\.email is a placeholder::.*sandbox\.json: alerts\.email: found "platform\+sandbox@example\.com"/);
+    const passed = run(["preflight", "live"], dir);
+    expect(passed.status).toBe(0);
+    expect(run(["preflight", "nope"], dir).stderr).toMatch(/Unknown environment "nope"; expected one of: live, sandbox/);
   });
 });
