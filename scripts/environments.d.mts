@@ -6,7 +6,14 @@ export interface EnvironmentSummary {
   readonly region: string;
   readonly protectData: boolean;
   readonly alertsEmail: string | undefined;
+  /** The account's name in stacks/bootstrap/accounts.json, and its id. */
+  readonly account?: string;
+  readonly accountId?: string;
 }
+
+export const DEPLOYMENT_ROLE_PATH: string;
+export function partitionOf(region: string): "aws" | "aws-cn" | "aws-us-gov";
+export function deploymentRoleArns(environment: Pick<EnvironmentSummary, "name" | "region" | "accountId">): { plan: string; apply: string };
 
 export interface PlaceholderProblem {
   readonly file: string;
@@ -21,6 +28,6 @@ export interface DestroyCheck {
   readonly reason: string;
 }
 
-export function readEnvironments(environmentsDir?: string): EnvironmentSummary[];
+export function readEnvironments(environmentsDir?: string, accountsFile?: string): EnvironmentSummary[];
 export function environmentForBranch(environments: readonly EnvironmentSummary[], branch: string): EnvironmentSummary | undefined;
 export function checkDestroyRequest(environments: readonly EnvironmentSummary[], environmentName: string, confirm: string, ref?: string): DestroyCheck;

@@ -1,8 +1,8 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { checkDestroyRequest, placeholderProblems, readEnvironments } from "../../scripts/environments.mjs";
+import { checkDestroyRequest, deploymentRoleArns, partitionOf, placeholderProblems, readEnvironments } from "../../scripts/environments.mjs";
 import { repoRoot } from "../support/environments";
 
 /** Runs the script as a workflow step does; ENVIRONMENTS_DIR points it at a fixture directory. */
@@ -13,9 +13,16 @@ const run = (args: string[], environmentsDir?: string) =>
     env: { ...process.env, ENVIRONMENTS_DIR: environmentsDir ?? "" },
   });
 
-function fixtureDir(files: Record<string, unknown>): string {
-  const dir = mkdtempSync(join(tmpdir(), "environments-"));
+/** A repository look-alike: environments/<name>.json and, when given, stacks/bootstrap/accounts.json; returns the environments folder. */
+function fixtureDir(files: Record<string, unknown>, accounts?: unknown): string {
+  const root = mkdtempSync(join(tmpdir(), "environments-"));
+  const dir = join(root, "environments");
+  mkdirSync(dir);
   for (const [name, data] of Object.entries(files)) writeFileSync(join(dir, `${name}.json`), typeof data === "string" ? data : JSON.stringify(data));
+  if (accounts !== undefined) {
+    mkdirSync(join(root, "stacks", "bootstrap"), { recursive: true });
+    writeFileSync(join(root, "stacks", "bootstrap", "accounts.json"), typeof accounts === "string" ? accounts : JSON.stringify(accounts));
+  }
   return dir;
 }
 
@@ -26,26 +33,51 @@ describe("scripts/environments.mjs", () => {
     const [key, value] = result.stdout.trim().split(/=(.*)/s);
     expect(key).toBe("environments");
     const files = readdirSync(join(repoRoot, "environments")).filter((file) => file.endsWith(".json")).sort();
+    const environments = readEnvironments(join(repoRoot, "environments"));
     expect(JSON.parse(value)).toEqual(
       files.map((file) => {
         const data = JSON.parse(readFileSync(join(repoRoot, "environments", file), "utf8"));
-        return { name: file.slice(0, -5), branch: data.branch, region: data.region };
+        const environment = environments.find((candidate) => candidate.name === file.slice(0, -5))!;
+        return { name: environment.name, branch: data.branch, region: data.region, planRoleArn: deploymentRoleArns(environment).plan };
       }),
     );
   });
 
   it("maps a pull request's base branch to the environment whose file names that branch", () => {
     const dir = fixtureDir({ qa: { branch: "release/qa", region: "eu-west-1", protectData: false } });
-    expect(run(["target", "release/qa"], dir).stdout).toBe("environment=qa\nregion=eu-west-1\n");
+    expect(run(["target", "release/qa"], dir).stdout).toBe("environment=qa\nregion=eu-west-1\nplan-role-arn=\napply-role-arn=\n");
     for (const environment of readEnvironments(join(repoRoot, "environments"))) {
-      expect(run(["target", environment.branch]).stdout).toBe(`environment=${environment.name}\nregion=${environment.region}\n`);
+      const roles = deploymentRoleArns(environment);
+      expect(run(["target", environment.branch]).stdout).toBe(`environment=${environment.name}\nregion=${environment.region}\nplan-role-arn=${roles.plan}\napply-role-arn=${roles.apply}\n`);
     }
   });
 
   it("prints an empty environment for a branch no environment deploys (tests and synth diff only)", () => {
     const result = run(["target", "feature/new-bucket"]);
     expect(result.status).toBe(0);
-    expect(result.stdout).toBe("environment=\nregion=\n");
+    expect(result.stdout).toBe("environment=\nregion=\nplan-role-arn=\napply-role-arn=\n");
+  });
+
+  it("derives each environment's plan and apply roles from its account in stacks/bootstrap/accounts.json", () => {
+    const dir = fixtureDir(
+      {
+        qa: { branch: "qa", region: "eu-west-1", protectData: false, account: "nonprod" },
+        gov: { branch: "gov", region: "us-gov-west-1", protectData: true, account: "gov" },
+      },
+      { nonprod: { id: "210987654321" }, gov: { id: "098765432109" } },
+    );
+    expect(run(["target", "qa"], dir).stdout).toBe(
+      "environment=qa\nregion=eu-west-1\nplan-role-arn=arn:aws:iam::210987654321:role/github-deploy/github-plan-qa\napply-role-arn=arn:aws:iam::210987654321:role/github-deploy/github-apply-qa\n",
+    );
+    expect(run(["describe", "gov"], dir).stdout).toContain("plan-role-arn=arn:aws-us-gov:iam::098765432109:role/github-deploy/github-plan-gov\n");
+    expect(partitionOf("cn-north-1")).toBe("aws-cn");
+  });
+
+  it("refuses an environment naming an account the accounts file lacks, and a malformed account id", () => {
+    const unknown = fixtureDir({ qa: { branch: "qa", region: "eu-west-1", protectData: false, account: "shared" } }, { nonprod: { id: "210987654321" } });
+    expect(run(["matrix"], unknown).stderr).toMatch(/qa\.json: account: found "shared", expected one of the accounts in .*stacks\/bootstrap\/accounts\.json: nonprod/);
+    const malformed = fixtureDir({ qa: { branch: "qa", region: "eu-west-1", protectData: false, account: "nonprod" } }, { nonprod: { id: "12345" } });
+    expect(run(["matrix"], malformed).stderr).toMatch(/accounts\.json: nonprod\.id: found "12345", expected a 12-digit AWS account id/);
   });
 
   it("refuses two environments on one branch and a file without a branch, naming the files", () => {
@@ -122,6 +154,18 @@ describe("placeholder settings (preflight, run before a deploy takes any credent
     for (const email of ["ops@trading.com", "alerts@examples.com", "a@example.com.au", "a@myexample.org"]) expect(placeholderProblems(summary(email))).toEqual([]);
   });
 
+  it("names an account id taken from AWS's documentation examples", () => {
+    const problems = placeholderProblems({ ...summary("oncall@trading-desk.io"), account: "nonprod", accountId: "111122223333" });
+    expect(problems).toEqual([
+      {
+        file: "stacks/bootstrap/accounts.json",
+        field: "nonprod.id",
+        message: 'stacks/bootstrap/accounts.json: nonprod.id: found "111122223333", an example id from AWS\'s documentation; expected the id of the AWS account that sandbox deploys into',
+      },
+    ]);
+    expect(placeholderProblems({ ...summary("oncall@trading-desk.io"), account: "nonprod", accountId: "210987654321" })).toEqual([]);
+  });
+
   it("the CLI fails with an annotation naming the file and field, and passes a real address", () => {
     const dir = fixtureDir({
       sandbox: { branch: "sandbox", region: "eu-west-1", protectData: false, alerts: { email: "platform+sandbox@example.com" } },
@@ -133,5 +177,19 @@ describe("placeholder settings (preflight, run before a deploy takes any credent
     const passed = run(["preflight", "live"], dir);
     expect(passed.status).toBe(0);
     expect(run(["preflight", "nope"], dir).stderr).toMatch(/Unknown environment "nope"; expected one of: live, sandbox/);
+    // A plan (or drift check, or destroy) goes on with a placeholder alert address and says so; a deploy does not.
+    const plan = run(["preflight", "sandbox", "--for", "plan"], dir);
+    expect(plan.status).toBe(0);
+    expect(plan.stdout).toMatch(/^::warning file=.*sandbox\.json,title=alerts\.email is a placeholder::/);
+    expect(run(["preflight", "sandbox", "--for", "apply"], dir).stderr).toMatch(/preflight --for: found "apply", expected one of: deploy, plan, drift, destroy/);
+  });
+
+  it("the CLI refuses a placeholder account id for every purpose: its roles cannot exist", () => {
+    const dir = fixtureDir({ sandbox: { branch: "sandbox", region: "eu-west-1", protectData: false, account: "nonprod", alerts: { email: "oncall@trading-desk.io" } } }, { nonprod: { id: "123456789012" } });
+    for (const purpose of ["deploy", "plan", "drift", "destroy"]) {
+      const result = run(["preflight", "sandbox", "--for", purpose], dir);
+      expect({ purpose, status: result.status }).toEqual({ purpose, status: 1 });
+      expect(result.stdout).toMatch(/::error file=stacks\/bootstrap\/accounts\.json,title=nonprod\.id is a placeholder::/);
+    }
   });
 });
