@@ -9,6 +9,7 @@ export interface EnvironmentSummary {
   /** The account's name in stacks/bootstrap/accounts.json, and its id. */
   readonly account?: string;
   readonly accountId?: string;
+  readonly terraformCloud?: { readonly organization: string; readonly workspace: string };
 }
 
 export const DEPLOYMENT_ROLE_PATH: string;

@@ -105,6 +105,10 @@ export function readEnvironments(environmentsDir = defaultEnvironmentsDir, accou
       alertsEmail: typeof data.alerts?.email === "string" ? data.alerts.email : undefined,
       account: data.account,
       accountId,
+      terraformCloud:
+        typeof data.terraformCloud?.organization === "string" && typeof data.terraformCloud?.workspace === "string"
+          ? { organization: data.terraformCloud.organization, workspace: data.terraformCloud.workspace }
+          : undefined,
     };
   });
   const byBranch = new Map();

@@ -127,6 +127,33 @@ describe("workflow files", () => {
     }
   });
 
+  it("explains a refused role right after each credentials step, with what to check", () => {
+    for (const file of files) {
+      for (const [name, job] of jobsOf(file)) {
+        const steps: any[] = job.steps ?? [];
+        const index = steps.findIndex((step) => String(step.uses ?? "").startsWith("aws-actions/configure-aws-credentials@"));
+        if (index === -1) continue;
+        expect({ file, job: name, id: steps[index].id }).toEqual({ file, job: name, id: "aws-credentials" });
+        expect({ file, job: name, next: steps[index + 1]?.if }).toEqual({ file, job: name, next: "failure() && steps.aws-credentials.outcome == 'failure'" });
+        expect(steps[index + 1].env.ROLE_ARN).toBe(steps[index].with["role-to-assume"]);
+      }
+    }
+  });
+
+  it("check each Terraform token with the Terraform Cloud preflight before terraform runs", () => {
+    for (const file of files) {
+      for (const [name, job] of jobsOf(file)) {
+        const steps: any[] = job.steps ?? [];
+        const tokens = new Set(JSON.stringify(job).match(/\$\{\{ secrets\.TF_(READ|WRITE)_TOKEN \}\}/g));
+        if (tokens.size === 0) continue;
+        const access = tokens.has("${{ secrets.TF_WRITE_TOKEN }}") ? "write" : "read";
+        const preflight = steps.findIndex((step) => String(step.run ?? "").includes(`scripts/terraform-cloud-preflight.mjs "$ENVIRONMENT" --access ${access}`));
+        const terraform = steps.findIndex((step) => /terraform (init|plan)/.test(String(step.run ?? "")) || step.uses === "./.github/actions/plan");
+        expect({ file, job: name, preflightFirst: preflight > -1 && preflight < terraform }).toEqual({ file, job: name, preflightFirst: true });
+      }
+    }
+  });
+
   it("installs pinned tool versions, with the terraform wrapper off", () => {
     for (const file of files) {
       const env = workflow(file).env ?? {};
