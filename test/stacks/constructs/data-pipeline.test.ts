@@ -2,6 +2,7 @@ import { environmentData } from "../../support/environments";
 import { environmentNames, resourcesOfType, synthesizedStacks } from "../../support/synth";
 import { ALERT_FILTER_PATTERN, ManifestError, validateManifests } from "../../../stacks/constructs/data-pipeline";
 import type { FunctionManifest } from "../../../stacks/lambda/function-manifest";
+import { CONNECT_ATTEMPT_TIMEOUT_MS } from "../../../stacks/lambda/shared/connect-budget";
 import { functionManifests } from "../../../stacks/lambda/manifests";
 import { type Json, inlinePoliciesOf, keyIdFor, lambdaFunctions, ref, referencedId, single } from "./stack-queries";
 
@@ -239,11 +240,12 @@ describe("manifest validation", () => {
     name: "sample",
     description: "sample",
     memorySize: 128,
-    timeout: 3,
+    timeout: 60,
     inVpc: true,
     environment: { BUCKET: { resource: "ingestionBucket", attribute: "name" } },
     access: [{ resource: "database", level: "connect" }],
     trigger: { kind: "deployInvocation" },
+    database: { statementTimeoutMs: 10_000, reserveMs: 15_000 },
   };
 
   it("accepts the repository's manifests' shapes", () => {
@@ -279,6 +281,34 @@ describe("manifest validation", () => {
       'Lambda function "sample" (stacks/lambda/sample/manifest.ts): inVpc: found false, expected true because access[0] connects to the database, which only admits traffic inside the VPC',
     );
     expect(() => validateManifests([{ ...valid, inVpc: false, access: [{ resource: "ingestionBucket", level: "read" }] }], attributes, grants, {})).not.toThrow();
+  });
+
+  it("refuses a database function whose timing cannot wait out an Aurora resume or answer API Gateway in time", () => {
+    const problemsOf = (manifest: FunctionManifest): string[] => {
+      try {
+        validateManifests([manifest], attributes, grants, {});
+        return [];
+      } catch (error) {
+        return (error as ManifestError).problems.map((problem) => problem.replace(/^Lambda function "sample" \(stacks\/lambda\/sample\/manifest.ts\): /, ""));
+      }
+    };
+    const { database: _timing, ...untimed } = valid;
+    expect(problemsOf(untimed)).toEqual(["database: found nothing, expected { statementTimeoutMs, reserveMs } because the function connects to the database"]);
+    // What migrate had before: 120 s minus a 101 s reserve leaves 19 s, less than a resume needs.
+    expect(problemsOf({ ...valid, timeout: 120, database: { statementTimeoutMs: 100_000, reserveMs: 101_000 } })).toEqual([
+      `timeout: found 120 s, which leaves 19000 ms to connect after database.reserveMs (101000); expected at least ${CONNECT_ATTEMPT_TIMEOUT_MS} ms to wait out an Aurora resume`,
+    ]);
+    // What query had before: 15 s cannot hold a resume of ~15 s and a statement.
+    const api = { ...valid, trigger: { kind: "api", routes: [{ method: "GET", path: "/v1/x" }] } } as FunctionManifest;
+    expect(problemsOf({ ...api, timeout: 15, database: { statementTimeoutMs: 10_000, reserveMs: 11_000 } })).toEqual([
+      `timeout: found 15 s, which leaves 4000 ms to connect after database.reserveMs (11000); expected at least ${CONNECT_ATTEMPT_TIMEOUT_MS} ms to wait out an Aurora resume`,
+    ]);
+    expect(problemsOf({ ...api, timeout: 29 })).toEqual(["timeout: found 29, expected at most 28 s: API Gateway stops waiting after 29 s"]);
+    // Any API function, with or without the database (ingest had 30 s).
+    expect(problemsOf({ ...untimed, trigger: api.trigger, access: [], timeout: 30 })).toEqual(["timeout: found 30, expected at most 28 s: API Gateway stops waiting after 29 s"]);
+    expect(problemsOf({ ...valid, database: { statementTimeoutMs: 10_000, reserveMs: 5_000 } })).toEqual([
+      "database.reserveMs: found 5000, expected whole milliseconds ≥ database.statementTimeoutMs (10000), so a statement fits after connecting",
+    ]);
   });
 
   it("refuses a second log subscription target and a duplicate name", () => {
