@@ -139,7 +139,13 @@ export class DataPipeline extends Construct {
             "value" in binding ? binding.value : attributes[binding.resource][binding.attribute](),
           ]),
         ),
-        vpc: manifest.inVpc ? { subnets: props.network.privateSubnets, securityGroups: [props.network.lambdaSecurityGroup] } : undefined,
+        vpc: manifest.inVpc
+          ? {
+              subnets: props.network.privateSubnets,
+              securityGroups: [props.network.lambdaSecurityGroup],
+              securityGroupOnDestroy: props.network.defaultSecurityGroup,
+            }
+          : undefined,
       });
       for (const access of manifest.access) grants[access.resource][access.level](fn);
       this.functions.push(fn);

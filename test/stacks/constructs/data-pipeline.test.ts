@@ -65,6 +65,38 @@ describe.each(environmentNames)("Lambda functions in %s", (environment) => {
     }
   });
 
+  it("destroying a function moves its network interfaces to the VPC's closed default group, which outlives it", () => {
+    const stack = stackOf(environment);
+    const defaultGroups = Object.entries(resourcesOfType(stack, "aws_default_security_group"));
+    expect(defaultGroups).toHaveLength(1);
+    const [defaultGroupId, defaultGroup] = defaultGroups[0];
+    // Admits nothing, and is a group Terraform never deletes (AWS deletes it with the VPC).
+    expect({ ingress: defaultGroup.ingress, egress: defaultGroup.egress }).toEqual({ ingress: [], egress: [] });
+    const [vpcId] = single(stack, "aws_vpc", "vpc");
+    expect(defaultGroup.vpc_id).toBe(ref("aws_vpc", vpcId, "id"));
+    for (const [, fn] of lambdaFunctions(stack)) {
+      expect({ name: fn.function_name, replace: fn.replace_security_groups_on_destroy, replacement: fn.replacement_security_group_ids }).toEqual({
+        name: fn.function_name,
+        replace: true,
+        replacement: [ref("aws_default_security_group", defaultGroupId, "id")],
+      });
+    }
+  });
+
+  it("what the functions' network interfaces use waits past Lambda's release time before a delete fails", () => {
+    const stack = stackOf(environment);
+    const minutes = (timeout: string | undefined) => Number(/^(\d+)m$/.exec(timeout ?? "")?.[1] ?? 0);
+    const used = new Set<string>();
+    for (const [, fn] of lambdaFunctions(stack)) for (const id of [...fn.vpc_config.subnet_ids, ...fn.vpc_config.security_group_ids]) used.add(id);
+    expect(used.size).toBeGreaterThan(0);
+    for (const reference of used) {
+      const [, type, id] = /^\$\{([a-z_]+)\.([^.]+)\.id\}$/.exec(reference)!;
+      const resource = resourcesOfType(stack, type)[id];
+      // The provider's floor is 45 minutes (Lambda's P99 release time is ~35).
+      expect({ resource: `${type}.${id}`, pastTheFloor: minutes(resource.timeouts?.delete) > 45 }).toEqual({ resource: `${type}.${id}`, pastTheFloor: true });
+    }
+  });
+
   it("only functions with database access can reach Aurora on 5432", () => {
     const stack = stackOf(environment);
     const [, cluster] = single(stack, "aws_rds_cluster", "cluster");

@@ -162,7 +162,11 @@ describe("Database.grantConnect", () => {
         environmentKey: testbed.keys.lambda,
         logsKey: testbed.keys.logs,
         logRetentionInDays: 30,
-        vpc: { subnets: testbed.network.privateSubnets, securityGroups: [testbed.network.lambdaSecurityGroup] },
+        vpc: {
+          subnets: testbed.network.privateSubnets,
+          securityGroups: [testbed.network.lambdaSecurityGroup],
+          securityGroupOnDestroy: testbed.network.defaultSecurityGroup,
+        },
       });
     };
     const client = vpcFunction("client");
