@@ -114,11 +114,25 @@ export class Network extends Construct {
     // Only the region's regular AZs (no Local or Wavelength Zones, which
     // need opting in and lack services such as NAT gateways); taking
     // distinct indexes of one list puts each subnet pair in a different AZ.
+    //
+    // Placed by AZ name, not AZ ID. In the oldest regions a name maps to a
+    // different physical zone in each account; AZ IDs are the same
+    // everywhere ("AZ IDs", AWS Regions and Availability Zones guide). That
+    // matters only when placements are compared across accounts (a subnet
+    // shared through RAM, a cross-account endpoint service); everything here
+    // lives in one account, where names are stable, and Aurora instances
+    // take AZ names only (aws_rds_cluster_instance has no AZ-ID argument).
+    // Switching would gain nothing: the provider lists names and zone_ids
+    // index-aligned (both sorted by name), so element(zone_ids, i) is the same
+    // zone as element(names, i) in an account and still a different one in
+    // another. Each subnet is tagged with its AZ ID so the physical zone is
+    // visible (AWS Health reports zone events by AZ ID).
     const zones = new DataAwsAvailabilityZones(this, "zones", {
       state: "available",
       filter: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
     });
     const zoneNames = (this.availabilityZones = Array.from({ length: props.availabilityZoneCount }, (_, index) => Fn.element(zones.names, index)));
+    const zoneIdTag = (index: number) => ({ AvailabilityZoneId: Fn.element(zones.zoneIds, index) });
 
     this.vpc = new Vpc(this, "vpc", {
       cidrBlock: props.vpcCidr,
@@ -157,7 +171,7 @@ export class Network extends Construct {
         cidrBlock: cidrSubnet(props.vpcCidr, 4, index),
         // Nothing in the platform needs a public IP except the NAT's EIP.
         mapPublicIpOnLaunch: false,
-        tags: { Name: `trading-public-${index}-${suffix}`, Tier: "public" },
+        tags: { Name: `trading-public-${index}-${suffix}`, Tier: "public", ...zoneIdTag(index) },
       });
       new RouteTableAssociation(this, `public-subnet-${index}-routes`, { subnetId: subnet.id, routeTableId: publicRouteTable.id });
       return subnet;
@@ -184,7 +198,7 @@ export class Network extends Construct {
         availabilityZone: zone,
         cidrBlock: cidrSubnet(props.vpcCidr, 2, index + 1),
         mapPublicIpOnLaunch: false,
-        tags: { Name: `trading-private-${index}-${suffix}`, Tier: "private" },
+        tags: { Name: `trading-private-${index}-${suffix}`, Tier: "private", ...zoneIdTag(index) },
         // The functions' network interfaces live here.
         timeouts: { delete: LAMBDA_NETWORK_DELETE_TIMEOUT },
       });
