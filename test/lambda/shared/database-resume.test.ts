@@ -70,21 +70,21 @@ const quietLogger = () => createLogger({ write: () => undefined });
 
 describe("connecting while Aurora resumes (a proxy that holds new connections)", () => {
   it("a connection attempt that outlasts the resume gets the connection, on the first attempt", async () => {
-    const proxy = await pausedProxy(800);
-    expect(await selectOne(databaseBehind(proxy, { connectAttemptTimeoutMs: 3_000 }))).toBe(1);
+    const proxy = await pausedProxy(500);
+    expect(await selectOne(databaseBehind(proxy, { connectAttemptTimeoutMs: 2_000 }))).toBe(1);
     expect({ accepted: proxy.accepted, forwarded: proxy.forwarded }).toEqual({ accepted: 1, forwarded: 1 });
   });
 
   it("an attempt shorter than the resume is retried once, and the retry finds the resumed database", async () => {
-    const proxy = await pausedProxy(1_500);
-    const db = databaseBehind(proxy, { connectAttemptTimeoutMs: 1_000, connectAttempts: 2, connectRetryDelayMs: 100 });
+    const proxy = await pausedProxy(900);
+    const db = databaseBehind(proxy, { connectAttemptTimeoutMs: 500, connectAttempts: 2, connectRetryDelayMs: 100 });
     expect(await selectOne(db)).toBe(1);
     // The first attempt gave up (and still started the resume); the second was forwarded.
     expect({ accepted: proxy.accepted, forwarded: proxy.forwarded }).toEqual({ accepted: 2, forwarded: 1 });
   });
 
   it("without the retry, an attempt shorter than the resume fails: the old 5 s timeout against a ~15 s resume", async () => {
-    const proxy = await pausedProxy(1_500);
+    const proxy = await pausedProxy(900);
     const failure = selectOne(databaseBehind(proxy, { connectAttemptTimeoutMs: 500, connectAttempts: 1 }));
     await expect(failure).rejects.toBeInstanceOf(DatabaseUnavailableError);
     await expect(failure).rejects.toThrow(/is unavailable: .*timeout.* \(1 attempt in \d+ ms of a 500 ms connect budget\)/);
@@ -92,15 +92,15 @@ describe("connecting while Aurora resumes (a proxy that holds new connections)",
 
   it("a database that never answers fails within the invocation's budget with a clear error", async () => {
     const proxy = await pausedProxy("never");
-    // Production attempt length (20 s), clipped by what the invocation has left: 2.5 s minus a 0.5 s reserve.
+    // Production attempt length (20 s), clipped by what the invocation has left: 1.5 s minus a 0.5 s reserve.
     const db = databaseBehind(proxy, { reserveMs: 500 });
-    const { outcome, elapsedMs } = await timed(() => selectOne(db, { remainingMs: 2_500 }));
+    const { outcome, elapsedMs } = await timed(() => selectOne(db, { remainingMs: 1_500 }));
     expect(outcome.status).toBe("rejected");
     const error = (outcome as PromiseRejectedResult).reason;
     expect(error).toBeInstanceOf(DatabaseUnavailableError);
-    expect(error.message).toMatch(/^Database postgres at 127\.0\.0\.1:\d+ is unavailable: .*timeout.* \(1 attempt in \d+ ms of a 2000 ms connect budget\)$/);
-    // Gave up at its budget, leaving the reserve: well before the invocation's 2.5 s were over.
-    expect(elapsedMs).toBeLessThan(2_500);
+    expect(error.message).toMatch(/^Database postgres at 127\.0\.0\.1:\d+ is unavailable: .*timeout.* \(1 attempt in \d+ ms of a 1000 ms connect budget\)$/);
+    // Gave up at its budget, leaving the reserve: before the invocation's 1.5 s were over.
+    expect(elapsedMs).toBeLessThan(1_500);
     expect(proxy.forwarded).toBe(0);
   });
 
@@ -135,10 +135,10 @@ describe("the database functions against a paused Aurora", () => {
   });
 
   it("query waits out a resume that fits its budget and answers 200", async () => {
-    const proxy = await pausedProxy(1_200);
+    const proxy = await pausedProxy(700);
     const handler = createQueryHandler({ database: databaseBehind(proxy, { ...queryManifest.database }), logger: quietLogger() });
-    // Lambda says 8 s are left: 2 s to connect once the reserve is kept back.
-    const response = await handler(barsEvent(Date.now()), { getRemainingTimeInMillis: () => queryManifest.database!.reserveMs + 2_000 });
+    // Lambda says 7.5 s are left: 1.5 s to connect once the reserve is kept back.
+    const response = await handler(barsEvent(Date.now()), { getRemainingTimeInMillis: () => queryManifest.database!.reserveMs + 1_500 });
     expect(response.statusCode).toBe(200);
     expect(JSON.parse(response.body).bars).toEqual([]);
   });
@@ -146,7 +146,7 @@ describe("the database functions against a paused Aurora", () => {
   it("query answers 503 with Retry-After before its deadline when the database does not answer in time", async () => {
     const proxy = await pausedProxy("never");
     const handler = createQueryHandler({ database: databaseBehind(proxy, { ...queryManifest.database }), logger: quietLogger() });
-    const remainingMs = queryManifest.database!.reserveMs + 1_500;
+    const remainingMs = queryManifest.database!.reserveMs + 800;
     const { outcome, elapsedMs } = await timed(() => handler(barsEvent(Date.now()), { getRemainingTimeInMillis: () => remainingMs }));
     expect(outcome.status).toBe("fulfilled");
     const response = (outcome as PromiseFulfilledResult<Awaited<ReturnType<typeof handler>>>).value;
@@ -166,15 +166,15 @@ describe("the database functions against a paused Aurora", () => {
 
   it("migrate fails within its budget with an error naming the database when it never answers", async () => {
     const proxy = await pausedProxy("never");
-    const handler = createMigrateHandler({ database: databaseBehind(proxy, { reserveMs: 1_000 }), migrations, logger: quietLogger() });
-    const { outcome, elapsedMs } = await timed(() => handler({}, { getRemainingTimeInMillis: () => 3_000 }));
+    const handler = createMigrateHandler({ database: databaseBehind(proxy, { reserveMs: 500 }), migrations, logger: quietLogger() });
+    const { outcome, elapsedMs } = await timed(() => handler({}, { getRemainingTimeInMillis: () => 1_500 }));
     expect(outcome.status).toBe("rejected");
-    expect((outcome as PromiseRejectedResult).reason.message).toMatch(/^Database postgres at 127\.0\.0\.1:\d+ is unavailable: .* of a 2000 ms connect budget\)$/);
-    expect(elapsedMs).toBeLessThan(3_000);
+    expect((outcome as PromiseRejectedResult).reason.message).toMatch(/^Database postgres at 127\.0\.0\.1:\d+ is unavailable: .* of a 1000 ms connect budget\)$/);
+    expect(elapsedMs).toBeLessThan(1_500);
   });
 
   it("migrate waits out a resume and applies nothing new to an up-to-date schema", async () => {
-    const proxy = await pausedProxy(1_000);
+    const proxy = await pausedProxy(600);
     const handler = createMigrateHandler({ database: databaseBehind(proxy), migrations, logger: quietLogger() });
     await expect(handler({}, { getRemainingTimeInMillis: () => 10_000 })).resolves.toEqual({ applied: [], currentVersion: migrations.length });
   });
