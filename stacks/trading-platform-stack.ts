@@ -137,6 +137,7 @@ export class TradingPlatformStack extends TerraformStack {
       kmsKey: this.keys.storage,
       protectData: environment.protectData,
       createConfigBucket: environment.ownsAccountSingletons,
+      accessLogRetentionDays: environment.logs.retentionDays,
     });
     if (environment.ownsAccountSingletons && this.storage.config) {
       this.compliance = new Compliance(this, "compliance", {
