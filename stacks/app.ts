@@ -21,6 +21,7 @@ export function buildApp(options: BuildAppOptions): App {
   for (const environment of options.environments) {
     new TradingPlatformStack(app, stackIdFor(environment.name), {
       environment: environment.config,
+      deploymentAccount: environment.account,
       backend: options.backend,
       lambdaArtifacts: options.lambdaArtifacts,
     });

@@ -108,7 +108,7 @@ describe.each(environmentNames)("S3 storage in %s", (environmentName) => {
 describe("EncryptedBucket grants", () => {
   const grants = (apply: (storage: Storage, probe: ReturnType<typeof grantTestbed>["probe"]) => void) => {
     const testbed = grantTestbed();
-    const storage = new Storage(testbed.stack, "storage", { environmentSuffix: "test", account: testAccount, kmsKey: testbed.keys.storage, protectData: false, createConfigBucket: false });
+    const storage = new Storage(testbed.stack, "storage", { environmentSuffix: "test", account: testAccount, kmsKey: testbed.keys.storage, protectData: false });
     apply(storage, testbed.probe);
     const { json, statements } = testbed.synth();
     const ingestion = onlyResource(json, "aws_s3_bucket", (body) => body.bucket === "trading-ingestion-test-123456789012");
@@ -147,7 +147,7 @@ describe("EncryptedBucket grants", () => {
   it("refuses a bucket name longer than S3 allows", () => {
     const testbed = grantTestbed();
     expect(
-      () => new Storage(testbed.stack, "storage", { environmentSuffix: "a".repeat(40), account: testAccount, kmsKey: testbed.keys.storage, protectData: false, createConfigBucket: false }),
+      () => new Storage(testbed.stack, "storage", { environmentSuffix: "a".repeat(40), account: testAccount, kmsKey: testbed.keys.storage, protectData: false }),
     ).toThrow("bucket name trading-access-logs-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-<account id> would be 73 characters; S3 allows at most 63");
   });
 });
