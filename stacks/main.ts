@@ -31,11 +31,6 @@ function main(): void {
     accounts,
     requested,
   );
-  // Placeholders synthesize (tests and reviews need a shipped example), but the
-  // provider's allowed_account_ids then refuses every real account: say so now.
-  for (const problem of placeholderAccountProblems(accounts, environments.map((environment) => environment.account.name))) {
-    console.error(`Warning: ${problem}. Plans and applies of this stack will fail until it is set.`);
-  }
   const outdir = resolve(process.env.CDKTF_OUTDIR ?? "cdktf.out");
   const started = performance.now();
   const stacks = synthesize({
@@ -53,6 +48,11 @@ function main(): void {
     console.log(`${stack.name.padEnd(width)}  ${stack.directory}/cdk.tf.json  ${stack.resourceCount} resources`);
   }
   console.log(`Synthesized ${stacks.length} stack(s) with ${backend} state in ${Math.round(performance.now() - started)} ms.`);
+  // Placeholders synthesize (tests and reviews need a shipped example), but the
+  // provider's allowed_account_ids then refuses every real account: say so.
+  for (const problem of placeholderAccountProblems(accounts, environments.map((environment) => environment.account.name))) {
+    console.error(`Warning: ${problem}. Plans and applies of this stack will fail until it is set.`);
+  }
 }
 
 try {

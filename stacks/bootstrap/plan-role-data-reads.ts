@@ -11,10 +11,12 @@ import type { PolicyStatement } from "../constructs/grants";
  * Compiled from the services `ReadOnlyAccess` (policy version v188) grants
  * `Get*`, `List*`, `Describe*`, `Batch*`, `Query*`, `Receive*`, `Select*` or
  * `Download*` on, checked against each service's API reference for what the
- * response holds. Exact action names, no wildcards: many `Get*` actions are
- * configuration a plan needs (`s3:GetObjectLockConfiguration` is read by
- * every `aws_s3_bucket` refresh), so a wildcard would break plans. What stays
- * readable on purpose: bucket, table, queue, topic, key and secret
+ * response holds. Exact action names except `s3:GetObject*` (every object
+ * read, including ones S3 may add): a wider wildcard such as `dynamodb:Get*`
+ * or `kinesis:Get*` would also catch configuration reads
+ * (`dynamodb:GetResourcePolicy`), and `aws_s3_bucket` refreshes read
+ * `s3:GetBucketObjectLockConfiguration`, which `s3:GetObject*` does not
+ * match. What stays readable on purpose: bucket, table, queue, topic, key and secret
  * *configuration* (`s3:GetBucket*`, `s3:ListBucket` for HeadBucket,
  * `dynamodb:DescribeTable`, `secretsmanager:DescribeSecret`), and
  * `apigateway:GET`, which also returns API key values but is the only way
@@ -31,8 +33,8 @@ export interface DataReadGroup {
 export const DATA_READ_GROUPS: readonly DataReadGroup[] = [
   {
     sid: "S3Objects",
-    why: "object contents (trade files, analytics output); S3 Select and replication reads return contents too",
-    actions: ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectTorrent", "s3:GetObjectVersionTorrent", "s3:GetObjectVersionForReplication", "s3-object-lambda:GetObject", "s3-object-lambda:GetObjectVersion", "s3express:CreateSession"],
+    why: "object contents (trade files, analytics output) and everything else read per object; S3 Select and replication reads return contents too; a directory-bucket session reads objects",
+    actions: ["s3:GetObject*", "s3-object-lambda:GetObject*", "s3express:CreateSession"],
   },
   {
     sid: "DynamoDbItems",

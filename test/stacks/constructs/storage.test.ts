@@ -14,16 +14,15 @@ describe.each(environmentNames)("S3 storage in %s", (environmentName) => {
   const bucketNamed = (purpose: string) => onlyResource(stack(), "aws_s3_bucket", (body) => new RegExp(`^trading-${purpose}-${suffix}-${ACCOUNT}$`).test(body.bucket));
   /** The one resource of `type` configuring `bucket`. */
   const configOf = (type: string, bucket: ResourceRef) => onlyResource(stack(), type, (body) => resolveReference(stack(), body.bucket).address === bucket.address);
-  const purposes = settings.ownsAccountSingletons ? ["access-logs", "ingestion", "analytics", "archival", "config"] : ["access-logs", "ingestion", "analytics", "archival"];
+  const purposes = ["access-logs", "ingestion", "analytics", "archival"];
 
   it("bucket names carry the environment suffix and the account id", () => {
     expect(buckets()).toHaveLength(purposes.length);
     for (const purpose of purposes) expect(bucketNamed(purpose).body.force_destroy).toBe(!settings.protectData);
   });
 
-  it("only the singleton-owning environment creates the Config bucket", () => {
-    const configBuckets = buckets().filter((bucket) => bucket.body.bucket.startsWith("trading-config-"));
-    expect(configBuckets).toHaveLength(settings.ownsAccountSingletons ? 1 : 0);
+  it("creates no Config bucket: the account's bootstrap keeps Config history", () => {
+    expect(buckets().filter((bucket) => bucket.body.bucket.startsWith("trading-config-"))).toEqual([]);
   });
 
   it("every bucket is versioned", () => {
