@@ -126,7 +126,11 @@ const CONFIG_BUCKET_CHANGE_ACTIONS = [
   "s3:PutLifecycleConfiguration",
 ] as const;
 
-/** Making the Config bucket keys unusable. */
+/**
+ * Making the Config bucket keys unusable. Matched by alias with
+ * `kms:ResourceAliases`, which KMS evaluates when the key is the resource of
+ * the operation (AWS KMS Developer Guide, "Condition keys for AWS KMS").
+ */
 const CONFIG_KEY_CHANGE_ACTIONS = ["kms:DisableKey", "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:DisableKeyRotation"] as const;
 
 /**

@@ -58,7 +58,7 @@ export const DRIFT_ENVIRONMENT = "drift";
 /**
  * The OIDC `sub` claim GitHub issues to a job that runs in a GitHub
  * Environment of this repository: `repo:<owner>/<repo>:environment:<name>`
- * (GitHub Docs, "About security hardening with OpenID Connect", example
- * subject claims). Exact, no wildcards.
+ * (GitHub Docs, "OpenID Connect reference", example subject claims,
+ * "Filtering for a specific environment"). Exact, no wildcards.
  */
 export const githubEnvironmentSubject = (config: GithubConfig, environment: string): string => `repo:${config.owner}/${config.repository}:environment:${environment}`;
