@@ -77,11 +77,12 @@ function main(): void {
   app.synth();
   validateApp(app);
   for (const warning of allowPlaceholders ? placeholders : []) console.error(`Warning: ${warning}. The synthesized stack is for review only.`);
+  const width = Math.max(...selected.map((name) => bootstrapStackIdFor(name).length));
   for (const name of selected) {
     const stackDir = relative(process.cwd(), join(outdir, "stacks", bootstrapStackIdFor(name))) || ".";
     const roles = environments.filter((environment) => environment.account.name === name).map((environment) => environment.name);
     const state = backend === "local" ? "local state" : `Terraform Cloud workspace ${bootstrapWorkspaceName(github, name)}`;
-    console.log(`${bootstrapStackIdFor(name)}  ${stackDir}/cdk.tf.json  account ${name} (${accounts.byName.get(name)!.id}), roles for ${roles.join(", ")} (${state})`);
+    console.log(`${bootstrapStackIdFor(name).padEnd(width)}  ${stackDir}/cdk.tf.json  account ${name} (${accounts.byName.get(name)!.id}), roles for ${roles.join(", ")} (${state})`);
   }
   console.log("Apply each with that account's administrator credentials: cd <folder> && terraform init && terraform apply");
 }
