@@ -32,3 +32,6 @@ export interface DestroyCheck {
 export function readEnvironments(environmentsDir?: string, accountsFile?: string): EnvironmentSummary[];
 export function environmentForBranch(environments: readonly EnvironmentSummary[], branch: string): EnvironmentSummary | undefined;
 export function checkDestroyRequest(environments: readonly EnvironmentSummary[], environmentName: string, confirm: string, ref?: string): DestroyCheck;
+
+/** Account ids from AWS documentation examples: placeholders that preflights refuse (stacks/config/accounts.ts keeps the same list). */
+export const EXAMPLE_ACCOUNT_IDS: ReadonlySet<string>;

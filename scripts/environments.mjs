@@ -131,7 +131,7 @@ const RESERVED_MAIL_DOMAIN = /@(?:(?:[a-z0-9-]+\.)*example\.(?:com|net|org)|(?:[
 const ACCOUNTS_FILE_DISPLAY = "stacks/bootstrap/accounts.json";
 
 /** Account ids AWS's documentation uses in examples: the shipped accounts file holds them until an operator sets real ones. */
-const EXAMPLE_ACCOUNT_IDS = new Set(["111122223333", "444455556666", "777788889999", "123456789012", "000000000000"]);
+export const EXAMPLE_ACCOUNT_IDS = new Set(["111122223333", "444455556666", "777788889999", "123456789012", "000000000000"]);
 
 /**
  * Settings still holding the shipped example values. Synth warns about them;

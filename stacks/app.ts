@@ -28,6 +28,7 @@ export function buildApp(options: BuildAppOptions): App {
     const id = stackIdFor(environment.name);
     new TradingPlatformStack(app, id, {
       environment: environment.config,
+      deploymentAccount: environment.account,
       backend: options.backend,
       // Relative to the stack's folder; synthesize() builds in a sibling of the final
       // output folder at the same depth, so the path holds once it is moved into place.

@@ -1,6 +1,7 @@
 // The synth entry: the only file that reads the process environment and writes cdktf.out.
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
+import { ACCOUNTS_FILE, parseAccounts } from "./config/accounts";
 import { ConfigurationError } from "./config/configuration-error";
 import { EnvironmentError, loadEnvironments } from "./config/load-environments";
 import { EsbuildLambdaBundler } from "./lambda-bundler";
@@ -8,6 +9,7 @@ import { synthesize } from "./synthesize";
 
 const repoRoot = resolve(__dirname, "..", "..");
 const environmentsDir = join(repoRoot, "environments");
+const accountsFile = join(repoRoot, ACCOUNTS_FILE);
 
 function parseBackend(value: string | undefined): "cloud" | "local" {
   if (value === undefined || value === "" || value === "cloud") return "cloud";
@@ -19,12 +21,14 @@ function main(): void {
   const names = process.argv.slice(2).flatMap((argument) => argument.split(",")).map((name) => name.trim()).filter(Boolean);
   const requested = names.includes("all") ? [] : names;
   const backend = parseBackend(process.env.TF_BACKEND);
+  const accounts = parseAccounts(relative(process.cwd(), accountsFile), readFileSync(accountsFile, "utf8"));
   const environments = loadEnvironments(
     {
       list: () => readdirSync(environmentsDir).filter((file) => file.endsWith(".json")).map((file) => file.slice(0, -".json".length)),
       read: (name) => readFileSync(join(environmentsDir, `${name}.json`), "utf8"),
       displayPath: (name) => relative(process.cwd(), join(environmentsDir, `${name}.json`)),
     },
+    accounts,
     requested,
   );
   const outdir = resolve(process.env.CDKTF_OUTDIR ?? "cdktf.out");

@@ -1,6 +1,7 @@
 import { CloudBackend, LocalBackend, NamedCloudWorkspace, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import type { AccountSettings } from "./config/accounts";
 import type { EnvironmentConfig } from "./config/environment-schema";
 import type { LambdaArtifactSource } from "./lambda-artifacts";
 import { AccountLookup, type AwsAccount } from "./constructs/aws-account";
@@ -9,11 +10,10 @@ import { Network } from "./constructs/network";
 import { Database } from "./constructs/database";
 import { Tables } from "./constructs/tables";
 import { Storage } from "./constructs/storage";
-import { Compliance } from "./constructs/compliance";
 import { TerraformOutput } from "cdktf";
 import { functionManifests } from "./lambda/manifests";
 import { Alerting } from "./constructs/alerting";
-import { ApiGatewayCloudWatchRole } from "./constructs/api-gateway-account";
+import { type PermissionsBoundary, workloadBoundaryOf } from "./constructs/permissions-boundary";
 import { DataPipeline } from "./constructs/data-pipeline";
 import { RestApi } from "./constructs/rest-api";
 
@@ -22,6 +22,8 @@ export type BackendKind = "cloud" | "local";
 export interface TradingPlatformStackProps {
   /** The validated settings of the environment this stack deploys. */
   readonly environment: EnvironmentConfig;
+  /** The AWS account the environment names (`environment.account`), from accounts.json. */
+  readonly deploymentAccount: AccountSettings;
   /**
    * Where state lives. `cloud` (the default) uses the environment's Terraform
    * Cloud workspace; `local` keeps state in a file beside the stack, for
@@ -40,9 +42,14 @@ export interface TradingPlatformStackProps {
 
 /** The whole trading analytics platform for one environment. */
 export class TradingPlatformStack extends TerraformStack {
-  // --- Data plane and compliance (keys, network, database, tables, storage, Config) ---
+  // --- Data plane (keys, network, database, tables, storage) ---
   /** The account, partition and region this stack deploys to. */
   readonly account: AwsAccount;
+  /**
+   * The account's workload boundary, which every role this stack creates
+   * carries. The account's bootstrap creates the policy; this stack only names it.
+   */
+  readonly permissionsBoundary: PermissionsBoundary;
   /** Customer-managed KMS keys; use `grantKeyUse` from constructs/encryption-keys. */
   readonly keys: EncryptionKeys;
   /** VPC, subnets in 3 AZs, NAT, endpoints, flow logs, Lambda and database security groups. */
@@ -51,11 +58,9 @@ export class TradingPlatformStack extends TerraformStack {
   readonly database: Database;
   /** DynamoDB `tables.sessions` and `tables.apiKeys`, each with grantRead/grantWrite/grantReadWrite. */
   readonly tables: Tables;
-  /** S3 `storage.ingestion|analytics|archival|accessLogs|config?`, each with grantRead/grantWrite/grantReadWrite. */
+  /** S3 `storage.ingestion|analytics|archival|accessLogs`, each with grantRead/grantWrite/grantReadWrite. */
   readonly storage: Storage;
-  /** AWS Config recorder and PCI-DSS rules; only in the environment that owns the account singletons. */
-  readonly compliance?: Compliance;
-  // --- end data plane and compliance ---
+  // --- end data plane ---
 
   // --- Compute, API and alerting ---
   /** The alerts SNS topic (encrypted, e-mail subscribed) and the CloudWatch alarms that notify it. */
@@ -83,7 +88,8 @@ export class TradingPlatformStack extends TerraformStack {
 
     new AwsProvider(this, "aws", {
       region: environment.region,
-      allowedAccountIds: environment.accountId ? [environment.accountId] : undefined,
+      // Credentials for any other account fail every plan and apply of this stack.
+      allowedAccountIds: [props.deploymentAccount.id],
       defaultTags: [
         {
           tags: {
@@ -97,8 +103,12 @@ export class TradingPlatformStack extends TerraformStack {
       ],
     });
 
-    // --- Data plane and compliance: construct ids are stable forever (renaming replaces resources) ---
+    // --- Data plane: construct ids are stable forever (renaming replaces resources) ---
+    // Account-level resources (AWS Config, the API Gateway CloudWatch role, the
+    // workload boundary, GitHub's OIDC provider) belong to the account's
+    // bootstrap stack: no environment stack depends on another one.
     this.account = new AccountLookup(this, "account", { region: environment.region });
+    this.permissionsBoundary = workloadBoundaryOf(this.account);
     this.keys = new EncryptionKeys(this, "keys", {
       environmentSuffix: environment.environmentSuffix,
       account: this.account,
@@ -112,6 +122,7 @@ export class TradingPlatformStack extends TerraformStack {
       natGatewayCount: environment.network.natGatewayCount,
       logsKey: this.keys.logs,
       logRetentionInDays: environment.logs.retentionDays,
+      permissionsBoundary: this.permissionsBoundary,
     });
     this.database = new Database(this, "database", {
       environmentSuffix: environment.environmentSuffix,
@@ -136,17 +147,8 @@ export class TradingPlatformStack extends TerraformStack {
       account: this.account,
       kmsKey: this.keys.storage,
       protectData: environment.protectData,
-      createConfigBucket: environment.ownsAccountSingletons,
       accessLogRetentionDays: environment.logs.retentionDays,
     });
-    if (environment.ownsAccountSingletons && this.storage.config) {
-      this.compliance = new Compliance(this, "compliance", {
-        environmentSuffix: environment.environmentSuffix,
-        account: this.account,
-        deliveryBucket: this.storage.config,
-        minimumLogRetentionDays: environment.logs.retentionDays,
-      });
-    }
     new TerraformOutput(this, "vpc_id", { value: this.network.vpc.id, description: "The platform VPC" });
     new TerraformOutput(this, "aurora_writer_endpoint", { value: this.database.writerEndpoint, description: "Aurora writer endpoint (TLS required)" });
     new TerraformOutput(this, "aurora_reader_endpoint", { value: this.database.readerEndpoint, description: "Aurora reader endpoint (TLS required)" });
@@ -160,7 +162,7 @@ export class TradingPlatformStack extends TerraformStack {
     });
     new TerraformOutput(this, "user_sessions_table_name", { value: this.tables.sessions.table.name, description: "DynamoDB table of dashboard sessions" });
     new TerraformOutput(this, "api_keys_table_name", { value: this.tables.apiKeys.table.name, description: "DynamoDB table of API key metadata" });
-    // --- end data plane and compliance ---
+    // --- end data plane ---
 
     // --- Compute, API and alerting: construct ids are stable forever (renaming replaces resources) ---
     this.alerting = new Alerting(this, "alerting", {
@@ -181,12 +183,8 @@ export class TradingPlatformStack extends TerraformStack {
       alerting: this.alerting,
       artifacts: props.lambdaArtifacts,
       manifests: functionManifests,
+      permissionsBoundary: this.permissionsBoundary,
     });
-    // One per account and region: in a new account, apply the owning environment first,
-    // or the other environments' stages fail to enable execution logging.
-    const apiGatewayAccount = environment.ownsAccountSingletons
-      ? new ApiGatewayCloudWatchRole(this, "api-gateway-account", { environmentSuffix: environment.environmentSuffix, account: this.account })
-      : undefined;
     const throttle = { rateLimit: environment.api.throttleRateLimit, burstLimit: environment.api.throttleBurstLimit };
     this.api = new RestApi(this, "api", {
       environmentSuffix: environment.environmentSuffix,
@@ -197,7 +195,6 @@ export class TradingPlatformStack extends TerraformStack {
       monthlyQuotaPerKey: environment.api.monthlyQuotaPerKey,
       logsKey: this.keys.logs,
       logRetentionInDays: environment.logs.retentionDays,
-      accountCloudWatchRole: apiGatewayAccount?.accountSettings,
     });
     for (const fn of this.pipeline.functions) this.alerting.alarmOnFunctionErrors(fn);
     this.alerting.alarmOnApiServerErrors(this.api);

@@ -6,16 +6,21 @@ import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { buildApp } from "../../stacks/app";
+import { ACCOUNTS_FILE, parseAccounts } from "../../stacks/config/accounts";
 import { loadEnvironments } from "../../stacks/config/load-environments";
 import { EsbuildLambdaBundler } from "../../stacks/lambda-bundler";
 
 const repoRoot = resolve(__dirname, "..", "..");
 const environmentsDir = join(repoRoot, "environments");
-const environments = loadEnvironments({
-  list: () => readdirSync(environmentsDir).filter((file) => file.endsWith(".json")).map((file) => file.slice(0, -".json".length)),
-  read: (name) => readFileSync(join(environmentsDir, `${name}.json`), "utf8"),
-  displayPath: (name) => `environments/${name}.json`,
-});
+const accounts = parseAccounts(ACCOUNTS_FILE, readFileSync(join(repoRoot, ACCOUNTS_FILE), "utf8"));
+const environments = loadEnvironments(
+  {
+    list: () => readdirSync(environmentsDir).filter((file) => file.endsWith(".json")).map((file) => file.slice(0, -".json".length)),
+    read: (name) => readFileSync(join(environmentsDir, `${name}.json`), "utf8"),
+    displayPath: (name) => `environments/${name}.json`,
+  },
+  accounts,
+);
 
 const app = buildApp({
   environments,

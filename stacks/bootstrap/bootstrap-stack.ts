@@ -1,62 +1,108 @@
 import { CloudBackend, LocalBackend, NamedCloudWorkspace, TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
+import { DataAwsIamOpenidConnectProvider } from "@cdktf/provider-aws/lib/data-aws-iam-openid-connect-provider";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import type { AccountSettings } from "../config/accounts";
 import type { Environment } from "../config/load-environments";
-import { DeploymentRoles, GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST } from "./deployment-roles";
-import { type GithubConfig, githubSubjects } from "./github-config";
+import type { AwsAccount } from "../constructs/aws-account";
+import { DeploymentRoles, GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, type GithubOidcProvider } from "./deployment-roles";
+import { DRIFT_ENVIRONMENT, type GithubConfig, bootstrapWorkspaceName, githubEnvironmentSubject, planEnvironmentName } from "./github-config";
+import { CONFIG_BUCKET_PREFIX, CONFIG_KEY_ALIAS, RegionalBaseline } from "./regional-baseline";
+import { WorkloadBoundary } from "./workload-boundary";
 
-/** The stack id, and its folder under `<outdir>/stacks/`. */
-export const BOOTSTRAP_STACK_ID = "github-deployment-bootstrap";
+/** The stack id of an account's bootstrap, and its folder under `<outdir>/stacks/`. */
+export const bootstrapStackIdFor = (accountName: string): string => `bootstrap-${accountName}`;
 
 export interface BootstrapStackProps {
   readonly github: GithubConfig;
-  /** The environments deployed into this AWS account; each gets a plan and an apply role. */
+  /** The account this stack bootstraps (accounts.json). */
+  readonly account: AccountSettings;
+  /** The environments deployed into this account; each gets a plan and an apply role, and their regions get the regional baseline. */
   readonly environments: readonly Environment[];
-  /** `cloud` (the default) keeps state in github.json's Terraform Cloud workspace; `local` beside the stack. */
+  /** `cloud` (the default) keeps state in the workspace `<workspacePrefix>-<account>`; `local` beside the stack. */
   readonly backend?: "cloud" | "local";
 }
 
 /**
- * What a person applies once per AWS account, with their own credentials,
- * before any workflow can run: GitHub's OIDC provider and, per environment,
- * the roles the workflows assume. The workflows cannot change any of it.
+ * What a person applies once per AWS account, with that account's
+ * administrator credentials, before any workflow can run, and again when an
+ * environment or region is added:
+ * - GitHub's OIDC provider (or, for `githubOidcProvider: "existing"`, a data
+ *   source reading the one the account has);
+ * - the workload permissions boundary every environment role carries;
+ * - per region its environments use: API Gateway's CloudWatch role setting
+ *   and AWS Config (recorder, delivery channel, bucket, PCI-DSS rules; rules
+ *   only for `awsConfig: "existing"`);
+ * - per environment: the plan and apply roles the workflows assume.
+ * The workflows cannot change any of it. Environment stacks reference none
+ * of it except the boundary, by its fixed ARN, so in a fresh account they
+ * apply in any order once this stack is applied.
  */
 export class BootstrapStack extends TerraformStack {
+  readonly regions: readonly string[];
+
   constructor(scope: Construct, id: string, props: BootstrapStackProps) {
     super(scope, id);
-    const { github, environments } = props;
-    if (environments.length === 0) throw new Error("The bootstrap stack needs at least one environment.");
-    const accounts = [...new Set(environments.map((environment) => environment.config.accountId ?? "(unset)"))];
-    if (accounts.length > 1) {
-      const listing = environments.map((environment) => `${environment.file}: accountId ${environment.config.accountId ?? "(unset)"}`).join("; ");
-      throw new Error(`The bootstrap stack covers one AWS account, but the environments name ${accounts.length} (${listing}). Synthesize it once per account: npm run synth:bootstrap -- <environments of that account>.`);
+    const { github, account, environments } = props;
+    if (environments.length === 0) {
+      throw new Error(`The bootstrap stack of account "${account.name}" needs at least one environment; no environment file names this account.`);
     }
-    const accountId = environments[0].config.accountId;
+    const foreign = environments.filter((environment) => environment.account.name !== account.name);
+    if (foreign.length > 0) {
+      throw new Error(`The bootstrap stack of account "${account.name}" was given ${foreign.map((environment) => `${environment.file} (account "${environment.account.name}")`).join(", ")}; each account has its own bootstrap stack.`);
+    }
 
     if ((props.backend ?? "cloud") === "cloud") {
       new CloudBackend(this, {
         organization: github.terraformCloud.organization,
-        workspaces: new NamedCloudWorkspace(github.terraformCloud.workspace),
+        workspaces: new NamedCloudWorkspace(bootstrapWorkspaceName(github, account.name)),
       });
     } else {
       new LocalBackend(this, { path: `terraform.${id}.tfstate` });
     }
-    new AwsProvider(this, "aws", {
-      region: environments[0].config.region,
-      allowedAccountIds: accountId ? [accountId] : undefined,
-      defaultTags: [{ tags: { Compliance: "PCI-DSS", ManagedBy: "cdktf", Stack: id, Repository: `${github.owner}/${github.repository}` } }],
-    });
+
+    // Regions in a fixed order: the first one holds the default provider (used
+    // by the global IAM resources) and records the global IAM types in Config.
+    this.regions = [...new Set(environments.map((environment) => environment.config.region))].sort();
+    const [homeRegion] = this.regions;
+    const defaultTags = [{ tags: { Compliance: "PCI-DSS", ManagedBy: "cdktf", Stack: id, Repository: `${github.owner}/${github.repository}` } }];
+    const providerFor = (region: string, alias?: string) => new AwsProvider(this, alias ? `aws-${alias}` : "aws", { region, alias, allowedAccountIds: [account.id], defaultTags });
+    providerFor(homeRegion);
+    // One aliased provider per further region; with one region the default provider covers everything.
+    const regionalProviders = new Map(this.regions.slice(1).map((region) => [region, providerFor(region, region)]));
 
     const partition = new DataAwsPartition(this, "partition");
-    const oidcProvider = new IamOpenidConnectProvider(this, "github-oidc-provider", {
-      url: `https://${GITHUB_OIDC_HOST}`,
-      clientIdList: [GITHUB_OIDC_AUDIENCE],
-      // No thumbprint: AWS validates GitHub's certificate against its own trusted CAs.
+    const accountIn = (region: string): AwsAccount => ({ accountId: account.id, partition: partition.partition, region, dnsSuffix: "amazonaws.com" });
+
+    const oidcProvider: GithubOidcProvider =
+      account.githubOidcProvider === "create"
+        ? new IamOpenidConnectProvider(this, "github-oidc-provider", {
+            url: `https://${GITHUB_OIDC_HOST}`,
+            clientIdList: [GITHUB_OIDC_AUDIENCE],
+            // No thumbprint: AWS validates GitHub's certificate against its own trusted CAs.
+          })
+        : new DataAwsIamOpenidConnectProvider(this, "github-oidc-provider", { url: `https://${GITHUB_OIDC_HOST}` });
+
+    const workloadBoundary = new WorkloadBoundary(this, "workload-boundary", {
+      partition: partition.partition,
+      accountId: account.id,
+      regions: this.regions,
+      dnsSuffix: "amazonaws.com",
     });
 
-    const subjects = githubSubjects(github);
+    for (const region of this.regions) {
+      const retentions = environments.filter((environment) => environment.config.region === region).map((environment) => environment.config.logs.retentionDays);
+      new RegionalBaseline(this, `region-${region}`, {
+        account: accountIn(region),
+        awsConfig: account.awsConfig,
+        recordGlobalResourceTypes: region === homeRegion,
+        minimumLogRetentionDays: Math.min(...retentions),
+        provider: regionalProviders.get(region),
+      });
+    }
+
     const planRoleArns: Record<string, string> = {};
     const applyRoleArns: Record<string, string> = {};
     for (const environment of environments) {
@@ -65,8 +111,10 @@ export class BootstrapStack extends TerraformStack {
         region: environment.config.region,
         oidcProvider,
         partition,
-        planSubjects: [subjects.pullRequest, subjects.branch(github.defaultBranch)],
-        applySubject: subjects.environment(environment.name),
+        planSubjects: [githubEnvironmentSubject(github, planEnvironmentName(environment.name)), githubEnvironmentSubject(github, DRIFT_ENVIRONMENT)],
+        applySubject: githubEnvironmentSubject(github, environment.name),
+        workloadBoundary: workloadBoundary.boundary,
+        accountBaseline: { configBucketPrefix: CONFIG_BUCKET_PREFIX, configKeyAlias: CONFIG_KEY_ALIAS },
       });
       planRoleArns[environment.name] = roles.planRole.arn;
       applyRoleArns[environment.name] = roles.applyRole.arn;
@@ -74,11 +122,11 @@ export class BootstrapStack extends TerraformStack {
 
     new TerraformOutput(this, "plan_role_arns", {
       value: planRoleArns,
-      description: "Set as the repository variable AWS_PLAN_ROLE_ARNS (the whole JSON object).",
+      description: "The plan role of each environment of this account (github-plan-<env>); the workflows derive the same ARNs from the environment files.",
     });
     new TerraformOutput(this, "apply_role_arns", {
       value: applyRoleArns,
-      description: "Set each value as the variable AWS_APPLY_ROLE_ARN of the GitHub Environment with the same name.",
+      description: "The apply role of each environment of this account (github-apply-<env>); the workflows derive the same ARNs from the environment files.",
     });
   }
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { describeIssue } from "../config/describe-issue";
 
 /**
  * Which GitHub repository may deploy into the account. Kept beside the
@@ -13,7 +14,7 @@ export const githubConfigSchema = z
     /** The GitHub organization or user that owns the repository. */
     owner: githubName,
     repository: githubName,
-    /** Scheduled workflows (drift) run on this branch; the plan role trusts it too. */
+    /** The repository's default branch, where scheduled workflows (drift) run. */
     defaultBranch: z.string().regex(/^[A-Za-z0-9._/-]+$/, "a git branch name"),
     /** The organization's teams (slugs) that CODEOWNERS names: `npm run codeowners` writes it from these. */
     teams: z
@@ -22,11 +23,15 @@ export const githubConfigSchema = z
         security: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "a GitHub team slug (lower-case letters, digits and '-')"),
       })
       .strict(),
-    /** Where the bootstrap stack keeps its own state; TF_BACKEND=local overrides it. */
+    /**
+     * Where each account's bootstrap stack keeps its state: the workspace
+     * `<workspacePrefix>-<account name>` (at most 90 characters with the
+     * longest account name). TF_BACKEND=local overrides it.
+     */
     terraformCloud: z
       .object({
         organization: z.string().min(1, "a Terraform Cloud organization name"),
-        workspace: z.string().regex(/^[A-Za-z0-9_-]{1,90}$/, "a Terraform Cloud workspace name (letters, digits, - and _)"),
+        workspacePrefix: z.string().regex(/^[A-Za-z0-9_-]{1,58}$/, "a Terraform Cloud workspace name prefix (letters, digits, - and _, at most 58)"),
       })
       .strict(),
   })
@@ -44,22 +49,23 @@ export function parseGithubConfig(file: string, text: string): GithubConfig {
   }
   const result = githubConfigSchema.safeParse(data, { reportInput: true });
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
-    const field = issue.path.join(".") || "(file)";
-    if (issue.code === "unrecognized_keys") return `${file}: ${issue.keys.join(", ")}: unknown field; expected owner, repository, defaultBranch, teams, terraformCloud`;
-    const found = "input" in issue ? (issue.input === undefined ? "nothing (the field is missing)" : JSON.stringify(issue.input)) : "an invalid value";
-    const expected = issue.code === "invalid_type" ? `a value of type ${issue.expected}` : issue.message;
-    return `${file}: ${field}: found ${found}, expected ${expected}`;
-  });
+  const problems = result.error.issues.map((issue) => describeIssue(file, issue));
   throw new Error(`Invalid GitHub configuration:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
 }
 
-/** The OIDC `sub` claims GitHub issues for this repository (documented formats, exact, no wildcards). */
-export const githubSubjects = (config: GithubConfig) => {
-  const repo = `repo:${config.owner}/${config.repository}`;
-  return {
-    pullRequest: `${repo}:pull_request`,
-    branch: (branch: string) => `${repo}:ref:refs/heads/${branch}`,
-    environment: (environment: string) => `${repo}:environment:${environment}`,
-  };
-};
+/** The Terraform Cloud workspace of one account's bootstrap stack. */
+export const bootstrapWorkspaceName = (config: GithubConfig, accountName: string): string => `${config.terraformCloud.workspacePrefix}-${accountName}`;
+
+/** The GitHub Environment whose jobs plan pull requests into `environment` (operating model: `<env>-plan`). */
+export const planEnvironmentName = (environment: string): string => `${environment}-plan`;
+
+/** The GitHub Environment of the scheduled drift check, which plans every environment. */
+export const DRIFT_ENVIRONMENT = "drift";
+
+/**
+ * The OIDC `sub` claim GitHub issues to a job that runs in a GitHub
+ * Environment of this repository: `repo:<owner>/<repo>:environment:<name>`
+ * (GitHub Docs, "OpenID Connect reference", example subject claims,
+ * "Filtering for a specific environment"). Exact, no wildcards.
+ */
+export const githubEnvironmentSubject = (config: GithubConfig, environment: string): string => `repo:${config.owner}/${config.repository}:environment:${environment}`;

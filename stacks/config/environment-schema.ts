@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ACCOUNT_NAME_DESCRIPTION, ACCOUNT_NAME_PATTERN } from "./accounts";
 
 /**
  * The shape of one `environments/<name>.json` file. Constructs read these
@@ -39,11 +40,12 @@ export const environmentSchema = z
       .string()
       .regex(/^[a-z][a-z0-9]{1,11}$/, "2–12 lower-case letters or digits, starting with a letter"),
     region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "an AWS region such as us-east-1"),
-    /** When set, the provider refuses to run against any other account. */
-    accountId: z
-      .string()
-      .regex(/^\d{12}$/, "a 12-digit AWS account id")
-      .optional(),
+    /**
+     * The AWS account the environment deploys into: a name from
+     * stacks/bootstrap/accounts.json (checked across files by the loader). The
+     * stack's provider refuses to run against any other account id.
+     */
+    account: z.string().regex(ACCOUNT_NAME_PATTERN, ACCOUNT_NAME_DESCRIPTION),
     /** The git branch whose merges deploy this environment. */
     branch: z.string().regex(/^[A-Za-z0-9._/-]+$/, "a git branch name"),
     terraformCloud: z
@@ -97,12 +99,6 @@ export const environmentSchema = z
       .strict(),
     /** Turns on deletion protection, final snapshots and bucket retention. */
     protectData: z.boolean(),
-    /**
-     * AWS allows one Config recorder, one delivery channel and one API Gateway
-     * CloudWatch role per account and region; exactly one environment per
-     * account creates them.
-     */
-    ownsAccountSingletons: z.boolean(),
     tags: z
       .object({
         CostCenter: z.string().min(1),

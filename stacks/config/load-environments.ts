@@ -1,5 +1,6 @@
-import type { z } from "zod";
+import type { AccountSettings, Accounts } from "./accounts";
 import { ConfigurationError } from "./configuration-error";
+import { describeIssue } from "./describe-issue";
 import { environmentSchema, type EnvironmentConfig } from "./environment-schema";
 
 /** A named environment: the file it came from and its validated settings. */
@@ -8,7 +9,12 @@ export interface Environment {
   readonly name: string;
   readonly file: string;
   readonly config: EnvironmentConfig;
+  /** The account named by `config.account`, from accounts.json. */
+  readonly account: AccountSettings;
 }
+
+/** An environment file that passed its own schema, before its account is looked up. */
+export type ParsedEnvironment = Omit<Environment, "account">;
 
 /** Thrown when one or more environment files are unusable; lists every problem at once. */
 export class EnvironmentError extends ConfigurationError {
@@ -27,27 +33,8 @@ export interface EnvironmentSource {
   displayPath(name: string): string;
 }
 
-const describeValue = (value: unknown): string => {
-  if (value === undefined) return "nothing (the field is missing)";
-  const text = JSON.stringify(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-};
-
-const formatPath = (path: readonly PropertyKey[]): string =>
-  path.length === 0 ? "(file)" : path.map((part) => (typeof part === "number" ? `[${part}]` : String(part))).join(".").replace(/\.\[/g, "[");
-
-function describeIssue(file: string, issue: z.core.$ZodIssue): string {
-  const field = formatPath(issue.path);
-  if (issue.code === "unrecognized_keys") {
-    return `${file}: ${issue.keys.map((key) => (field === "(file)" ? key : `${field}.${key}`)).join(", ")}: unknown field; expected only the fields the schema defines (check the spelling)`;
-  }
-  const expected = issue.code === "invalid_type" ? `a value of type ${issue.expected}` : issue.message;
-  const found = "input" in issue ? describeValue(issue.input) : "an invalid value";
-  return `${file}: ${field}: found ${found}, expected ${expected}`;
-}
-
 /** Validates one environment file's text; pure, so every error path is testable without a disk. */
-export function parseEnvironment(name: string, file: string, text: string): Environment | string[] {
+export function parseEnvironment(name: string, file: string, text: string): ParsedEnvironment | string[] {
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -63,10 +50,11 @@ export function parseEnvironment(name: string, file: string, text: string): Envi
 
 /**
  * Loads and validates the named environments (all of them when `names` is
- * empty). Every problem in every file is collected before throwing, so one
- * run shows everything that needs fixing.
+ * empty), each with the account it names in `accounts`. Every problem in
+ * every file is collected before throwing, so one run shows everything that
+ * needs fixing.
  */
-export function loadEnvironments(source: EnvironmentSource, names: readonly string[] = []): Environment[] {
+export function loadEnvironments(source: EnvironmentSource, accounts: Accounts, names: readonly string[] = []): Environment[] {
   const available = source.list().sort();
   const wanted = names.length > 0 ? [...new Set(names)] : available;
   const problems: string[] = [];
@@ -83,13 +71,21 @@ export function loadEnvironments(source: EnvironmentSource, names: readonly stri
       continue;
     }
     const parsed = parseEnvironment(name, file, text);
-    if (Array.isArray(parsed)) problems.push(...parsed);
-    else environments.push(parsed);
+    if (Array.isArray(parsed)) {
+      problems.push(...parsed);
+      continue;
+    }
+    const account = accounts.byName.get(parsed.config.account);
+    if (!account) {
+      const known = [...accounts.byName.keys()].join(", ") || "(none)";
+      problems.push(`${file}: account: found "${parsed.config.account}", expected an account named in ${accounts.file}: ${known}`);
+      continue;
+    }
+    environments.push({ ...parsed, account });
   }
 
   const bySuffix = new Map<string, string>();
   const byWorkspace = new Map<string, string>();
-  const singletonOwners = new Map<string, string[]>();
   for (const environment of environments) {
     const { config, file } = environment;
     const suffixOwner = bySuffix.get(config.environmentSuffix);
@@ -99,15 +95,6 @@ export function loadEnvironments(source: EnvironmentSource, names: readonly stri
     const workspaceOwner = byWorkspace.get(workspaceKey);
     if (workspaceOwner) problems.push(`${file}: terraformCloud.workspace: found "${config.terraformCloud.workspace}", expected a workspace not already used by ${workspaceOwner}`);
     byWorkspace.set(workspaceKey, file);
-    if (config.ownsAccountSingletons) {
-      const account = `${config.accountId ?? "(default account)"} in ${config.region}`;
-      singletonOwners.set(account, [...(singletonOwners.get(account) ?? []), file]);
-    }
-  }
-  for (const [account, owners] of singletonOwners) {
-    if (owners.length > 1) {
-      problems.push(`${owners.join(", ")}: ownsAccountSingletons: found true in ${owners.length} files for account ${account}, expected at most one (AWS allows one Config recorder per account and region)`);
-    }
   }
 
   if (problems.length > 0) throw new EnvironmentError(problems);

@@ -6,16 +6,44 @@ import { ConfigDeliveryChannel } from "@cdktf/provider-aws/lib/config-delivery-c
 import type { AwsAccount } from "./aws-account";
 import type { EncryptedBucket } from "./encrypted-bucket";
 import { grantKeyUse } from "./encryption-keys";
+import { ACCOUNT_BASELINE_PATH } from "./permissions-boundary";
 import { ServiceRole } from "./service-role";
 
+/** How the region's configuration gets recorded. */
+export type ConfigRecording =
+  /** This construct creates the recorder, its role, delivery channel and status, delivering to `deliveryBucket`. */
+  | {
+      readonly kind: "create";
+      /** Receives configuration snapshots and history; must be KMS-encrypted. */
+      readonly deliveryBucket: EncryptedBucket;
+      /**
+       * Records IAM users, groups, roles and policies. Global types are the
+       * same in every region, so only one region of an account records them.
+       */
+      readonly recordGlobalResourceTypes: boolean;
+    }
+  /** An organization or Control Tower recorder already records the account: rules only. */
+  | { readonly kind: "existing" };
+
 export interface ComplianceProps {
-  readonly environmentSuffix: string;
+  /** The account, and the region this construct covers (Config recorders and rules are regional). */
   readonly account: AwsAccount;
-  /** Receives configuration snapshots and history (`Storage.config`); must be KMS-encrypted. */
-  readonly deliveryBucket: EncryptedBucket;
-  /** The retention the platform sets on its log groups; `CW_LOGGROUP_RETENTION_PERIOD_CHECK` checks at least this. */
+  readonly recording: ConfigRecording;
+  /** The shortest retention of the platform's log groups here; `CW_LOGGROUP_RETENTION_PERIOD_CHECK` checks at least this. */
   readonly minimumLogRetentionDays: number;
 }
+
+/**
+ * Resource types the recorder leaves out. Every Lambda function in a VPC
+ * creates and deletes network interfaces as it scales, and AWS Config bills
+ * each recorded configuration item, so ENI churn in dev and staging would
+ * dominate the Config bill while the security groups and subnets those
+ * interfaces use are still recorded.
+ */
+export const UNRECORDED_RESOURCE_TYPES: readonly string[] = ["AWS::EC2::NetworkInterface"];
+
+/** The global IAM types, recorded in one region per account only (AWS Config Developer Guide, "Recording global resources"). */
+export const GLOBAL_IAM_RESOURCE_TYPES: readonly string[] = ["AWS::IAM::Group", "AWS::IAM::Policy", "AWS::IAM::Role", "AWS::IAM::User"];
 
 /** The AWS managed policy for a Config recorder's role (the prior art's `service-role/ConfigRole` does not exist). */
 export const CONFIG_MANAGED_POLICY_PATH = "policy/service-role/AWS_ConfigRole";
@@ -63,45 +91,86 @@ export const PCI_MANAGED_RULES: readonly ManagedRule[] = [
   { identifier: "SNS_ENCRYPTED_KMS", description: "SNS topics are KMS-encrypted" },
 ];
 
-const ruleName = (identifier: string, suffix: string) => `${identifier.toLowerCase().replace(/_/g, "-")}-${suffix}`;
+/** `trading-pci-<identifier in lower case with dashes>`: rule names are unique per account and region. */
+export const ruleName = (identifier: string) => `trading-pci-${identifier.toLowerCase().replace(/_/g, "-")}`;
 
 /**
- * AWS Config for the account and region. AWS allows one configuration
- * recorder and one delivery channel per account and region, so only the
- * environment that owns the account singletons creates this construct. The
- * managed rules belong here too: they evaluate every resource the recorder
- * records in the account (all environments sharing it), and report nothing
- * without a running recorder.
+ * AWS Config in one account and region. AWS allows one customer managed
+ * configuration recorder and one delivery channel per account and region,
+ * and rules evaluate every recorded resource of the region, whichever
+ * environment created it; so the account's bootstrap stack creates this once
+ * per region its environments use, and environment stacks never do.
+ *
+ * The recorder records every supported type except `UNRECORDED_RESOURCE_TYPES`
+ * (and, outside the one region that records them, the global IAM types), with
+ * the exclusion recording strategy: `recording_group.all_supported = false`,
+ * `recording_strategy.use_only = "EXCLUSION_BY_RESOURCE_TYPES"` and
+ * `exclusion_by_resource_types.resource_types` (argument names from the
+ * provider's generated `ConfigConfigurationRecorderRecordingGroup`; AWS Config
+ * API Reference, `RecordingGroup`, `RecordingStrategy`, `ExclusionByResourceTypes`:
+ * the strategy is required when listing exclusions, and `includeGlobalResourceTypes`
+ * applies only to ALL_SUPPORTED_RESOURCE_TYPES).
  *
  * Terraform needs an explicit order: recorder, then delivery channel (AWS
  * refuses a channel without a recorder), then recorder status (AWS refuses to
  * start recording without a channel), then the rules.
  */
 export class Compliance extends Construct {
-  readonly role: ServiceRole;
-  readonly recorder: ConfigConfigurationRecorder;
-  readonly deliveryChannel: ConfigDeliveryChannel;
-  readonly recorderStatus: ConfigConfigurationRecorderStatus;
+  /** The recorder's role, recorder, channel and status; absent when an existing recorder is used. */
+  readonly recording?: {
+    readonly role: ServiceRole;
+    readonly recorder: ConfigConfigurationRecorder;
+    readonly deliveryChannel: ConfigDeliveryChannel;
+    readonly recorderStatus: ConfigConfigurationRecorderStatus;
+  };
   readonly rules: ConfigConfigRule[];
 
   constructor(scope: Construct, id: string, props: ComplianceProps) {
     super(scope, id);
-    const { account, deliveryBucket, environmentSuffix: suffix } = props;
+    this.recording = props.recording.kind === "create" ? this.createRecording(props.account, props.recording) : undefined;
+    const recorderStatus = this.recording?.recorderStatus;
+
+    const rules: readonly ManagedRule[] = [
+      ...PCI_MANAGED_RULES,
+      {
+        // The rule's default is 365 days; the platform's requirement is the environments' retention (30).
+        identifier: "CW_LOGGROUP_RETENTION_PERIOD_CHECK",
+        description: `log groups keep events at least ${props.minimumLogRetentionDays} days`,
+        inputParameters: { MinRetentionTime: String(props.minimumLogRetentionDays) },
+      },
+    ];
+    this.rules = rules.map(
+      (rule) =>
+        new ConfigConfigRule(this, `rule-${rule.identifier.toLowerCase()}`, {
+          name: ruleName(rule.identifier),
+          description: `PCI-DSS: ${rule.description}`,
+          source: { owner: "AWS", sourceIdentifier: rule.identifier },
+          inputParameters: rule.inputParameters ? JSON.stringify(rule.inputParameters) : undefined,
+          // Rules report nothing until a recorder runs; an existing recorder already does.
+          dependsOn: recorderStatus ? [recorderStatus] : undefined,
+        }),
+    );
+  }
+
+  private createRecording(account: AwsAccount, recording: Extract<ConfigRecording, { kind: "create" }>): NonNullable<Compliance["recording"]> {
+    const { deliveryBucket } = recording;
     const { encryption } = deliveryBucket;
     if (encryption.kind !== "kms") throw new Error("Compliance: the Config delivery bucket must be encrypted with a customer-managed KMS key");
     const deliveryPrefix = `${deliveryBucket.bucket.arn}/AWSLogs/${account.accountId}/Config/*`;
 
-    this.role = new ServiceRole(this, "role", {
-      name: `trading-config-recorder-${suffix}`,
-      description: "Lets AWS Config read resource configurations and deliver them to the Config bucket",
+    const role = new ServiceRole(this, "role", {
+      name: `trading-config-recorder-${account.region}`,
+      path: ACCOUNT_BASELINE_PATH,
+      description: `Lets AWS Config read resource configurations in ${account.region} and deliver them to the Config bucket`,
       service: "config",
       account,
       managedPolicyArns: [`arn:${account.partition}:iam::aws:${CONFIG_MANAGED_POLICY_PATH}`],
+      permissionsBoundary: { exemptBecause: "AWS Config reads the configuration of every resource type (service-role/AWS_ConfigRole); the workload boundary does not allow that" },
     });
-    this.role.addToPrincipalPolicy({ sid: "CheckConfigBucket", actions: ["s3:GetBucketAcl", "s3:ListBucket"], resources: [deliveryBucket.bucket.arn] });
+    role.addToPrincipalPolicy({ sid: "CheckConfigBucket", actions: ["s3:GetBucketAcl", "s3:ListBucket"], resources: [deliveryBucket.bucket.arn] });
     // PutObjectAcl: Config sends bucket-owner-full-control with each object (accepted, and moot, with ACLs disabled).
-    this.role.addToPrincipalPolicy({ sid: "DeliverToConfigBucket", actions: ["s3:PutObject", "s3:PutObjectAcl"], resources: [deliveryPrefix] });
-    grantKeyUse(encryption.key, this.role, "encryptDecrypt");
+    role.addToPrincipalPolicy({ sid: "DeliverToConfigBucket", actions: ["s3:PutObject", "s3:PutObjectAcl"], resources: [deliveryPrefix] });
+    grantKeyUse(encryption.key, role, "encryptDecrypt");
 
     // Config checks the bucket with its service principal before delivering.
     const fromThisAccount = { StringEquals: { "aws:SourceAccount": account.accountId } };
@@ -122,42 +191,29 @@ export class Compliance extends Construct {
       Condition: { StringEquals: { "aws:SourceAccount": account.accountId, "s3:x-amz-acl": "bucket-owner-full-control" } },
     });
 
-    this.recorder = new ConfigConfigurationRecorder(this, "recorder", {
-      name: `trading-config-${suffix}`,
-      roleArn: this.role.role.arn,
-      recordingGroup: { allSupported: true, includeGlobalResourceTypes: true },
+    const excluded = [...UNRECORDED_RESOURCE_TYPES, ...(recording.recordGlobalResourceTypes ? [] : GLOBAL_IAM_RESOURCE_TYPES)];
+    const recorder = new ConfigConfigurationRecorder(this, "recorder", {
+      name: "trading-config",
+      roleArn: role.role.arn,
+      recordingGroup: {
+        allSupported: false,
+        includeGlobalResourceTypes: false,
+        recordingStrategy: [{ useOnly: "EXCLUSION_BY_RESOURCE_TYPES" }],
+        exclusionByResourceTypes: [{ resourceTypes: excluded }],
+      },
     });
-    this.deliveryChannel = new ConfigDeliveryChannel(this, "delivery-channel", {
-      name: `trading-config-${suffix}`,
+    const deliveryChannel = new ConfigDeliveryChannel(this, "delivery-channel", {
+      name: "trading-config",
       s3BucketName: deliveryBucket.bucket.bucket,
       s3KmsKeyArn: encryption.key.arn,
       snapshotDeliveryProperties: { deliveryFrequency: "TwentyFour_Hours" },
-      dependsOn: [this.recorder],
+      dependsOn: [recorder],
     });
-    this.recorderStatus = new ConfigConfigurationRecorderStatus(this, "recorder-status", {
-      name: this.recorder.name,
+    const recorderStatus = new ConfigConfigurationRecorderStatus(this, "recorder-status", {
+      name: recorder.name,
       isEnabled: true,
-      dependsOn: [this.deliveryChannel],
+      dependsOn: [deliveryChannel],
     });
-
-    const rules: readonly ManagedRule[] = [
-      ...PCI_MANAGED_RULES,
-      {
-        // The rule's default is 365 days; the platform's requirement is the environment's retention (30).
-        identifier: "CW_LOGGROUP_RETENTION_PERIOD_CHECK",
-        description: `log groups keep events at least ${props.minimumLogRetentionDays} days`,
-        inputParameters: { MinRetentionTime: String(props.minimumLogRetentionDays) },
-      },
-    ];
-    this.rules = rules.map(
-      (rule) =>
-        new ConfigConfigRule(this, `rule-${rule.identifier.toLowerCase()}`, {
-          name: ruleName(rule.identifier, suffix),
-          description: `PCI-DSS: ${rule.description}`,
-          source: { owner: "AWS", sourceIdentifier: rule.identifier },
-          inputParameters: rule.inputParameters ? JSON.stringify(rule.inputParameters) : undefined,
-          dependsOn: [this.recorderStatus],
-        }),
-    );
+    return { role, recorder, deliveryChannel, recorderStatus };
   }
 }

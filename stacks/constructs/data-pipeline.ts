@@ -20,6 +20,7 @@ import type { EncryptionKeys } from "./encryption-keys";
 import type { Grantable } from "./grants";
 import { PlatformFunction } from "./lambda-function";
 import type { Network } from "./network";
+import type { PermissionsBoundary } from "./permissions-boundary";
 import type { ApiRoute } from "./rest-api";
 import type { Tables } from "./tables";
 import { ConfigurationError } from "../config/configuration-error";
@@ -46,6 +47,8 @@ export interface DataPipelineProps {
   readonly artifacts: LambdaArtifactSource;
   /** One function per manifest (`stacks/lambda/manifests.ts`). */
   readonly manifests: readonly FunctionManifest[];
+  /** Bounds every function's role (`workloadBoundaryOf(account)`). */
+  readonly permissionsBoundary: PermissionsBoundary;
 }
 
 /**
@@ -133,6 +136,7 @@ export class DataPipeline extends Construct {
         environmentKey: props.keys.lambda,
         logsKey: props.keys.logs,
         logRetentionInDays: props.logRetentionInDays,
+        permissionsBoundary: props.permissionsBoundary,
         environmentVariables: Object.fromEntries(
           Object.entries(manifest.environment).map(([name, binding]) => [
             name,

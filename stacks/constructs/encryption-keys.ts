@@ -40,7 +40,7 @@ const intendedServices = new WeakMap<KmsKey, readonly string[]>();
  * grant on one never opens another:
  * - `database`: Aurora storage, snapshots, Performance Insights and the
  *   Secrets Manager secret holding the master password;
- * - `storage`: the S3 data buckets and the Config bucket;
+ * - `storage`: the S3 data buckets;
  * - `lambda`: Lambda environment variables;
  * - `dynamodb`: the session and API-key tables;
  * - `logs`: every CloudWatch log group;
@@ -68,46 +68,18 @@ export class EncryptionKeys extends Construct {
     const service = (name: string) => `${name}.${account.region}.${account.dnsSuffix}`;
     const servicePrincipal = (name: string) => `${name}.${account.dnsSuffix}`;
 
-    const createKey = (purpose: string, description: string, viaServices: readonly string[], serviceStatements: readonly object[]) => {
-      const key = new KmsKey(this, purpose, {
+    const createKey = (purpose: string, description: string, viaServices: readonly string[], serviceStatements: readonly object[]) =>
+      createServiceKey(this, purpose, {
         description: `${description} (${props.environmentSuffix})`,
-        enableKeyRotation: true,
+        aliasName: `alias/trading-${purpose}-${props.environmentSuffix}`,
+        account,
+        viaServices,
+        serviceStatements,
         deletionWindowInDays: props.protectData ? 30 : 7,
-        policy: JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Sid: "AccountRootManagesKey",
-              Effect: "Allow",
-              Principal: { AWS: `arn:${account.partition}:iam::${account.accountId}:root` },
-              Action: "kms:*",
-              Resource: "*",
-            },
-            ...serviceStatements,
-            {
-              Sid: "DenyUseThroughOtherServices",
-              Effect: "Deny",
-              Principal: { AWS: "*" },
-              Action: CRYPTOGRAPHIC_ACTIONS,
-              Resource: "*",
-              Condition: {
-                StringNotEquals: { "kms:ViaService": [...viaServices] },
-                Null: { "kms:ViaService": "false" },
-              },
-            },
-          ],
-        }),
       });
-      new KmsAlias(this, `${purpose}-alias`, {
-        name: `alias/trading-${purpose}-${props.environmentSuffix}`,
-        targetKeyId: key.keyId,
-      });
-      intendedServices.set(key, viaServices);
-      return key;
-    };
 
     this.database = createKey("database", "Aurora PostgreSQL storage, snapshots and master secret", [service("rds"), service("secretsmanager")], []);
-    this.storage = createKey("storage", "S3 data and Config buckets", [service("s3")], []);
+    this.storage = createKey("storage", "S3 data buckets", [service("s3")], []);
     this.lambda = createKey("lambda", "Lambda environment variables", [service("lambda")], []);
     this.dynamodb = createKey("dynamodb", "DynamoDB session and API key tables", [service("dynamodb")], []);
     this.logs = createKey("logs", "CloudWatch log groups", [service("logs")], [
@@ -135,6 +107,61 @@ export class EncryptionKeys extends Construct {
       },
     ]);
   }
+}
+
+export interface ServiceKeyProps {
+  readonly description: string;
+  /** `alias/...`; aliases are per account and region. */
+  readonly aliasName: string;
+  readonly account: AwsAccount;
+  /** The `<service>.<region>.amazonaws.com` endpoints the key may be used through; every other route is denied. */
+  readonly viaServices: readonly string[];
+  /** Statements for service principals that call KMS themselves. Default: none. */
+  readonly serviceStatements?: readonly object[];
+  /** 30 for keys whose data must survive a mistaken deletion, 7 otherwise. */
+  readonly deletionWindowInDays: number;
+}
+
+/**
+ * One rotating customer-managed key with an alias (construct ids `<id>` and
+ * `<id>-alias`). Its policy keeps the account root, allows the given service
+ * principals, and denies cryptographic use through any service but
+ * `viaServices`; `grantKeyUse` adds the same limit to each grant.
+ */
+export function createServiceKey(scope: Construct, id: string, props: ServiceKeyProps): KmsKey {
+  const { account } = props;
+  const key = new KmsKey(scope, id, {
+    description: props.description,
+    enableKeyRotation: true,
+    deletionWindowInDays: props.deletionWindowInDays,
+    policy: JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "AccountRootManagesKey",
+          Effect: "Allow",
+          Principal: { AWS: `arn:${account.partition}:iam::${account.accountId}:root` },
+          Action: "kms:*",
+          Resource: "*",
+        },
+        ...(props.serviceStatements ?? []),
+        {
+          Sid: "DenyUseThroughOtherServices",
+          Effect: "Deny",
+          Principal: { AWS: "*" },
+          Action: CRYPTOGRAPHIC_ACTIONS,
+          Resource: "*",
+          Condition: {
+            StringNotEquals: { "kms:ViaService": [...props.viaServices] },
+            Null: { "kms:ViaService": "false" },
+          },
+        },
+      ],
+    }),
+  });
+  new KmsAlias(scope, `${id}-alias`, { name: props.aliasName, targetKeyId: key.keyId });
+  intendedServices.set(key, props.viaServices);
+  return key;
 }
 
 /**

@@ -14,6 +14,7 @@ import { EncryptedLogGroup } from "./encrypted-log-group";
 import { grantKeyUse } from "./encryption-keys";
 import { type Grantable, type PolicyStatement, policyDocument } from "./grants";
 import type { SecurityGroupMember } from "./network";
+import type { PermissionsBoundary } from "./permissions-boundary";
 import { regionGuardStatement } from "./region-guard";
 
 /** The runtime every function uses: the newest Node.js LTS that Lambda supports on arm64. */
@@ -51,6 +52,8 @@ export interface PlatformFunctionProps {
   readonly environmentVariables?: Readonly<Record<string, string>>;
   /** Required when `manifest.inVpc` is true, ignored otherwise. */
   readonly vpc?: FunctionVpcPlacement;
+  /** Bounds the function's role (`workloadBoundaryOf(account)`): the most any grant can give it. */
+  readonly permissionsBoundary: PermissionsBoundary;
 }
 
 /**
@@ -103,6 +106,7 @@ export class PlatformFunction extends Construct implements Grantable, SecurityGr
           },
         ],
       }),
+      permissionsBoundary: props.permissionsBoundary.policyArn,
     });
 
     this.addToPrincipalPolicy(regionGuardStatement([account.region]));

@@ -18,6 +18,7 @@ import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import type { AwsAccount } from "./aws-account";
 import { EncryptedLogGroup } from "./encrypted-log-group";
+import type { PermissionsBoundary } from "./permissions-boundary";
 import { ServiceRole } from "./service-role";
 
 export interface NetworkProps {
@@ -32,6 +33,8 @@ export interface NetworkProps {
   /** Encrypts the flow-log group (`EncryptionKeys.logs`). */
   readonly logsKey: KmsKey;
   readonly logRetentionInDays: number;
+  /** Bounds the flow-log delivery role (`workloadBoundaryOf(account)`). */
+  readonly permissionsBoundary: PermissionsBoundary;
 }
 
 /** Something whose network interfaces can join security groups, such as a VPC Lambda function. */
@@ -285,6 +288,7 @@ export class Network extends Construct {
       description: `Delivers VPC flow logs of trading-vpc-${suffix} to CloudWatch Logs`,
       service: "vpc-flow-logs",
       account,
+      permissionsBoundary: props.permissionsBoundary,
     });
     flowLogRole.addToPrincipalPolicy({
       sid: "WriteFlowLogGroup",

@@ -12,7 +12,6 @@ import { ApiGatewayUsagePlan } from "@cdktf/provider-aws/lib/api-gateway-usage-p
 import { ApiGatewayUsagePlanKey } from "@cdktf/provider-aws/lib/api-gateway-usage-plan-key";
 import type { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
-import type { ITerraformDependable } from "cdktf";
 import type { AwsAccount } from "./aws-account";
 import { EncryptedLogGroup } from "./encrypted-log-group";
 import type { PlatformFunction } from "./lambda-function";
@@ -52,12 +51,6 @@ export interface RestApiProps {
   /** Encrypts the access and execution log groups (`EncryptionKeys.logs`). */
   readonly logsKey: KmsKey;
   readonly logRetentionInDays: number;
-  /**
-   * The account-level CloudWatch role, when this stack creates it; the stage
-   * then waits for it. Default: none (another environment owns it and must
-   * have been applied first, or stage logging fails to enable).
-   */
-  readonly accountCloudWatchRole?: ITerraformDependable;
 }
 
 /** What API Gateway writes per request to the access log: enough to trace a client's call, no bodies. */
@@ -247,7 +240,9 @@ export class RestApi extends Construct {
       stageName,
       xrayTracingEnabled: true,
       accessLogSettings: { destinationArn: this.accessLogGroup.logGroup.arn, format: ACCESS_LOG_FORMAT },
-      dependsOn: [this.accessLogGroup.logGroup, this.executionLogGroup.logGroup, ...(props.accountCloudWatchRole ? [props.accountCloudWatchRole] : [])],
+      // Execution logging needs the account's CloudWatch role setting in this region, which the
+      // account's bootstrap stack makes before any environment is applied (README, Bootstrap).
+      dependsOn: [this.accessLogGroup.logGroup, this.executionLogGroup.logGroup],
     });
 
     new ApiGatewayMethodSettings(this, "stage-settings", {

@@ -5,6 +5,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import type { AwsAccount } from "./aws-account";
 import { type Grantable, type PolicyStatement, policyDocument } from "./grants";
+import { type BoundaryExemption, type PermissionsBoundary, permissionsBoundaryArgument } from "./permissions-boundary";
 import { regionGuardStatement } from "./region-guard";
 
 export interface ServiceRoleProps {
@@ -16,14 +17,26 @@ export interface ServiceRoleProps {
   readonly account: AwsAccount;
   /** AWS managed policies to attach, by ARN. Default: none. */
   readonly managedPolicyArns?: readonly string[];
+  /** The workload boundary (`workloadBoundaryOf(account)`), or why this role has none. */
+  readonly permissionsBoundary: PermissionsBoundary | BoundaryExemption;
+  /** The role's IAM path. Default: `/`. */
+  readonly path?: string;
+  /**
+   * How the trust policy limits which account's resources may make the
+   * service assume the role. Default `sourceAccount`: `aws:SourceAccount`
+   * must be this account. Omit it only where the service's documented trust
+   * policy has no such condition, with the reason.
+   */
+  readonly confusedDeputyCondition?: "sourceAccount" | { readonly omittedBecause: string };
 }
 
 /**
  * A role an AWS service assumes on this account's behalf (flow logs, Config,
- * RDS monitoring). Only this account's resources may make the service assume
- * it (`aws:SourceAccount`, the confused-deputy guard), it carries the region
- * guard, and statements granted to it are rendered at synth time into one
- * inline policy.
+ * API Gateway logging). Only this account's resources may make the service
+ * assume it (`aws:SourceAccount`, the confused-deputy guard) unless the
+ * service's documented trust says otherwise, it carries the region guard and
+ * a permissions boundary (or a stated exemption), and statements granted to
+ * it are rendered at synth time into one inline policy.
  */
 export class ServiceRole extends Construct implements Grantable {
   readonly grantName: string;
@@ -34,8 +47,10 @@ export class ServiceRole extends Construct implements Grantable {
     super(scope, id);
     const { account } = props;
     this.grantName = props.name;
+    const withSourceAccount = (props.confusedDeputyCondition ?? "sourceAccount") === "sourceAccount";
     this.role = new IamRole(this, "role", {
       name: props.name,
+      path: props.path,
       description: props.description,
       assumeRolePolicy: JSON.stringify({
         Version: "2012-10-17",
@@ -44,10 +59,11 @@ export class ServiceRole extends Construct implements Grantable {
             Effect: "Allow",
             Principal: { Service: `${props.service}.${account.dnsSuffix}` },
             Action: "sts:AssumeRole",
-            Condition: { StringEquals: { "aws:SourceAccount": account.accountId } },
+            ...(withSourceAccount ? { Condition: { StringEquals: { "aws:SourceAccount": account.accountId } } } : {}),
           },
         ],
       }),
+      permissionsBoundary: permissionsBoundaryArgument(props.permissionsBoundary),
     });
     this.addToPrincipalPolicy(regionGuardStatement([account.region]));
     new IamRolePolicy(this, "policy", {

@@ -6,11 +6,9 @@ import { EncryptedBucket } from "./encrypted-bucket";
 export interface StorageProps {
   readonly environmentSuffix: string;
   readonly account: AwsAccount;
-  /** Encrypts every data bucket and the Config bucket (`EncryptionKeys.storage`). */
+  /** Encrypts every data bucket (`EncryptionKeys.storage`). */
   readonly kmsKey: KmsKey;
   readonly protectData: boolean;
-  /** Creates the AWS Config delivery bucket; only the environment that owns the account singletons records Config. */
-  readonly createConfigBucket: boolean;
   /** Days S3 server access logs are kept (the environment's `logs.retentionDays`). */
   readonly accessLogRetentionDays: number;
 }
@@ -42,8 +40,6 @@ export class Storage extends Construct {
   readonly analytics: EncryptedBucket;
   /** Long-term retention: Deep Archive after 90 days. */
   readonly archival: EncryptedBucket;
-  /** AWS Config snapshots and history; only where `createConfigBucket` is true. */
-  readonly config?: EncryptedBucket;
 
   constructor(scope: Construct, id: string, props: StorageProps) {
     super(scope, id);
@@ -76,17 +72,15 @@ export class Storage extends Construct {
     this.ingestion = dataBucket("ingestion", "GLACIER");
     this.analytics = dataBucket("analytics", "GLACIER");
     this.archival = dataBucket("archival", "DEEP_ARCHIVE", 365);
-    if (props.createConfigBucket) this.config = dataBucket("config", "GLACIER");
   }
 
-  /** Every bucket by purpose (`accessLogs`, `ingestion`, `analytics`, `archival`, `config` where created). */
+  /** Every bucket by purpose (`accessLogs`, `ingestion`, `analytics`, `archival`). */
   get allBucketsByPurpose(): Record<string, EncryptedBucket> {
     return {
       accessLogs: this.accessLogs,
       ingestion: this.ingestion,
       analytics: this.analytics,
       archival: this.archival,
-      ...(this.config ? { config: this.config } : {}),
     };
   }
 }

@@ -1,5 +1,12 @@
-import { EnvironmentError, loadEnvironments } from "../../stacks/config/load-environments";
-import { environmentData, memorySource, repoEnvironmentSource } from "../support/environments";
+import { EnvironmentError, loadEnvironments as loadWithAccounts } from "../../stacks/config/load-environments";
+import type { EnvironmentSource } from "../../stacks/config/load-environments";
+import { environmentData, memorySource, repoAccounts, repoEnvironmentSource } from "../support/environments";
+
+/** A copy of the first real environment file, to break in tests. */
+const sampleEnvironment = () => environmentData(repoEnvironmentSource.list().sort()[0]);
+
+/** Loads against the repository's real accounts file. */
+const loadEnvironments = (source: EnvironmentSource, names: readonly string[] = []) => loadWithAccounts(source, repoAccounts(), names);
 
 const errorOf = (fn: () => unknown): EnvironmentError => {
   try {
@@ -12,9 +19,9 @@ const errorOf = (fn: () => unknown): EnvironmentError => {
 };
 
 describe("environment files", () => {
-  it("the repository's dev, staging and prod files are valid", () => {
+  it("every environment file of the repository is valid", () => {
     const environments = loadEnvironments(repoEnvironmentSource);
-    expect(environments.map((environment) => environment.name)).toEqual(["dev", "prod", "staging"]);
+    expect(environments.map((environment) => environment.name)).toEqual(repoEnvironmentSource.list().sort());
   });
 
   it("every environment deploys to us-east-1 over 3 AZs with a 10.0.0.0/16 VPC and the 1000/2000 API throttle", () => {
@@ -26,18 +33,47 @@ describe("environment files", () => {
     }
   });
 
-  it("exactly one environment owns the account-level singletons", () => {
-    const owners = loadEnvironments(repoEnvironmentSource).filter(({ config }) => config.ownsAccountSingletons);
-    expect(owners).toHaveLength(1);
+  it("resolves every environment's account from accounts.json", () => {
+    const accounts = repoAccounts();
+    for (const environment of loadEnvironments(repoEnvironmentSource)) {
+      expect(environment.account).toEqual(accounts.byName.get(environment.config.account));
+    }
   });
 
   it("loads only the requested environments", () => {
-    expect(loadEnvironments(repoEnvironmentSource, ["dev"]).map((environment) => environment.name)).toEqual(["dev"]);
+    const [first] = repoEnvironmentSource.list().sort();
+    expect(loadEnvironments(repoEnvironmentSource, [first]).map((environment) => environment.name)).toEqual([first]);
   });
 
   it("names an unknown environment and lists the known ones", () => {
-    const error = errorOf(() => loadEnvironments(repoEnvironmentSource, ["qa"]));
-    expect(error.problems).toEqual(['environments/qa.json: unknown environment "qa"; expected one of: dev, prod, staging']);
+    const error = errorOf(() => loadEnvironments(repoEnvironmentSource, ["no-such-environment"]));
+    expect(error.problems).toEqual([`environments/no-such-environment.json: unknown environment "no-such-environment"; expected one of: ${repoEnvironmentSource.list().sort().join(", ")}`]);
+  });
+
+  it("refuses an account that accounts.json does not name, listing the ones it does", () => {
+    const sample = sampleEnvironment();
+    sample.account = "no-such-account";
+    const error = errorOf(() => loadEnvironments(memorySource({ sample })));
+    expect(error.problems).toEqual([`environments/sample.json: account: found "no-such-account", expected an account named in stacks/bootstrap/accounts.json: ${[...repoAccounts().byName.keys()].join(", ")}`]);
+  });
+
+  it("requires the account and no longer knows accountId or ownsAccountSingletons", () => {
+    const sample = sampleEnvironment();
+    delete sample.account;
+    sample.accountId = "123456789012";
+    sample.ownsAccountSingletons = true;
+    const error = errorOf(() => loadEnvironments(memorySource({ sample })));
+    expect(error.problems).toEqual([
+      "environments/sample.json: account: found nothing (the field is missing), expected a value of type string",
+      "environments/sample.json: accountId, ownsAccountSingletons: unknown field; expected only the fields the schema defines (check the spelling)",
+    ]);
+  });
+
+  it("checks the account name's shape before looking it up", () => {
+    const sample = sampleEnvironment();
+    sample.account = "Prod Account";
+    const error = errorOf(() => loadEnvironments(memorySource({ sample })));
+    expect(error.problems).toEqual([expect.stringMatching(/^environments\/sample\.json: account: found "Prod Account", expected an account name: a lower-case letter/)]);
   });
 
   it("reports each bad field with the file, the value found and what was expected, all at once", () => {
@@ -86,16 +122,13 @@ describe("environment files", () => {
     );
   });
 
-  it("refuses two environments that share a suffix, a workspace, or the account singletons", () => {
+  it("refuses two environments that share a suffix or a workspace", () => {
     const dev = environmentData("dev");
     const copy = environmentData("dev");
-    dev.ownsAccountSingletons = true;
-    copy.ownsAccountSingletons = true;
     const problems = errorOf(() => loadEnvironments(memorySource({ dev, "dev-copy": copy }))).problems;
     expect(problems).toEqual([
-      'environments/dev-copy.json: environmentSuffix: found "dev", expected a value not already used by environments/dev.json',
-      'environments/dev-copy.json: terraformCloud.workspace: found "trading-platform-dev", expected a workspace not already used by environments/dev.json',
-      "environments/dev.json, environments/dev-copy.json: ownsAccountSingletons: found true in 2 files for account (default account) in us-east-1, expected at most one (AWS allows one Config recorder per account and region)",
+      `environments/dev-copy.json: environmentSuffix: found "${dev.environmentSuffix}", expected a value not already used by environments/dev.json`,
+      `environments/dev-copy.json: terraformCloud.workspace: found "${dev.terraformCloud.workspace}", expected a workspace not already used by environments/dev.json`,
     ]);
   });
 });

@@ -1,30 +1,35 @@
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { basename, join, relative, resolve } from "node:path";
-import { expectTracesAtConstructingLines } from "../support/construct-traces";
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
 import { placeholderProblems, readEnvironments } from "../../scripts/environments.mjs";
-import { repoRoot } from "../support/environments";
+import { expectTracesAtConstructingLines } from "../support/construct-traces";
+import { accountsData, environmentData, repoAccounts, repoEnvironmentSource } from "../support/environments";
+import { sandbox } from "../support/sandbox";
 
-/** A throwaway copy of the repo's synth inputs, so tests can break environment files safely. */
-function sandbox(): string {
-  const dir = mkdtempSync(join(tmpdir(), "synth-cli-"));
-  for (const entry of ["stacks", "scripts", "environments", "package.json", "cdktf.json"]) {
-    cpSync(join(repoRoot, entry), join(dir, entry), { recursive: true });
-  }
-  symlinkSync(join(repoRoot, "node_modules"), join(dir, "node_modules"));
-  return dir;
-}
+const environmentNames = repoEnvironmentSource.list().sort();
+/** The environment single-environment runs use: any real one will do. */
+const [sample] = environmentNames;
+const synthesizedStackFile = (dir: string, name: string) => join(dir, "cdktf.out", "stacks", `trading-platform-${name}`, "cdk.tf.json");
 
-/** The repository's environments, read from the files: the tests hold whatever environments it has. */
-const environmentFiles = readdirSync(join(repoRoot, "environments")).filter((file) => file.endsWith(".json")).sort();
-const environmentNames = environmentFiles.map((file) => file.slice(0, -".json".length));
-const one = environmentNames[0];
-const oneData = JSON.parse(readFileSync(join(repoRoot, "environments", `${one}.json`), "utf8"));
-const stackJsonFile = (dir: string, name = one) => join(dir, "cdktf.out", "stacks", `trading-platform-${name}`, "cdk.tf.json");
+/** The placeholder warnings synth prints (scripts/environments.mjs names them; a deploy refuses them), as seen from `dir`. */
+const placeholderWarnings = (dir: string, names: readonly string[]) =>
+  readEnvironments(join(dir, "environments"))
+    .filter((environment) => names.includes(environment.name))
+    .flatMap(placeholderProblems)
+    .map((problem) => `warning: ${problem.message.replace(problem.file, problem.file.startsWith("stacks/") ? problem.file : `environments/${basename(problem.file)}`)} (a deploy refuses this).\n`)
+    .join("");
 
 /** What synth printed on stderr besides its placeholder warnings. */
 const errorsIn = (stderr: string): string[] => stderr.split("\n").filter((line) => line !== "" && !line.startsWith("warning: "));
+
+/** Writes an accounts.json into the sandbox whose ids are all real-looking (no placeholders). */
+function realAccountIds(dir: string): Record<string, { id: string }> {
+  const data = accountsData();
+  Object.values(data).forEach((account, index) => (account.id = `9876543210${String(index).padStart(2, "0")}`));
+  writeFileSync(join(dir, "stacks", "bootstrap", "accounts.json"), JSON.stringify(data));
+  return data;
+}
+
 
 const runSynth = (cwd: string, args: string[], env: Record<string, string> = {}) =>
   spawnSync(process.execPath, ["scripts/synth.mjs", ...args], { cwd, encoding: "utf8", env: { ...process.env, ...env } });
@@ -33,27 +38,57 @@ describe("npm run synth (scripts/synth.mjs)", () => {
   it("synthesizes every environment and prints where each stack went and how many resources it has", () => {
     const dir = sandbox();
     const result = runSynth(dir, [], { TF_BACKEND: "local" });
-    expect(errorsIn(result.stderr)).toEqual([]);
-    // Settings still at their shipped examples are named, once each, without stopping the synth.
-    const placeholders = readEnvironments(join(dir, "environments")).flatMap(placeholderProblems);
-    expect(result.stderr.split("\n").filter((line) => line.startsWith("warning: "))).toEqual(
-      // Paths as synth shows them, relative to where it runs.
-      placeholders.map((problem) => `warning: ${problem.message.replace(problem.file, relative(dir, join(dir, "environments", basename(problem.file))))} (a deploy refuses this).`),
-    );
+    expect(result.stderr).toBe(placeholderWarnings(dir, environmentNames));
     expect(result.status).toBe(0);
     for (const name of environmentNames) {
       expect(result.stdout).toMatch(new RegExp(`trading-platform-${name} +cdktf\\.out/stacks/trading-platform-${name}/cdk\\.tf\\.json +\\d+ resources`));
-      expect(existsSync(join(dir, "cdktf.out", "stacks", `trading-platform-${name}`, "cdk.tf.json"))).toBe(true);
+      expect(existsSync(synthesizedStackFile(dir, name))).toBe(true);
     }
     const manifest = JSON.parse(readFileSync(join(dir, "cdktf.out", "manifest.json"), "utf8"));
-    expect(Object.keys(manifest.stacks).sort()).toEqual(environmentNames.map((name) => `trading-platform-${name}`).sort());
+    expect(Object.keys(manifest.stacks).sort()).toEqual(environmentNames.map((name) => `trading-platform-${name}`));
+  });
+
+  it("pins each stack's provider to the id of the account its environment names", () => {
+    const dir = sandbox();
+    const ids = realAccountIds(dir);
+    const result = runSynth(dir, [], { TF_BACKEND: "local" });
+    expect(errorsIn(result.stderr)).toEqual([]);
+    expect(result.stderr).not.toContain("accounts.json"); // no placeholder account left, no warning about one
+    expect(result.status).toBe(0);
+    for (const name of environmentNames) {
+      const account = environmentData(name).account;
+      expect(JSON.parse(readFileSync(synthesizedStackFile(dir, name), "utf8")).provider.aws[0].allowed_account_ids).toEqual([ids[account].id]);
+    }
+  });
+
+  it("stops when an environment names an account accounts.json does not have, listing the known ones, and leaves no cdktf.out", () => {
+    const dir = sandbox();
+    const broken = environmentData(sample);
+    broken.account = "no-such-account";
+    writeFileSync(join(dir, "environments", `${sample}.json`), JSON.stringify(broken));
+    const result = runSynth(dir, [], { TF_BACKEND: "local" });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`environments/${sample}.json: account: found "no-such-account", expected an account named in stacks/bootstrap/accounts.json: ${[...repoAccounts().byName.keys()].join(", ")}`);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(join(dir, "cdktf.out"))).toBe(false);
+  });
+
+  it("stops on a bad accounts.json with one message naming file, field and value", () => {
+    const dir = sandbox();
+    const data = accountsData();
+    const [first] = Object.keys(data);
+    data[first].id = "not-an-id";
+    writeFileSync(join(dir, "stacks", "bootstrap", "accounts.json"), JSON.stringify(data));
+    const result = runSynth(dir, [], { TF_BACKEND: "local" });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(`Invalid account configuration:\n  - stacks/bootstrap/accounts.json: ${first}.id: found "not-an-id", expected a 12-digit AWS account id\n`);
   });
 
   it("maps each resource's creation trace through the bundle's source map to the TypeScript line that constructs it", () => {
     const dir = sandbox();
-    const result = runSynth(dir, [one], { TF_BACKEND: "local" });
+    const result = runSynth(dir, [sample], { TF_BACKEND: "local" });
     expect(result.status).toBe(0);
-    const text = readFileSync(stackJsonFile(dir), "utf8");
+    const text = readFileSync(synthesizedStackFile(dir, sample), "utf8");
     expect(expectTracesAtConstructingLines(text, dir)).toBeGreaterThan(100);
     expect(text).not.toMatch(/\.build\/|\.cjs:\d+/);
   });
@@ -63,14 +98,16 @@ describe("npm run synth (scripts/synth.mjs)", () => {
     writeFileSync(
       join(dir, "stacks", "token-probe.ts"),
       `import { readFileSync } from "node:fs";
-import { basename, join, relative, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { Lazy } from "cdktf";
+import { ACCOUNTS_FILE, parseAccounts } from "./config/accounts";
 import { loadEnvironments } from "./config/load-environments";
 import { EsbuildLambdaBundler } from "./lambda-bundler";
 import { synthesize } from "./synthesize";
 const root = resolve(__dirname, "..", "..");
 const bundler = new EsbuildLambdaBundler({ handlersDir: join(root, "stacks", "lambda"), outDir: join(root, ".build", "lambda") });
-const environments = loadEnvironments({ list: () => ["${one}"], read: (name) => readFileSync(join(root, "environments", name + ".json"), "utf8"), displayPath: (name) => name }, ["${one}"]);
+const accounts = parseAccounts(ACCOUNTS_FILE, readFileSync(join(root, ACCOUNTS_FILE), "utf8"));
+const environments = loadEnvironments({ list: () => ["${sample}"], read: (name) => readFileSync(join(root, "environments", name + ".json"), "utf8"), displayPath: (name) => name }, accounts, ["${sample}"]);
 const failing = () => Lazy.stringValue({ produce: () => { throw new Error("probe failure"); } });
 try {
   synthesize({ environments, outdir: join(root, "cdktf.out"), backend: "local", lambdaArtifacts: { artifactFor: (name) => (name === "process" ? { ...bundler.artifactFor(name), handler: failing() } : bundler.artifactFor(name)) } });
@@ -89,22 +126,25 @@ try {
 
   it("synthesizes one environment when named, with the Terraform Cloud backend by default and no token", () => {
     const dir = sandbox();
-    const result = runSynth(dir, [one], { TF_TOKEN_app_terraform_io: "secret-token-value" });
+    const result = runSynth(dir, [sample], { TF_TOKEN_app_terraform_io: "secret-token-value" });
     expect(result.status).toBe(0);
-    expect(readdirSync(join(dir, "cdktf.out", "stacks"))).toEqual([`trading-platform-${one}`]);
-    const text = readFileSync(stackJsonFile(dir), "utf8");
-    expect(JSON.parse(text).terraform.cloud).toEqual({ organization: oneData.terraformCloud.organization, workspaces: { name: oneData.terraformCloud.workspace } });
-    expect(JSON.parse(text).terraform.backend).toBeUndefined();
+    expect(result.stderr).toBe(placeholderWarnings(dir, [sample]));
+    expect(readdirSync(join(dir, "cdktf.out", "stacks"))).toEqual([`trading-platform-${sample}`]);
+    const text = readFileSync(synthesizedStackFile(dir, sample), "utf8");
+    const { terraformCloud } = environmentData(sample);
+    expect(JSON.parse(text).terraform.cloud).toEqual({ organization: terraformCloud.organization, workspaces: { name: terraformCloud.workspace } });
     expect(text).not.toContain("secret-token-value");
     expect(text).not.toMatch(/"token"/);
   });
 
   it("stops on a bad environment file with one message naming file, field, value and expectation, and leaves no cdktf.out", () => {
     const dir = sandbox();
-    writeFileSync(join(dir, "environments", `${one}.json`), JSON.stringify({ ...oneData, api: { ...oneData.api, throttleRateLimit: "fast" } }));
+    const broken = environmentData(sample);
+    broken.api.throttleRateLimit = "fast";
+    writeFileSync(join(dir, "environments", `${sample}.json`), JSON.stringify(broken));
     const result = runSynth(dir, []);
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain(`environments/${one}.json: api.throttleRateLimit: found "fast", expected a value of type number`);
+    expect(result.stderr).toContain(`environments/${sample}.json: api.throttleRateLimit: found "fast", expected a value of type number`);
     expect(result.stderr).not.toMatch(/\n\s+at /); // a message, not a stack trace
     expect(existsSync(join(dir, "cdktf.out"))).toBe(false);
     expect(readdirSync(dir).filter((entry) => entry.includes("partial"))).toEqual([]);
@@ -112,37 +152,36 @@ try {
 
   it("keeps the previous cdktf.out intact when a later synth fails", () => {
     const dir = sandbox();
-    expect(runSynth(dir, [one], { TF_BACKEND: "local" }).status).toBe(0);
-    const before = readFileSync(stackJsonFile(dir), "utf8");
-    const unknown = `${one}x`;
-    const result = runSynth(dir, [unknown]);
+    expect(runSynth(dir, [sample], { TF_BACKEND: "local" }).status).toBe(0);
+    const before = readFileSync(synthesizedStackFile(dir, sample), "utf8");
+    const result = runSynth(dir, ["no-such-environment"]);
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain(`environments/${unknown}.json: unknown environment "${unknown}"; expected one of: ${environmentNames.join(", ")}`);
-    expect(readFileSync(stackJsonFile(dir), "utf8")).toBe(before);
+    expect(result.stderr).toContain(`environments/no-such-environment.json: unknown environment "no-such-environment"; expected one of: ${environmentNames.join(", ")}`);
+    expect(readFileSync(synthesizedStackFile(dir, sample), "utf8")).toBe(before);
   });
 
   it("reuses the bundled app while its sources are unchanged and rebuilds it when one changes", () => {
     const dir = sandbox();
-    expect(runSynth(dir, [one], { TF_BACKEND: "local" }).status).toBe(0);
+    expect(runSynth(dir, [sample], { TF_BACKEND: "local" }).status).toBe(0);
     const bundles = () => readdirSync(join(dir, ".build", "synth")).filter((file) => file.endsWith(".cjs"));
     const first = bundles();
     expect(first).toHaveLength(1);
-    expect(runSynth(dir, [one], { TF_BACKEND: "local" }).status).toBe(0);
+    expect(runSynth(dir, [sample], { TF_BACKEND: "local" }).status).toBe(0);
     expect(bundles()).toEqual(first);
 
     const stackFile = join(dir, "stacks", "trading-platform-stack.ts");
     writeFileSync(stackFile, readFileSync(stackFile, "utf8").replace('ManagedBy: "cdktf"', 'ManagedBy: "cdktf-edited"'));
-    expect(runSynth(dir, [one], { TF_BACKEND: "local" }).status).toBe(0);
+    expect(runSynth(dir, [sample], { TF_BACKEND: "local" }).status).toBe(0);
     expect(bundles()).not.toEqual(first);
     expect(bundles()).toHaveLength(1);
-    expect(readFileSync(stackJsonFile(dir), "utf8")).toContain('"ManagedBy": "cdktf-edited"');
+    expect(readFileSync(synthesizedStackFile(dir, sample), "utf8")).toContain('"ManagedBy": "cdktf-edited"');
   });
 
   it("stops on a bad Lambda manifest with a message naming the function and field, not a stack trace", () => {
     const dir = sandbox();
     const manifestFile = join(dir, "stacks", "lambda", "ingest", "manifest.ts");
     writeFileSync(manifestFile, readFileSync(manifestFile, "utf8").replace('{ resource: "apiKeysTable", level: "read" }', '{ resource: "apiKeysTable", level: "everything" }'));
-    const result = runSynth(dir, [one], { TF_BACKEND: "local" });
+    const result = runSynth(dir, [sample], { TF_BACKEND: "local" });
     expect(result.status).toBe(1);
     expect(errorsIn(result.stderr).join("\n")).toMatch(/^Invalid Lambda function manifests:\n {2}- .*ingest.*everything/);
     expect(result.stderr).not.toMatch(/\n\s+at /);
@@ -154,10 +193,10 @@ try {
     const binDir = join(dir, "bin-without-terraform");
     mkdirSync(binDir);
     symlinkSync(process.execPath, join(binDir, "node"));
-    const result = runSynth(dir, [one], { PATH: binDir });
-    expect(errorsIn(result.stderr)).toEqual([]);
+    const result = runSynth(dir, [sample], { PATH: binDir });
+    expect(result.stderr).toBe(placeholderWarnings(dir, [sample]));
     expect(result.status).toBe(0);
-    expect(JSON.parse(readFileSync(stackJsonFile(dir), "utf8")).terraform.cloud.workspaces).toEqual({ name: oneData.terraformCloud.workspace });
+    expect(JSON.parse(readFileSync(synthesizedStackFile(dir, sample), "utf8")).terraform.cloud.workspaces).toEqual({ name: environmentData(sample).terraformCloud.workspace });
   });
 
   it("loads esbuild and fflate only to build: a synth with the app and every Lambda package cached never loads them", () => {
@@ -169,7 +208,7 @@ try {
     );
     const loadedBy = (run: string) => {
       const out = join(dir, `${run}.json`);
-      const result = runSynth(dir, [one], { TF_BACKEND: "local", NODE_OPTIONS: `--require ${probe}`, LOAD_PROBE_OUT: out });
+      const result = runSynth(dir, [sample], { TF_BACKEND: "local", NODE_OPTIONS: `--require ${probe}`, LOAD_PROBE_OUT: out });
       expect(result.status).toBe(0);
       return JSON.parse(readFileSync(out, "utf8")) as string[];
     };
@@ -200,7 +239,7 @@ console.log(JSON.stringify({ before, afterSynth, pipe: typeof archive.pipe, afte
 `,
     );
     const result = runSynth(dir, ["--entry=stacks/archive-probe.ts"]);
-    expect(errorsIn(result.stderr)).toEqual([]);
+    expect(result.stderr).toBe("");
     expect(JSON.parse(result.stdout)).toEqual({ before: false, afterSynth: false, pipe: "function", afterUse: true });
     const stackJson = JSON.parse(readFileSync(join(dir, "cdktf.out", "stacks", "probe", "cdk.tf.json"), "utf8"));
     const zip = readFileSync(join(dir, "cdktf.out", "stacks", "probe", stackJson.output.site_path.value));
@@ -209,18 +248,18 @@ console.log(JSON.stringify({ before, afterSynth, pipe: typeof archive.pipe, afte
 
   it("TF_BACKEND=local keeps state in .terraform-state/, outside cdktf.out, so a later synth does not lose it", () => {
     const dir = sandbox();
-    expect(runSynth(dir, [one], { TF_BACKEND: "local" }).status).toBe(0);
-    const stackDir = join(dir, "cdktf.out", "stacks", `trading-platform-${one}`);
-    const statePath = JSON.parse(readFileSync(stackJsonFile(dir), "utf8")).terraform.backend.local.path;
+    expect(runSynth(dir, [sample], { TF_BACKEND: "local" }).status).toBe(0);
+    const stackDir = join(dir, "cdktf.out", "stacks", `trading-platform-${sample}`);
+    const statePath = JSON.parse(readFileSync(synthesizedStackFile(dir, sample), "utf8")).terraform.backend.local.path;
     // terraform resolves a relative local backend path from the folder it runs in, the stack's.
-    expect(resolve(stackDir, statePath)).toBe(join(dir, ".terraform-state", `trading-platform-${one}.tfstate`));
+    expect(resolve(stackDir, statePath)).toBe(join(dir, ".terraform-state", `trading-platform-${sample}.tfstate`));
     const custom = join(dir, "elsewhere");
-    expect(runSynth(dir, [one], { TF_BACKEND: "local", TF_LOCAL_STATE_DIR: custom }).status).toBe(0);
-    expect(resolve(stackDir, JSON.parse(readFileSync(stackJsonFile(dir), "utf8")).terraform.backend.local.path)).toBe(join(custom, `trading-platform-${one}.tfstate`));
+    expect(runSynth(dir, [sample], { TF_BACKEND: "local", TF_LOCAL_STATE_DIR: custom }).status).toBe(0);
+    expect(resolve(stackDir, JSON.parse(readFileSync(synthesizedStackFile(dir, sample), "utf8")).terraform.backend.local.path)).toBe(join(custom, `trading-platform-${sample}.tfstate`));
   });
 
   it("rejects an unknown TF_BACKEND", () => {
-    const result = runSynth(sandbox(), [one], { TF_BACKEND: "s3" });
+    const result = runSynth(sandbox(), [sample], { TF_BACKEND: "s3" });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('TF_BACKEND: found "s3", expected "cloud" (the default) or "local"');
   });

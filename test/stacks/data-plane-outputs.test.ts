@@ -24,7 +24,7 @@ describe.each(environmentNames)("data plane outputs of %s", (environmentName) =>
 
   it("outputs every bucket name", () => {
     const names = output("bucket_names") as Record<string, string>;
-    const purposes = ["accessLogs", "ingestion", "analytics", "archival", ...(settings.ownsAccountSingletons ? ["config"] : [])];
+    const purposes = ["accessLogs", "ingestion", "analytics", "archival"];
     expect(Object.keys(names).sort()).toEqual(purposes.sort());
     const buckets = Object.values(names).map((token) => resolveReference(stack(), token));
     for (const bucket of buckets) expect([bucket.type, bucket.attribute]).toEqual(["aws_s3_bucket", "bucket"]);

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { ACCOUNTS_FILE, type Accounts, parseAccounts } from "../../stacks/config/accounts";
 import { type Environment, type EnvironmentSource, loadEnvironments } from "../../stacks/config/load-environments";
 
 export const repoRoot = join(__dirname, "..", "..");
@@ -21,7 +22,13 @@ export function memorySource(files: Record<string, unknown>): EnvironmentSource 
   };
 }
 
-export const repoEnvironments = (): Environment[] => loadEnvironments(repoEnvironmentSource);
+/** The repository's real accounts file (stacks/bootstrap/accounts.json). */
+export const repoAccounts = (): Accounts => parseAccounts(ACCOUNTS_FILE, readFileSync(join(repoRoot, ACCOUNTS_FILE), "utf8"));
+
+/** A deep copy of the real accounts file's data, to mutate in tests. */
+export const accountsData = (): Record<string, any> => JSON.parse(readFileSync(join(repoRoot, ACCOUNTS_FILE), "utf8")); // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export const repoEnvironments = (): Environment[] => loadEnvironments(repoEnvironmentSource, repoAccounts());
 
 /** A deep copy of a real environment file's data, to mutate in tests. */
 export const environmentData = (name: string): Record<string, any> => JSON.parse(repoEnvironmentSource.read(name)!); // eslint-disable-line @typescript-eslint/no-explicit-any

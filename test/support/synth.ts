@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { stackIdFor } from "../../stacks/app";
 import { EsbuildLambdaBundler } from "../../stacks/lambda-bundler";
 import { synthesize } from "../../stacks/synthesize";
-import { repoEnvironments, repoRoot } from "./environments";
+import { repoEnvironmentSource, repoEnvironments, repoRoot } from "./environments";
 
 /** The parts of a synthesized cdk.tf.json that tests read. */
 export interface SynthesizedStackJson {
@@ -42,8 +42,8 @@ export function synthesizedStacks(): { outdir: string; stacks: Map<string, Synth
   return synthesized;
 }
 
-/** The names of the repository's environment files, whatever they are. */
-export const environmentNames: readonly string[] = repoEnvironments().map((environment) => environment.name);
+/** The names of the repository's environment files (never a hard-coded list: environments are data). */
+export const environmentNames: readonly string[] = repoEnvironmentSource.list().sort();
 
 /** All resources of one Terraform type in a stack, keyed by logical id. */
 export const resourcesOfType = (stack: SynthesizedStackJson, type: string): Record<string, any> => stack.resource?.[type] ?? {}; // eslint-disable-line @typescript-eslint/no-explicit-any

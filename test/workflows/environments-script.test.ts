@@ -2,7 +2,8 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { checkDestroyRequest, deploymentRoleArns, partitionOf, placeholderProblems, readEnvironments } from "../../scripts/environments.mjs";
+import { DOCUMENTATION_EXAMPLE_ACCOUNT_IDS } from "../../stacks/config/accounts";
+import { EXAMPLE_ACCOUNT_IDS, checkDestroyRequest, deploymentRoleArns, partitionOf, placeholderProblems, readEnvironments } from "../../scripts/environments.mjs";
 import { repoRoot } from "../support/environments";
 
 /** Runs the script as a workflow step does; ENVIRONMENTS_DIR points it at a fixture directory. */
@@ -152,6 +153,10 @@ describe("placeholder settings (preflight, run before a deploy takes any credent
       ]);
     }
     for (const email of ["ops@trading.com", "alerts@examples.com", "a@example.com.au", "a@myexample.org"]) expect(placeholderProblems(summary(email))).toEqual([]);
+  });
+
+  it("knows the same documentation example account ids as the synth and the bootstrap", () => {
+    expect([...EXAMPLE_ACCOUNT_IDS].sort()).toEqual([...DOCUMENTATION_EXAMPLE_ACCOUNT_IDS].sort());
   });
 
   it("names an account id taken from AWS's documentation examples", () => {

@@ -1,4 +1,6 @@
-import { environmentData } from "../../support/environments";
+import { CONFIG_KEY_ALIAS } from "../../../stacks/bootstrap/regional-baseline";
+import { ACCOUNT_BASELINE_PATH } from "../../../stacks/constructs/permissions-boundary";
+import { repoBootstrapStacks } from "../../support/bootstrap";
 import { environmentNames, synthesizedStacks } from "../../support/synth";
 import { dependsOn, onlyResource, policyOf, resolveReference, resourcesOf } from "../../support/terraform-json";
 
@@ -33,86 +35,104 @@ const EXPECTED_RULES = [
   "VPC_FLOW_LOGS_ENABLED",
 ];
 
-describe.each(environmentNames)("AWS Config in %s", (environmentName) => {
-  const stack = () => synthesizedStacks().stacks.get(environmentName)!;
-  const settings = environmentData(environmentName);
-  const suffix = settings.environmentSuffix;
+const regionsOfAccounts = [...repoBootstrapStacks().values()].flatMap(({ account, environments, stack }) =>
+  [...new Set(environments.map((environment) => environment.config.region))].sort().map((region, index) => ({ account, environments, stack, region, home: index === 0 })),
+);
 
-  it("only the singleton-owning environment creates Config", () => {
-    for (const type of CONFIG_TYPES) expect(resourcesOf(stack(), type).length > 0).toBe(settings.ownsAccountSingletons);
-    expect(resourcesOf(stack(), "aws_iam_role").some((role) => role.body.name.startsWith("trading-config-recorder-"))).toBe(settings.ownsAccountSingletons);
-  });
+describe.each(regionsOfAccounts.map((entry) => [`${entry.account.name} ${entry.region}`, entry] as const))("AWS Config of account and region %s (bootstrap)", (_label, { account, environments, stack, region, home }) => {
+  const inRegion = (type: string) => resourcesOf(stack, type).filter((resource) => resource.name.startsWith(`region-${region}_`));
+  const only = (type: string) => {
+    const found = inRegion(type);
+    if (found.length !== 1) throw new Error(`expected one ${type} in ${region}, found ${found.length}`);
+    return found[0];
+  };
+  const recorder = () => only("aws_config_configuration_recorder");
+  const channel = () => only("aws_config_delivery_channel");
+  const status = () => only("aws_config_configuration_recorder_status");
 
-  if (!settings.ownsAccountSingletons) return;
-
-  const recorder = () => onlyResource(stack(), "aws_config_configuration_recorder");
-  const channel = () => onlyResource(stack(), "aws_config_delivery_channel");
-  const status = () => onlyResource(stack(), "aws_config_configuration_recorder_status");
-
-  it("the recorder records every supported resource type, global ones included", () => {
-    expect(recorder().body.name).toBe(`trading-config-${suffix}`);
-    expect(recorder().body.recording_group).toEqual({ all_supported: true, include_global_resource_types: true });
+  it("records every supported type except network interfaces, with the exclusion recording strategy", () => {
+    expect(recorder().body.name).toBe("trading-config");
+    expect(recorder().body.recording_group).toEqual({
+      all_supported: false,
+      include_global_resource_types: false,
+      recording_strategy: [{ use_only: "EXCLUSION_BY_RESOURCE_TYPES" }],
+      exclusion_by_resource_types: [{ resource_types: home ? ["AWS::EC2::NetworkInterface"] : expect.arrayContaining(["AWS::EC2::NetworkInterface", "AWS::IAM::Role"]) }],
+    });
   });
 
   it("Config recorder status depends on the delivery channel which depends on the recorder", () => {
     expect(dependsOn(channel().body)).toEqual([recorder().address]);
     expect(dependsOn(status().body)).toEqual([channel().address]);
     expect(status().body.is_enabled).toBe(true);
-    expect(resolveReference(stack(), status().body.name).address).toBe(recorder().address);
+    expect(resolveReference(stack, status().body.name).address).toBe(recorder().address);
   });
 
-  it("the delivery channel writes to the KMS-encrypted Config bucket", () => {
-    const bucket = resolveReference(stack(), channel().body.s3_bucket_name);
+  it("the delivery channel writes to a Config bucket of this region and account, encrypted with a key only S3 may use", () => {
+    const bucket = resolveReference(stack, channel().body.s3_bucket_name);
     expect(bucket.type).toBe("aws_s3_bucket");
-    expect(bucket.body.bucket).toMatch(new RegExp(`^trading-config-${suffix}-`));
-    const key = resolveReference(stack(), channel().body.s3_kms_key_arn);
-    const alias = resourcesOf(stack(), "aws_kms_alias").find((a) => resolveReference(stack(), a.body.target_key_id).address === key.address)!;
-    expect(alias.body.name).toBe(`alias/trading-storage-${suffix}`);
+    expect(bucket.body).toMatchObject({ bucket: `trading-config-${region}-${account.id}`, force_destroy: false });
+    const key = resolveReference(stack, channel().body.s3_kms_key_arn);
+    const alias = resourcesOf(stack, "aws_kms_alias").find((candidate) => resolveReference(stack, candidate.body.target_key_id).address === key.address)!;
+    expect(alias.body.name).toBe(CONFIG_KEY_ALIAS);
+    expect(key.body).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
+    const deny = policyOf(key.body.policy).Statement.find((statement) => statement.Sid === "DenyUseThroughOtherServices");
+    expect(deny.Condition.StringNotEquals["kms:ViaService"]).toEqual([`s3.${region}.amazonaws.com`]);
+    const logging = onlyResource(stack, "aws_s3_bucket_logging", (body) => resolveReference(stack, body.bucket).address === bucket.address);
+    expect(resolveReference(stack, logging.body.target_bucket).body.bucket).toBe(`trading-config-access-logs-${region}-${account.id}`);
   });
 
   it("the Config bucket policy merges Config's delivery statements with the TLS-only deny", () => {
-    const bucket = resolveReference(stack(), channel().body.s3_bucket_name);
-    const policy = onlyResource(stack(), "aws_s3_bucket_policy", (body) => resolveReference(stack(), body.bucket).address === bucket.address);
+    const bucket = resolveReference(stack, channel().body.s3_bucket_name);
+    const policy = onlyResource(stack, "aws_s3_bucket_policy", (body) => resolveReference(stack, body.bucket).address === bucket.address);
     const statements = policyOf(policy.body.policy).Statement;
     expect(statements.map((s) => s.Sid)).toEqual(["DenyInsecureTransport", "AWSConfigBucketPermissionsCheck", "AWSConfigBucketDelivery"]);
     for (const statement of statements.slice(1)) {
       expect(statement.Principal).toEqual({ Service: "config.amazonaws.com" });
-      expect(statement.Condition.StringEquals["aws:SourceAccount"]).toMatch(/^\$\{data\.aws_caller_identity\.[^}]+\.account_id\}$/);
+      expect(statement.Condition.StringEquals["aws:SourceAccount"]).toBe(account.id);
     }
   });
 
-  it("Config role uses service-role/AWS_ConfigRole", () => {
-    const role = resolveReference(stack(), recorder().body.role_arn);
-    const attachments = resourcesOf(stack(), "aws_iam_role_policy_attachment").filter((a) => resolveReference(stack(), a.body.role).address === role.address);
+  it("Config role uses service-role/AWS_ConfigRole, lives under the baseline path, and trusts Config for this account only", () => {
+    const role = resolveReference(stack, recorder().body.role_arn);
+    expect(role.body).toMatchObject({ name: `trading-config-recorder-${region}`, path: ACCOUNT_BASELINE_PATH });
+    expect(role.body.permissions_boundary).toBeUndefined();
+    const attachments = resourcesOf(stack, "aws_iam_role_policy_attachment").filter((a) => resolveReference(stack, a.body.role).address === role.address);
     expect(attachments.map((a) => a.body.policy_arn)).toEqual([expect.stringMatching(/^arn:\$\{data\.aws_partition\.[^}]+\}:iam::aws:policy\/service-role\/AWS_ConfigRole$/)]);
-    expect(policyOf(role.body.assume_role_policy).Statement[0].Principal).toEqual({ Service: "config.amazonaws.com" });
+    expect(policyOf(role.body.assume_role_policy).Statement[0]).toMatchObject({ Principal: { Service: "config.amazonaws.com" }, Condition: { StringEquals: { "aws:SourceAccount": account.id } } });
   });
 
   it("Config role's own policy is scoped to the Config bucket and carries the region guard", () => {
-    const role = resolveReference(stack(), recorder().body.role_arn);
-    const bucket = resolveReference(stack(), channel().body.s3_bucket_name);
-    const inline = onlyResource(stack(), "aws_iam_role_policy", (body) => resolveReference(stack(), body.role).address === role.address);
+    const role = resolveReference(stack, recorder().body.role_arn);
+    const bucket = resolveReference(stack, channel().body.s3_bucket_name);
+    const inline = onlyResource(stack, "aws_iam_role_policy", (body) => resolveReference(stack, body.role).address === role.address);
     const statements = policyOf(inline.body.policy).Statement;
-    expect(statements.find((s) => s.Sid === "DenyOutsideApprovedRegions")).toMatchObject({ Effect: "Deny", Condition: { StringNotEquals: { "aws:RequestedRegion": ["us-east-1"] } } });
+    expect(statements.find((s) => s.Sid === "DenyOutsideApprovedRegions")).toMatchObject({ Effect: "Deny", Condition: { StringNotEquals: { "aws:RequestedRegion": [region] } } });
     expect(statements.find((s) => s.Sid === "DeliverToConfigBucket").Action).toEqual(["s3:PutObject", "s3:PutObjectAcl"]);
-    expect(statements.find((s) => s.Sid === "DeliverToConfigBucket").Resource).toMatch(
-      new RegExp(`^\\$\\{${bucket.address.replace(".", "\\.")}\\.arn\\}/AWSLogs/\\$\\{data\\.aws_caller_identity\\.[^}]+\\.account_id\\}/Config/\\*$`),
-    );
+    expect(statements.find((s) => s.Sid === "DeliverToConfigBucket").Resource).toBe(`\${${bucket.address}.arn}/AWSLogs/${account.id}/Config/*`);
     for (const statement of statements.filter((s) => s.Effect === "Allow")) expect(statement.Resource).not.toBe("*");
   });
 
-  it("PCI-DSS managed rules, named with the suffix, each waiting for the recorder to run", () => {
-    const rules = resourcesOf(stack(), "aws_config_config_rule");
+  it("PCI-DSS managed rules, named trading-pci-<rule>, each waiting for the recorder to run", () => {
+    const rules = inRegion("aws_config_config_rule");
     expect(rules.map((rule) => rule.body.source.source_identifier).sort()).toEqual(EXPECTED_RULES);
     for (const rule of rules) {
       expect(rule.body.source.owner).toBe("AWS");
-      expect(rule.body.name).toBe(`${rule.body.source.source_identifier.toLowerCase().replace(/_/g, "-")}-${suffix}`);
+      expect(rule.body.name).toBe(`trading-pci-${rule.body.source.source_identifier.toLowerCase().replace(/_/g, "-")}`);
       expect(dependsOn(rule.body)).toEqual([status().address]);
     }
   });
 
-  it("the log retention rule checks the platform's retention, not the 365-day default", () => {
-    const rule = onlyResource(stack(), "aws_config_config_rule", (body) => body.source.source_identifier === "CW_LOGGROUP_RETENTION_PERIOD_CHECK");
-    expect(JSON.parse(rule.body.input_parameters)).toEqual({ MinRetentionTime: "30" });
+  it("the log retention rule checks the shortest retention of the region's environments, not the 365-day default", () => {
+    const rule = inRegion("aws_config_config_rule").find((candidate) => candidate.body.source.source_identifier === "CW_LOGGROUP_RETENTION_PERIOD_CHECK")!;
+    const shortest = Math.min(...environments.filter((environment) => environment.config.region === region).map((environment) => environment.config.logs.retentionDays));
+    expect(JSON.parse(rule.body.input_parameters)).toEqual({ MinRetentionTime: String(shortest) });
+  });
+});
+
+describe.each(environmentNames)("AWS Config in the %s environment stack", (environmentName) => {
+  it("is absent: recorders and rules are account-level, created by the account's bootstrap", () => {
+    const stack = synthesizedStacks().stacks.get(environmentName)!;
+    for (const type of CONFIG_TYPES) expect([type, resourcesOf(stack, type)]).toEqual([type, []]);
+    expect(resourcesOf(stack, "aws_iam_role").filter((role) => role.body.name.startsWith("trading-config-recorder-"))).toEqual([]);
   });
 });

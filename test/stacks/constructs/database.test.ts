@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Database } from "../../../stacks/constructs/database";
+import { workloadBoundaryOf } from "../../../stacks/constructs/permissions-boundary";
 import { PlatformFunction } from "../../../stacks/constructs/lambda-function";
 import { grantTestbed, testAccount } from "../../support/data-plane";
 import { environmentData } from "../../support/environments";
@@ -162,6 +163,7 @@ describe("Database.grantConnect", () => {
         environmentKey: testbed.keys.lambda,
         logsKey: testbed.keys.logs,
         logRetentionInDays: 30,
+        permissionsBoundary: workloadBoundaryOf(testAccount),
         vpc: {
           subnets: testbed.network.privateSubnets,
           securityGroups: [testbed.network.lambdaSecurityGroup],

@@ -6,6 +6,7 @@ import type { App } from "cdktf";
 import type { AwsAccount } from "../../../stacks/constructs/aws-account";
 import { EncryptionKeys } from "../../../stacks/constructs/encryption-keys";
 import { PlatformFunction } from "../../../stacks/constructs/lambda-function";
+import { workloadBoundaryOf } from "../../../stacks/constructs/permissions-boundary";
 import type { FunctionManifest } from "../../../stacks/lambda/function-manifest";
 
 export const testAccount: AwsAccount = { accountId: "123456789012", region: "us-east-1", partition: "aws", dnsSuffix: "amazonaws.com" };
@@ -31,5 +32,6 @@ export function testFunction(stack: TerraformStack, keys: EncryptionKeys, workDi
     environmentKey: keys.lambda,
     logsKey: keys.logs,
     logRetentionInDays: 30,
+    permissionsBoundary: workloadBoundaryOf(testAccount),
   });
 }

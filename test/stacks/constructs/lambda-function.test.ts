@@ -7,6 +7,7 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import type { AwsAccount } from "../../../stacks/constructs/aws-account";
 import { EncryptionKeys } from "../../../stacks/constructs/encryption-keys";
+import { workloadBoundaryOf } from "../../../stacks/constructs/permissions-boundary";
 import { PlatformFunction, type PlatformFunctionProps } from "../../../stacks/constructs/lambda-function";
 import type { FunctionManifest } from "../../../stacks/lambda/function-manifest";
 
@@ -44,6 +45,7 @@ function synthFunction(overrides: Partial<PlatformFunctionProps> = {}, configure
     environmentKey: keys.lambda,
     logsKey: keys.logs,
     logRetentionInDays: 30,
+    permissionsBoundary: workloadBoundaryOf(account),
     vpc: { subnets: [subnet], securityGroups: [securityGroup], securityGroupOnDestroy: closedDefault },
     ...overrides,
   });

@@ -1,3 +1,4 @@
+import { workloadBoundaryOf } from "../../../stacks/constructs/permissions-boundary";
 import { Network, cidrSubnet } from "../../../stacks/constructs/network";
 import { grantTestbed, testAccount } from "../../support/data-plane";
 import { environmentData } from "../../support/environments";
@@ -198,6 +199,7 @@ describe("Network with other settings", () => {
       natGatewayCount: 3,
       logsKey: testbed.keys.logs,
       logRetentionInDays: 30,
+      permissionsBoundary: workloadBoundaryOf(testAccount),
     });
     const { json } = testbed.synth();
     const nats = resourcesOf(json, "aws_nat_gateway").filter((nat) => nat.name.startsWith("three-nat"));
@@ -218,6 +220,7 @@ describe("Network with other settings", () => {
           natGatewayCount: 4,
           logsKey: testbed.keys.logs,
           logRetentionInDays: 30,
+          permissionsBoundary: workloadBoundaryOf(testAccount),
         }),
     ).toThrow("Network: natGatewayCount (4) cannot exceed availabilityZoneCount (3)");
   });

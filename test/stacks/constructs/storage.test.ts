@@ -14,16 +14,15 @@ describe.each(environmentNames)("S3 storage in %s", (environmentName) => {
   const bucketNamed = (purpose: string) => onlyResource(stack(), "aws_s3_bucket", (body) => new RegExp(`^trading-${purpose}-${suffix}-${ACCOUNT}$`).test(body.bucket));
   /** The one resource of `type` configuring `bucket`. */
   const configOf = (type: string, bucket: ResourceRef) => onlyResource(stack(), type, (body) => resolveReference(stack(), body.bucket).address === bucket.address);
-  const purposes = settings.ownsAccountSingletons ? ["access-logs", "ingestion", "analytics", "archival", "config"] : ["access-logs", "ingestion", "analytics", "archival"];
+  const purposes = ["access-logs", "ingestion", "analytics", "archival"];
 
   it("bucket names carry the environment suffix and the account id", () => {
     expect(buckets()).toHaveLength(purposes.length);
     for (const purpose of purposes) expect(bucketNamed(purpose).body.force_destroy).toBe(!settings.protectData);
   });
 
-  it("only the singleton-owning environment creates the Config bucket", () => {
-    const configBuckets = buckets().filter((bucket) => bucket.body.bucket.startsWith("trading-config-"));
-    expect(configBuckets).toHaveLength(settings.ownsAccountSingletons ? 1 : 0);
+  it("creates no Config bucket: the account's bootstrap keeps Config history", () => {
+    expect(buckets().filter((bucket) => bucket.body.bucket.startsWith("trading-config-"))).toEqual([]);
   });
 
   it("every bucket is versioned", () => {
@@ -121,7 +120,7 @@ describe.each(environmentNames)("S3 storage in %s", (environmentName) => {
 describe("EncryptedBucket grants", () => {
   const grants = (apply: (storage: Storage, probe: ReturnType<typeof grantTestbed>["probe"]) => void) => {
     const testbed = grantTestbed();
-    const storage = new Storage(testbed.stack, "storage", { environmentSuffix: "test", account: testAccount, kmsKey: testbed.keys.storage, protectData: false, createConfigBucket: false, accessLogRetentionDays: 30 });
+    const storage = new Storage(testbed.stack, "storage", { environmentSuffix: "test", account: testAccount, kmsKey: testbed.keys.storage, protectData: false, accessLogRetentionDays: 30 });
     apply(storage, testbed.probe);
     const { json, statements } = testbed.synth();
     const ingestion = onlyResource(json, "aws_s3_bucket", (body) => body.bucket === "trading-ingestion-test-123456789012");
@@ -160,7 +159,7 @@ describe("EncryptedBucket grants", () => {
   it("a log retention longer than the archive age archives access logs first, then expires them", () => {
     const lifecycleOf = (accessLogRetentionDays: number) => {
       const testbed = grantTestbed();
-      new Storage(testbed.stack, "storage", { environmentSuffix: "test", account: testAccount, kmsKey: testbed.keys.storage, protectData: false, createConfigBucket: false, accessLogRetentionDays });
+      new Storage(testbed.stack, "storage", { environmentSuffix: "test", account: testAccount, kmsKey: testbed.keys.storage, protectData: false, accessLogRetentionDays });
       const { json } = testbed.synth();
       const logBucket = onlyResource(json, "aws_s3_bucket", (body) => body.bucket === "trading-access-logs-test-123456789012");
       return onlyResource(json, "aws_s3_bucket_lifecycle_configuration", (body) => resolveReference(json, body.bucket).address === logBucket.address).body.rule;
@@ -181,7 +180,7 @@ describe("EncryptedBucket grants", () => {
   it("refuses a bucket name longer than S3 allows", () => {
     const testbed = grantTestbed();
     expect(
-      () => new Storage(testbed.stack, "storage", { environmentSuffix: "a".repeat(40), account: testAccount, kmsKey: testbed.keys.storage, protectData: false, createConfigBucket: false, accessLogRetentionDays: 30 }),
+      () => new Storage(testbed.stack, "storage", { environmentSuffix: "a".repeat(40), account: testAccount, kmsKey: testbed.keys.storage, protectData: false, accessLogRetentionDays: 30 }),
     ).toThrow("bucket name trading-access-logs-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-<account id> would be 73 characters; S3 allows at most 63");
   });
 });
