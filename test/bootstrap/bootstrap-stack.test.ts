@@ -7,6 +7,7 @@ import { parseGithubConfig } from "../../stacks/bootstrap/github-config";
 import { GLOBAL_IAM_RESOURCE_TYPES, PCI_MANAGED_RULES } from "../../stacks/constructs/compliance";
 import { ACCOUNT_BASELINE_PATH, WORKLOAD_BOUNDARY_NAME } from "../../stacks/constructs/permissions-boundary";
 import { DOCUMENTATION_EXAMPLE_ACCOUNT_IDS } from "../../stacks/config/accounts";
+import { deploymentRoleArns, partitionOf, readEnvironments } from "../../scripts/environments.mjs";
 import { accountWith, environmentsByAccount, inlineStatementsOfRole, repoBootstrapStacks, repoGithub, roleNamed, synthBootstrap } from "../support/bootstrap";
 import { accountsData, repoAccounts, repoEnvironments, repoRoot } from "../support/environments";
 import { sandbox } from "../support/sandbox";
@@ -46,6 +47,17 @@ describe.each(accountNames)("bootstrap stack of account %s", (accountName) => {
     for (const name of names) expect(roleNamed(stack, name).path).toBe("/github-deploy/");
     expect(Object.keys(stack.output!.plan_role_arns.value as object).sort()).toEqual(environments.map((environment) => environment.name).sort());
     expect(Object.keys(stack.output!.apply_role_arns.value as object).sort()).toEqual(environments.map((environment) => environment.name).sort());
+  });
+
+  it("creates exactly the roles the workflows derive from the environment files (scripts/environments.mjs)", () => {
+    const summaries = readEnvironments(join(repoRoot, "environments"));
+    for (const environment of environments) {
+      const arns = deploymentRoleArns(summaries.find((summary) => summary.name === environment.name)!);
+      for (const [kind, arn] of Object.entries({ plan: arns.plan, apply: arns.apply })) {
+        const role = roleNamed(stack, `github-${kind}-${environment.name}`);
+        expect(arn).toBe(`arn:${partitionOf(environment.config.region)}:iam::${account.id}:role${role.path}${role.name}`);
+      }
+    }
   });
 
   it.each(environments.map((environment) => environment.name))("lets only %s's GitHub Environment assume its apply role, by exact aud and sub", (name) => {
