@@ -28,6 +28,18 @@ export const githubConfigSchema = z
      * `<workspacePrefix>-<account name>` (at most 90 characters with the
      * longest account name). TF_BACKEND=local overrides it.
      */
+    /**
+     * The repository part of its OIDC `sub` claims, when GitHub issues the
+     * immutable format `repo:<owner>@<owner id>/<repo>@<repo id>` (every
+     * repository created after 2026-07-15, and renamed or transferred ones;
+     * GitHub Docs, "OpenID Connect reference", "Immutable subject claims").
+     * Read it with `gh api repos/<owner>/<repo>/actions/oidc/customization/sub --jq .sub_claim_prefix`.
+     * Omitted: the name-only format `repo:<owner>/<repo>`.
+     */
+    oidcSubjectPrefix: z
+      .string()
+      .regex(/^repo:[A-Za-z0-9-]+(@\d+)?\/[A-Za-z0-9._-]+(@\d+)?$/, "repo:<owner>@<owner id>/<repository>@<repository id>, as `gh api repos/<owner>/<repo>/actions/oidc/customization/sub` prints in sub_claim_prefix")
+      .optional(),
     terraformCloud: z
       .object({
         organization: z.string().min(1, "a Terraform Cloud organization name"),
@@ -35,7 +47,20 @@ export const githubConfigSchema = z
       })
       .strict(),
   })
-  .strict();
+  .strict()
+  .superRefine((config, context) => {
+    const prefix = config.oidcSubjectPrefix;
+    if (prefix === undefined) return;
+    const [, owner, repository] = /^repo:([^@/]+)(?:@\d+)?\/([^@]+)(?:@\d+)?$/.exec(prefix) ?? [];
+    if (owner?.toLowerCase() !== config.owner.toLowerCase() || repository?.toLowerCase() !== config.repository.toLowerCase()) {
+      context.addIssue({
+        code: "custom",
+        path: ["oidcSubjectPrefix"],
+        input: prefix,
+        message: `the prefix of ${config.owner}/${config.repository} itself (repo:${config.owner}@<id>/${config.repository}@<id>)`,
+      });
+    }
+  });
 
 export type GithubConfig = z.output<typeof githubConfigSchema>;
 
@@ -64,8 +89,10 @@ export const DRIFT_ENVIRONMENT = "drift";
 
 /**
  * The OIDC `sub` claim GitHub issues to a job that runs in a GitHub
- * Environment of this repository: `repo:<owner>/<repo>:environment:<name>`
+ * Environment of this repository: `<prefix>:environment:<name>`, the prefix
+ * being `repo:<owner>/<repo>`, or the immutable `oidcSubjectPrefix`
  * (GitHub Docs, "OpenID Connect reference", example subject claims,
  * "Filtering for a specific environment"). Exact, no wildcards.
  */
-export const githubEnvironmentSubject = (config: GithubConfig, environment: string): string => `repo:${config.owner}/${config.repository}:environment:${environment}`;
+export const githubEnvironmentSubject = (config: GithubConfig, environment: string): string =>
+  `${config.oidcSubjectPrefix ?? `repo:${config.owner}/${config.repository}`}:environment:${environment}`;

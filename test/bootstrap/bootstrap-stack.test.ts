@@ -199,6 +199,20 @@ describe("stacks/bootstrap/github.json validation", () => {
   it("reports unreadable JSON with the file name", () => {
     expect(() => parseGithubConfig("stacks/bootstrap/github.json", "{")).toThrow(/^stacks\/bootstrap\/github.json: not valid JSON/);
   });
+
+  it("trusts GitHub's immutable subject format when oidcSubjectPrefix is set, and only this repository's", () => {
+    const github = repoGithub();
+    const prefix = `repo:${github.owner}@70010001/${github.repository}@90020002`;
+    const withPrefix = parseGithubConfig("stacks/bootstrap/github.json", JSON.stringify({ ...github, oidcSubjectPrefix: prefix }));
+    const [account, environments] = [...environmentsByAccount()][0]!;
+    const stack = synthBootstrap({ account, environments, github: withPrefix });
+    const [environment] = environments;
+    const trust = JSON.parse(roleNamed(stack, `github-apply-${environment!.name}`).assume_role_policy);
+    expect(trust.Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"]).toBe(`${prefix}:environment:${environment!.name}`);
+    for (const wrong of [`repo:someone-else@1/${github.repository}@2`, `repo:${github.owner}@1/other@2`, `${prefix}:environment:x`, `repo:${github.owner}@x/${github.repository}@2`]) {
+      expect(() => parseGithubConfig("stacks/bootstrap/github.json", JSON.stringify({ ...github, oidcSubjectPrefix: wrong }))).toThrow(/oidcSubjectPrefix: found/);
+    }
+  });
 });
 
 describe("npm run synth:bootstrap", () => {
