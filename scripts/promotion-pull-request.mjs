@@ -93,6 +93,8 @@ export function createGitHubRequest({ apiUrl, token, fetch = globalThis.fetch, s
           ...(body === undefined ? {} : { "content-type": "application/json" }),
         },
         body: body === undefined ? undefined : JSON.stringify(body),
+        // A request that never answers must not hold the job until its timeout.
+        signal: AbortSignal.timeout(30_000),
       });
       const text = await response.text();
       let data;
