@@ -295,6 +295,32 @@ describe("scripts/promote.mjs: a merge conflict", () => {
   });
 });
 
+describe("scripts/promote.mjs: why promotion pull requests are merged with a merge commit", () => {
+  /** A promoted line edited again on the source after the promotion was merged one way or the other. */
+  function editAgainAfterPromotion(merge: (repo: PromotionRepository, pull: ReturnType<PromotionRepository["openPull"]>) => void): PromotionRun {
+    const repo = new PromotionRepository(ENVIRONMENTS);
+    repo.mergeFeature(SECOND, "Fix on the target", { "fix.txt": "fix\n" });
+    repo.mergeFeature(FIRST, "Set the limit", { "limits.txt": "limit = 10\n" });
+    const run = runPromotion(repo, FIRST, SECOND);
+    expectUpToDatePromotion(repo, run, FIRST, SECOND);
+    merge(repo, repo.openPull(run.branch, SECOND, "Promote"));
+    repo.git(repo.merger, ["push", "--quiet", "origin", "--delete", run.branch]);
+    repo.mergeFeature(FIRST, "Raise the limit", { "limits.txt": "limit = 20\n" });
+    return runPromotion(repo, FIRST, SECOND);
+  }
+
+  it("after a merge commit, the next promotion merges only what is new", () => {
+    const run = editAgainAfterPromotion((repo, pull) => repo.merge(pull));
+    expect(run.code).toBe(EXIT_CODES.ok);
+  });
+
+  it("after a squash merge, the next promotion conflicts on every promoted line edited since", () => {
+    const run = editAgainAfterPromotion((repo, pull) => repo.squashMerge(pull));
+    expect(run.code).toBe(EXIT_CODES.conflict);
+    expect(run.stderr).toContain("conflicts in:\n  - limits.txt\n");
+  });
+});
+
 describe("scripts/promote.mjs: refusals", () => {
   it("refuses a branch no environment file names, the same branch twice and bad arguments with exit 2, before running git", () => {
     const repo = new PromotionRepository(ENVIRONMENTS);

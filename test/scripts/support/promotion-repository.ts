@@ -207,6 +207,20 @@ export class PromotionRepository {
     return pull;
   }
 
+  /** "Squash and merge": one new commit on `base` with the head's tree, the head's history left out. */
+  squashMerge(pull: SimulatedPull): SimulatedPull {
+    this.git(this.merger, ["fetch", "--quiet", "--prune", "origin"]);
+    const base = this.git(this.merger, ["rev-parse", `origin/${pull.base}`]).trim();
+    this.git(this.merger, ["switch", "--quiet", "--force-create", "merging", base]);
+    this.git(this.merger, ["merge", "--quiet", "--squash", `origin/${pull.head}`]);
+    this.commit(this.merger, `${pull.title} (#${pull.number})`);
+    this.git(this.merger, ["push", "--quiet", `--force-with-lease=refs/heads/${pull.base}:${base}`, "origin", `HEAD:refs/heads/${pull.base}`]);
+    pull.merge_commit_sha = this.git(this.merger, ["rev-parse", "HEAD"]).trim();
+    pull.merged_at = new Date(this.clock).toISOString();
+    pull.state = "closed";
+    return pull;
+  }
+
   /** The open pull request from `head` into `base`, if any. */
   openPullFor(head: string, base: string): SimulatedPull | undefined {
     return this.pulls.find((pull) => pull.state === "open" && pull.head === head && pull.base === base);
