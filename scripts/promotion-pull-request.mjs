@@ -94,7 +94,7 @@ export function createGitHubRequest({ apiUrl, token, fetch = globalThis.fetch, s
         },
         body: body === undefined ? undefined : JSON.stringify(body),
         // A request that never answers must not hold the job until its timeout.
-        signal: AbortSignal.timeout(30_000),
+        signal: globalThis.AbortSignal.timeout(30_000),
       });
       const text = await response.text();
       let data;
