@@ -33,6 +33,8 @@ function main(): void {
     environments,
     outdir,
     backend,
+    // TF_BACKEND=local: state lives here (default .terraform-state/), never inside cdktf.out, which every synth replaces.
+    localStateDir: backend === "local" ? resolve(process.env.TF_LOCAL_STATE_DIR || ".terraform-state") : undefined,
     lambdaArtifacts: new EsbuildLambdaBundler({
       handlersDir: join(repoRoot, "stacks", "lambda"),
       // Bundles are cached here by content; LAMBDA_BUNDLE_DIR moves the cache (benchmarks use a fresh one for cold runs).

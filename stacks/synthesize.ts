@@ -17,6 +17,8 @@ export interface SynthesizeOptions {
   readonly outdir: string;
   readonly backend: BackendKind;
   readonly lambdaArtifacts: LambdaArtifactSource;
+  /** See BuildAppOptions.localStateDir. */
+  readonly localStateDir?: string;
 }
 
 export interface SynthesizedStack {

@@ -28,6 +28,12 @@ export interface TradingPlatformStackProps {
    * sandboxes and tests.
    */
   readonly backend?: BackendKind;
+  /**
+   * With the `local` backend: the state file, relative to the stack's folder
+   * (terraform resolves it from the folder it runs in). Defaults to a file
+   * beside the stack, which the next synth would replace with the folder.
+   */
+  readonly localStatePath?: string;
   /** Supplies the bundled code of each Lambda function. */
   readonly lambdaArtifacts: LambdaArtifactSource;
 }
@@ -72,7 +78,7 @@ export class TradingPlatformStack extends TerraformStack {
         workspaces: new NamedCloudWorkspace(environment.terraformCloud.workspace),
       });
     } else {
-      new LocalBackend(this, { path: `terraform.${id}.tfstate` });
+      new LocalBackend(this, { path: props.localStatePath ?? `terraform.${id}.tfstate` });
     }
 
     new AwsProvider(this, "aws", {
@@ -131,6 +137,7 @@ export class TradingPlatformStack extends TerraformStack {
       kmsKey: this.keys.storage,
       protectData: environment.protectData,
       createConfigBucket: environment.ownsAccountSingletons,
+      accessLogRetentionDays: environment.logs.retentionDays,
     });
     if (environment.ownsAccountSingletons && this.storage.config) {
       this.compliance = new Compliance(this, "compliance", {

@@ -15,6 +15,13 @@ export const githubConfigSchema = z
     repository: githubName,
     /** Scheduled workflows (drift) run on this branch; the plan role trusts it too. */
     defaultBranch: z.string().regex(/^[A-Za-z0-9._/-]+$/, "a git branch name"),
+    /** The organization's teams (slugs) that CODEOWNERS names: `npm run codeowners` writes it from these. */
+    teams: z
+      .object({
+        platform: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "a GitHub team slug (lower-case letters, digits and '-')"),
+        security: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "a GitHub team slug (lower-case letters, digits and '-')"),
+      })
+      .strict(),
     /** Where the bootstrap stack keeps its own state; TF_BACKEND=local overrides it. */
     terraformCloud: z
       .object({
@@ -39,7 +46,7 @@ export function parseGithubConfig(file: string, text: string): GithubConfig {
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
     const field = issue.path.join(".") || "(file)";
-    if (issue.code === "unrecognized_keys") return `${file}: ${issue.keys.join(", ")}: unknown field; expected owner, repository, defaultBranch, terraformCloud`;
+    if (issue.code === "unrecognized_keys") return `${file}: ${issue.keys.join(", ")}: unknown field; expected owner, repository, defaultBranch, teams, terraformCloud`;
     const found = "input" in issue ? (issue.input === undefined ? "nothing (the field is missing)" : JSON.stringify(issue.input)) : "an invalid value";
     const expected = issue.code === "invalid_type" ? `a value of type ${issue.expected}` : issue.message;
     return `${file}: ${field}: found ${found}, expected ${expected}`;

@@ -11,6 +11,7 @@ import type { ITerraformDependable } from "cdktf";
 import type { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketNotification, type S3BucketNotificationLambdaFunction } from "@cdktf/provider-aws/lib/s3-bucket-notification";
 import type { FunctionManifest } from "../lambda/function-manifest";
+import { apiTimeoutProblems, timingProblems } from "../lambda/shared/connect-budget";
 import type { LambdaArtifactSource } from "../lambda-artifacts";
 import type { Alerting } from "./alerting";
 import type { AwsAccount } from "./aws-account";
@@ -138,7 +139,13 @@ export class DataPipeline extends Construct {
             "value" in binding ? binding.value : attributes[binding.resource][binding.attribute](),
           ]),
         ),
-        vpc: manifest.inVpc ? { subnets: props.network.privateSubnets, securityGroups: [props.network.lambdaSecurityGroup] } : undefined,
+        vpc: manifest.inVpc
+          ? {
+              subnets: props.network.privateSubnets,
+              securityGroups: [props.network.lambdaSecurityGroup],
+              securityGroupOnDestroy: props.network.defaultSecurityGroup,
+            }
+          : undefined,
       });
       for (const access of manifest.access) grants[access.resource][access.level](fn);
       this.functions.push(fn);
@@ -293,6 +300,16 @@ export function validateManifests(
         problems.push(`${where}: ${field}.level: found ${found(access.level)}, expected one of ${quoted(Object.keys(grants[access.resource]))} for ${access.resource}`);
       }
     });
+    const connectsToDatabase = (manifest.access ?? []).some((access) => access.resource === "database" && access.level === "connect");
+    if (connectsToDatabase && manifest.database === undefined) {
+      problems.push(`${where}: database: found nothing, expected { statementTimeoutMs, reserveMs } because the function connects to the database`);
+    } else if (connectsToDatabase && manifest.database) {
+      // A function that cannot wait out an Aurora resume fails its first invocation after every pause.
+      const timed = { timeout: manifest.timeout, behindApiGateway: manifest.trigger?.kind === "api", database: manifest.database };
+      for (const problem of timingProblems(timed)) problems.push(`${where}: ${problem}`);
+    } else if (manifest.trigger?.kind === "api") {
+      for (const problem of apiTimeoutProblems(manifest.timeout)) problems.push(`${where}: ${problem}`);
+    }
     const trigger = manifest.trigger as { kind?: unknown; bucket?: unknown; routes?: unknown };
     switch (trigger?.kind) {
       case "api":

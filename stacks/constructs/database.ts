@@ -49,6 +49,17 @@ const PARAMETER_GROUP_FAMILY = "aurora-postgresql16";
  * Secrets Manager (encrypted with the same key), so no password exists in
  * the configuration or the Terraform state; IAM database authentication is on.
  *
+ * Engine upgrades are ours, not AWS's: automatic minor version upgrades are
+ * off and `settings.engineVersion` is the version the cluster runs. With them
+ * on, AWS upgrades the cluster in a maintenance window and the next plan
+ * proposes going back to the pinned version, which RDS refuses ("Cannot find
+ * upgrade path"); provider 6.25, which these bindings pin, has no diff
+ * suppression for that (hashicorp/terraform-provider-aws#49396 added it
+ * later). An upgrade is a reviewed change to the environment file, promoted
+ * dev → staging → prod and applied by the deploy (README, "Upgrading the
+ * Aurora engine"); PCI DSS 6.3.3's one month for critical patches is met by
+ * that procedure.
+ *
  * Enhanced monitoring is off on purpose: RDS would write it to its own
  * `RDSOSMetrics` log group, which it creates unencrypted and without
  * retention. Performance Insights (7 days, free tier, CMK-encrypted) covers
@@ -111,6 +122,10 @@ export class Database extends Construct {
       engine: "aurora-postgresql",
       engineMode: "provisioned",
       engineVersion: settings.engineVersion,
+      // A merged upgrade (or any reviewed change) is applied by the deploy
+      // that carries it, not at the next maintenance window: otherwise every
+      // plan until then shows it again, and the drift check reports it.
+      applyImmediately: true,
       databaseName: this.databaseName,
       masterUsername: this.masterUsername,
       manageMasterUserPassword: true,
@@ -143,13 +158,16 @@ export class Database extends Construct {
         identifier,
         clusterIdentifier: this.cluster.id,
         engine: "aurora-postgresql",
-        engineVersion: settings.engineVersion,
+        // No engine_version: instances run the cluster's version, and the
+        // provider upgrades Aurora through the cluster only.
         instanceClass: "db.serverless",
         availabilityZone: props.availabilityZones[zoneIndex],
         dbSubnetGroupName: subnetGroup.name,
         publiclyAccessible: false,
         promotionTier,
-        autoMinorVersionUpgrade: true,
+        // Aurora upgrades a cluster automatically only while every instance
+        // allows it; none does (see the class comment).
+        autoMinorVersionUpgrade: false,
         performanceInsightsEnabled: true,
         performanceInsightsKmsKeyId: props.kmsKey.arn,
         performanceInsightsRetentionPeriod: 7,

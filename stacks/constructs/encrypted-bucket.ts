@@ -2,7 +2,7 @@ import { Lazy, Token } from "cdktf";
 import { Construct } from "constructs";
 import type { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
-import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import { S3BucketLifecycleConfiguration, type S3BucketLifecycleConfigurationRule } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
 import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
@@ -41,12 +41,46 @@ export interface EncryptedBucketProps {
   readonly archiveStorageClass: "GLACIER" | "DEEP_ARCHIVE";
   /** Default: 90 (requirement 4). */
   readonly transitionAfterDays?: number;
-  /** Days a replaced or deleted object version is kept. Default: 90. */
+  /** Days a replaced or deleted object version is kept. Default: 90, or `expireAfterDays` when that is set. */
   readonly noncurrentVersionExpirationDays?: number;
+  /**
+   * Days after which objects expire (logs past their retention). In a
+   * versioned bucket expiring adds a delete marker and the object becomes a
+   * noncurrent version, removed `noncurrentVersionExpirationDays` later; S3
+   * then removes the expired delete marker itself (S3 User Guide, "Expiring
+   * objects" and "Managing delete markers"). Default: objects never expire.
+   */
+  readonly expireAfterDays?: number;
   /** Where S3 server access logs of this bucket go. Omit only for the access-log bucket itself. */
   readonly accessLogs?: AccessLogBucket;
   /** False allows `terraform destroy` to delete a bucket that still holds objects. */
   readonly protectData: boolean;
+}
+
+/**
+ * The bucket's one lifecycle rule: archive current versions, expire them if
+ * the bucket has a retention, expire noncurrent versions, clean up stale
+ * multipart uploads. S3 refuses a rule whose expiration is not later than its
+ * transition, and an archive tier would bill its minimum storage duration
+ * for objects about to expire anyway, so a retention no longer than the
+ * transition age drops the transition.
+ */
+function lifecycleRule(props: EncryptedBucketProps): S3BucketLifecycleConfigurationRule {
+  const transitionDays = props.transitionAfterDays ?? 90;
+  const expireDays = props.expireAfterDays;
+  const archives = expireDays === undefined || transitionDays < expireDays;
+  const id = [archives ? `archive-after-${transitionDays}-days` : undefined, expireDays !== undefined ? `expire-after-${expireDays}-days` : undefined]
+    .filter(Boolean)
+    .join("-then-");
+  return {
+    id,
+    status: "Enabled",
+    filter: [{ prefix: "" }],
+    ...(archives ? { transition: [{ days: transitionDays, storageClass: props.archiveStorageClass }] } : {}),
+    ...(expireDays !== undefined ? { expiration: [{ days: expireDays }] } : {}),
+    noncurrentVersionExpiration: [{ noncurrentDays: props.noncurrentVersionExpirationDays ?? expireDays ?? 90 }],
+    abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
+  };
 }
 
 /** A bucket that receives S3 server access logs: `EncryptedBucket.acceptAccessLogsFrom` registers each source. */
@@ -110,16 +144,7 @@ export class EncryptedBucket extends Construct implements AccessLogBucket {
     });
     new S3BucketLifecycleConfiguration(this, "lifecycle", {
       bucket: bucketId,
-      rule: [
-        {
-          id: `archive-after-${props.transitionAfterDays ?? 90}-days`,
-          status: "Enabled",
-          filter: [{ prefix: "" }],
-          transition: [{ days: props.transitionAfterDays ?? 90, storageClass: props.archiveStorageClass }],
-          noncurrentVersionExpiration: [{ noncurrentDays: props.noncurrentVersionExpirationDays ?? 90 }],
-          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
-        },
-      ],
+      rule: [lifecycleRule(props)],
       // Lifecycle rules on a bucket whose versioning is still being enabled are rejected.
       dependsOn: [versioning],
     });

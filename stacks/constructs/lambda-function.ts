@@ -2,6 +2,7 @@ import { AssetType, Lazy, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import type { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
 import type { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import type { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
@@ -24,6 +25,12 @@ export const LAMBDA_ARCHITECTURE = "arm64";
 export interface FunctionVpcPlacement {
   readonly subnets: readonly Subnet[];
   readonly securityGroups: readonly SecurityGroup[];
+  /**
+   * The group the function's network interfaces are moved to when the
+   * function is destroyed (`Network.defaultSecurityGroup`): one that outlives
+   * the function and admits nothing.
+   */
+  readonly securityGroupOnDestroy: DefaultSecurityGroup | SecurityGroup;
 }
 
 export interface PlatformFunctionProps {
@@ -170,6 +177,15 @@ export class PlatformFunction extends Construct implements Grantable, SecurityGr
               securityGroupIds: Lazy.listValue({ produce: () => this.securityGroups.map((group) => group.id) }),
             }
           : undefined,
+      // Lambda releases a deleted function's network interfaces asynchronously,
+      // and until then they hold the function's security groups: deleting
+      // those failed with DependencyViolation or waited up to 45 minutes
+      // (hashicorp/terraform-provider-aws#37046, #10329). On destroy the
+      // provider first moves the interfaces to `securityGroupOnDestroy`, so
+      // the platform's groups delete at once; the subnets still wait for
+      // Lambda (network.ts, LAMBDA_NETWORK_DELETE_TIMEOUT).
+      replaceSecurityGroupsOnDestroy: manifest.inVpc && props.vpc ? true : undefined,
+      replacementSecurityGroupIds: manifest.inVpc && props.vpc ? [props.vpc.securityGroupOnDestroy.id] : undefined,
       // A VPC function cannot be created before its role may create ENIs,
       // and its first log lines need the group to exist.
       dependsOn: [this.logGroup.logGroup, policy],

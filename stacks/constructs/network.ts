@@ -43,6 +43,17 @@ export interface SecurityGroupMember {
 export const POSTGRES_PORT = 5432;
 
 /**
+ * Delete timeout of what VPC Lambda functions' network interfaces use: the
+ * private subnets and the Lambda security groups. Lambda releases those
+ * interfaces asynchronously after a function is deleted or leaves a group; the
+ * provider waits at least 45 minutes for them ("AWS Lambda service team
+ * confirms P99 deletion time of ~35 minutes", deleteLingeringLambdaENIs in
+ * terraform-provider-aws; aws_subnet and aws_security_group docs). One hour
+ * leaves room past that P99 before a destroy fails.
+ */
+export const LAMBDA_NETWORK_DELETE_TIMEOUT = "60m";
+
+/**
  * The subnet `netnum` of `newbits` extra prefix bits inside `cidr`, like
  * Terraform's cidrsubnet, computed at synth time so the plan shows literal
  * ranges.
@@ -78,6 +89,13 @@ export class Network extends Construct {
   /** Every VPC function: HTTPS out (AWS APIs via NAT and endpoints) only; no PostgreSQL. */
   readonly lambdaSecurityGroup: SecurityGroup;
   /**
+   * The VPC's default group, adopted with no rules: what a deleted function's
+   * orphaned network interfaces are moved to (`replacement_security_group_ids`).
+   * Terraform never deletes it (AWS does, with the VPC), so it outlives every
+   * function.
+   */
+  readonly defaultSecurityGroup: DefaultSecurityGroup;
+  /**
    * Added to the functions granted database access (`Database.grantConnect`):
    * PostgreSQL out to the database group, and the only group it admits.
    */
@@ -96,11 +114,25 @@ export class Network extends Construct {
     // Only the region's regular AZs (no Local or Wavelength Zones, which
     // need opting in and lack services such as NAT gateways); taking
     // distinct indexes of one list puts each subnet pair in a different AZ.
+    //
+    // Placed by AZ name, not AZ ID. In the oldest regions a name maps to a
+    // different physical zone in each account; AZ IDs are the same
+    // everywhere ("AZ IDs", AWS Regions and Availability Zones guide). That
+    // matters only when placements are compared across accounts (a subnet
+    // shared through RAM, a cross-account endpoint service); everything here
+    // lives in one account, where names are stable, and Aurora instances
+    // take AZ names only (aws_rds_cluster_instance has no AZ-ID argument).
+    // Switching would gain nothing: the provider lists names and zone_ids
+    // index-aligned (both sorted by name), so element(zone_ids, i) is the same
+    // zone as element(names, i) in an account and still a different one in
+    // another. Each subnet is tagged with its AZ ID so the physical zone is
+    // visible (AWS Health reports zone events by AZ ID).
     const zones = new DataAwsAvailabilityZones(this, "zones", {
       state: "available",
       filter: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
     });
     const zoneNames = (this.availabilityZones = Array.from({ length: props.availabilityZoneCount }, (_, index) => Fn.element(zones.names, index)));
+    const zoneIdTag = (index: number) => ({ AvailabilityZoneId: Fn.element(zones.zoneIds, index) });
 
     this.vpc = new Vpc(this, "vpc", {
       cidrBlock: props.vpcCidr,
@@ -111,7 +143,7 @@ export class Network extends Construct {
 
     // PCI rule vpc-default-security-group-closed: adopting the default group
     // with no rules removes AWS's allow-all rules from it.
-    new DefaultSecurityGroup(this, "default-security-group", {
+    this.defaultSecurityGroup = new DefaultSecurityGroup(this, "default-security-group", {
       vpcId: this.vpc.id,
       ingress: [],
       egress: [],
@@ -139,7 +171,7 @@ export class Network extends Construct {
         cidrBlock: cidrSubnet(props.vpcCidr, 4, index),
         // Nothing in the platform needs a public IP except the NAT's EIP.
         mapPublicIpOnLaunch: false,
-        tags: { Name: `trading-public-${index}-${suffix}`, Tier: "public" },
+        tags: { Name: `trading-public-${index}-${suffix}`, Tier: "public", ...zoneIdTag(index) },
       });
       new RouteTableAssociation(this, `public-subnet-${index}-routes`, { subnetId: subnet.id, routeTableId: publicRouteTable.id });
       return subnet;
@@ -166,7 +198,9 @@ export class Network extends Construct {
         availabilityZone: zone,
         cidrBlock: cidrSubnet(props.vpcCidr, 2, index + 1),
         mapPublicIpOnLaunch: false,
-        tags: { Name: `trading-private-${index}-${suffix}`, Tier: "private" },
+        tags: { Name: `trading-private-${index}-${suffix}`, Tier: "private", ...zoneIdTag(index) },
+        // The functions' network interfaces live here.
+        timeouts: { delete: LAMBDA_NETWORK_DELETE_TIMEOUT },
       });
       // A route table per AZ, so adding NAT gateways later only changes routes.
       const routeTable = new RouteTable(this, `private-route-table-${index}`, {
@@ -201,12 +235,14 @@ export class Network extends Construct {
       description: "Platform Lambda functions: no inbound; HTTPS and PostgreSQL out",
       vpcId: this.vpc.id,
       tags: { Name: `trading-lambda-${suffix}` },
+      timeouts: { delete: LAMBDA_NETWORK_DELETE_TIMEOUT },
     });
     this.databaseClientSecurityGroup = new SecurityGroup(this, "database-client-security-group", {
       name: `trading-database-client-${suffix}`,
       description: "Lambda functions granted database access: no inbound; PostgreSQL out to Aurora",
       vpcId: this.vpc.id,
       tags: { Name: `trading-database-client-${suffix}` },
+      timeouts: { delete: LAMBDA_NETWORK_DELETE_TIMEOUT },
     });
     this.databaseSecurityGroup = new SecurityGroup(this, "database-security-group", {
       name: `trading-database-${suffix}`,

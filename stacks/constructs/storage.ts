@@ -11,6 +11,8 @@ export interface StorageProps {
   readonly protectData: boolean;
   /** Creates the AWS Config delivery bucket; only the environment that owns the account singletons records Config. */
   readonly createConfigBucket: boolean;
+  /** Days S3 server access logs are kept (the environment's `logs.retentionDays`). */
+  readonly accessLogRetentionDays: number;
 }
 
 const ACCOUNT_ID_LENGTH = 12;
@@ -29,6 +31,9 @@ export class Storage extends Construct {
    * permissions. The logs hold request metadata, not cardholder data. It does
    * not log to itself (that loops), so `S3_BUCKET_LOGGING_ENABLED` and
    * `S3_DEFAULT_ENCRYPTION_KMS` report this one bucket as the expected exception.
+   * Logs expire after the environment's log retention; a log deleted or
+   * expired is kept as a noncurrent version for the same time, so none is
+   * irrecoverably gone before its retention ends.
    */
   readonly accessLogs: EncryptedBucket;
   /** Raw market data as it arrives (the ingest function writes, process reads). */
@@ -57,6 +62,7 @@ export class Storage extends Construct {
       bucketName: nameOf("access-logs"),
       encryption: { kind: "s3Managed", reason: "S3 server access log delivery supports only SSE-S3 default encryption on its destination bucket" },
       archiveStorageClass: "GLACIER",
+      expireAfterDays: props.accessLogRetentionDays,
     });
     const dataBucket = (purpose: string, archiveStorageClass: "GLACIER" | "DEEP_ARCHIVE", noncurrentVersionExpirationDays?: number) =>
       new EncryptedBucket(this, purpose, {

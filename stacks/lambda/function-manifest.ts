@@ -5,6 +5,7 @@
  * permissions cannot drift apart. Keep this file free of provider imports:
  * handlers' tests import manifests too.
  */
+import type { DatabaseTiming } from "./shared/connect-budget";
 
 /** Platform resources a function can be bound to. */
 export type PlatformResource =
@@ -61,4 +62,10 @@ export interface FunctionManifest {
   readonly trigger: FunctionTrigger;
   /** Reserved concurrency; omitted means the account's unreserved pool. */
   readonly reservedConcurrency?: number;
+  /**
+   * Required with `connect` access to the database: its statement timeout and
+   * the time it keeps back after connecting. The stack checks that `timeout`
+   * leaves room to wait out an Aurora resume (stacks/lambda/shared/connect-budget.ts).
+   */
+  readonly database?: DatabaseTiming;
 }

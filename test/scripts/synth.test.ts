@@ -1,8 +1,9 @@
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join, relative, resolve } from "node:path";
 import { expectTracesAtConstructingLines } from "../support/construct-traces";
+import { placeholderProblems, readEnvironments } from "../../scripts/environments.mjs";
 import { repoRoot } from "../support/environments";
 
 /** A throwaway copy of the repo's synth inputs, so tests can break environment files safely. */
@@ -15,6 +16,16 @@ function sandbox(): string {
   return dir;
 }
 
+/** The repository's environments, read from the files: the tests hold whatever environments it has. */
+const environmentFiles = readdirSync(join(repoRoot, "environments")).filter((file) => file.endsWith(".json")).sort();
+const environmentNames = environmentFiles.map((file) => file.slice(0, -".json".length));
+const one = environmentNames[0];
+const oneData = JSON.parse(readFileSync(join(repoRoot, "environments", `${one}.json`), "utf8"));
+const stackJsonFile = (dir: string, name = one) => join(dir, "cdktf.out", "stacks", `trading-platform-${name}`, "cdk.tf.json");
+
+/** What synth printed on stderr besides its placeholder warnings. */
+const errorsIn = (stderr: string): string[] => stderr.split("\n").filter((line) => line !== "" && !line.startsWith("warning: "));
+
 const runSynth = (cwd: string, args: string[], env: Record<string, string> = {}) =>
   spawnSync(process.execPath, ["scripts/synth.mjs", ...args], { cwd, encoding: "utf8", env: { ...process.env, ...env } });
 
@@ -22,21 +33,27 @@ describe("npm run synth (scripts/synth.mjs)", () => {
   it("synthesizes every environment and prints where each stack went and how many resources it has", () => {
     const dir = sandbox();
     const result = runSynth(dir, [], { TF_BACKEND: "local" });
-    expect(result.stderr).toBe("");
+    expect(errorsIn(result.stderr)).toEqual([]);
+    // Settings still at their shipped examples are named, once each, without stopping the synth.
+    const placeholders = readEnvironments(join(dir, "environments")).flatMap(placeholderProblems);
+    expect(result.stderr.split("\n").filter((line) => line.startsWith("warning: "))).toEqual(
+      // Paths as synth shows them, relative to where it runs.
+      placeholders.map((problem) => `warning: ${problem.message.replace(problem.file, relative(dir, join(dir, "environments", basename(problem.file))))} (a deploy refuses this).`),
+    );
     expect(result.status).toBe(0);
-    for (const name of ["dev", "staging", "prod"]) {
+    for (const name of environmentNames) {
       expect(result.stdout).toMatch(new RegExp(`trading-platform-${name} +cdktf\\.out/stacks/trading-platform-${name}/cdk\\.tf\\.json +\\d+ resources`));
       expect(existsSync(join(dir, "cdktf.out", "stacks", `trading-platform-${name}`, "cdk.tf.json"))).toBe(true);
     }
     const manifest = JSON.parse(readFileSync(join(dir, "cdktf.out", "manifest.json"), "utf8"));
-    expect(Object.keys(manifest.stacks).sort()).toEqual(["trading-platform-dev", "trading-platform-prod", "trading-platform-staging"]);
+    expect(Object.keys(manifest.stacks).sort()).toEqual(environmentNames.map((name) => `trading-platform-${name}`).sort());
   });
 
   it("maps each resource's creation trace through the bundle's source map to the TypeScript line that constructs it", () => {
     const dir = sandbox();
-    const result = runSynth(dir, ["dev"], { TF_BACKEND: "local" });
+    const result = runSynth(dir, [one], { TF_BACKEND: "local" });
     expect(result.status).toBe(0);
-    const text = readFileSync(join(dir, "cdktf.out", "stacks", "trading-platform-dev", "cdk.tf.json"), "utf8");
+    const text = readFileSync(stackJsonFile(dir), "utf8");
     expect(expectTracesAtConstructingLines(text, dir)).toBeGreaterThan(100);
     expect(text).not.toMatch(/\.build\/|\.cjs:\d+/);
   });
@@ -46,14 +63,14 @@ describe("npm run synth (scripts/synth.mjs)", () => {
     writeFileSync(
       join(dir, "stacks", "token-probe.ts"),
       `import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { basename, join, relative, resolve } from "node:path";
 import { Lazy } from "cdktf";
 import { loadEnvironments } from "./config/load-environments";
 import { EsbuildLambdaBundler } from "./lambda-bundler";
 import { synthesize } from "./synthesize";
 const root = resolve(__dirname, "..", "..");
 const bundler = new EsbuildLambdaBundler({ handlersDir: join(root, "stacks", "lambda"), outDir: join(root, ".build", "lambda") });
-const environments = loadEnvironments({ list: () => ["dev"], read: (name) => readFileSync(join(root, "environments", name + ".json"), "utf8"), displayPath: (name) => name }, ["dev"]);
+const environments = loadEnvironments({ list: () => ["${one}"], read: (name) => readFileSync(join(root, "environments", name + ".json"), "utf8"), displayPath: (name) => name }, ["${one}"]);
 const failing = () => Lazy.stringValue({ produce: () => { throw new Error("probe failure"); } });
 try {
   synthesize({ environments, outdir: join(root, "cdktf.out"), backend: "local", lambdaArtifacts: { artifactFor: (name) => (name === "process" ? { ...bundler.artifactFor(name), handler: failing() } : bundler.artifactFor(name)) } });
@@ -72,23 +89,22 @@ try {
 
   it("synthesizes one environment when named, with the Terraform Cloud backend by default and no token", () => {
     const dir = sandbox();
-    const result = runSynth(dir, ["dev"], { TF_TOKEN_app_terraform_io: "secret-token-value" });
+    const result = runSynth(dir, [one], { TF_TOKEN_app_terraform_io: "secret-token-value" });
     expect(result.status).toBe(0);
-    expect(readdirSync(join(dir, "cdktf.out", "stacks"))).toEqual(["trading-platform-dev"]);
-    const text = readFileSync(join(dir, "cdktf.out", "stacks", "trading-platform-dev", "cdk.tf.json"), "utf8");
-    expect(JSON.parse(text).terraform.cloud).toEqual({ organization: "trading-analytics", workspaces: { name: "trading-platform-dev" } });
+    expect(readdirSync(join(dir, "cdktf.out", "stacks"))).toEqual([`trading-platform-${one}`]);
+    const text = readFileSync(stackJsonFile(dir), "utf8");
+    expect(JSON.parse(text).terraform.cloud).toEqual({ organization: oneData.terraformCloud.organization, workspaces: { name: oneData.terraformCloud.workspace } });
+    expect(JSON.parse(text).terraform.backend).toBeUndefined();
     expect(text).not.toContain("secret-token-value");
     expect(text).not.toMatch(/"token"/);
   });
 
   it("stops on a bad environment file with one message naming file, field, value and expectation, and leaves no cdktf.out", () => {
     const dir = sandbox();
-    const prod = JSON.parse(readFileSync(join(dir, "environments", "prod.json"), "utf8"));
-    prod.api.throttleRateLimit = "fast";
-    writeFileSync(join(dir, "environments", "prod.json"), JSON.stringify(prod));
+    writeFileSync(join(dir, "environments", `${one}.json`), JSON.stringify({ ...oneData, api: { ...oneData.api, throttleRateLimit: "fast" } }));
     const result = runSynth(dir, []);
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain('environments/prod.json: api.throttleRateLimit: found "fast", expected a value of type number');
+    expect(result.stderr).toContain(`environments/${one}.json: api.throttleRateLimit: found "fast", expected a value of type number`);
     expect(result.stderr).not.toMatch(/\n\s+at /); // a message, not a stack trace
     expect(existsSync(join(dir, "cdktf.out"))).toBe(false);
     expect(readdirSync(dir).filter((entry) => entry.includes("partial"))).toEqual([]);
@@ -96,38 +112,39 @@ try {
 
   it("keeps the previous cdktf.out intact when a later synth fails", () => {
     const dir = sandbox();
-    expect(runSynth(dir, ["dev"], { TF_BACKEND: "local" }).status).toBe(0);
-    const before = readFileSync(join(dir, "cdktf.out", "stacks", "trading-platform-dev", "cdk.tf.json"), "utf8");
-    const result = runSynth(dir, ["qa"]);
+    expect(runSynth(dir, [one], { TF_BACKEND: "local" }).status).toBe(0);
+    const before = readFileSync(stackJsonFile(dir), "utf8");
+    const unknown = `${one}x`;
+    const result = runSynth(dir, [unknown]);
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain('environments/qa.json: unknown environment "qa"; expected one of: dev, prod, staging');
-    expect(readFileSync(join(dir, "cdktf.out", "stacks", "trading-platform-dev", "cdk.tf.json"), "utf8")).toBe(before);
+    expect(result.stderr).toContain(`environments/${unknown}.json: unknown environment "${unknown}"; expected one of: ${environmentNames.join(", ")}`);
+    expect(readFileSync(stackJsonFile(dir), "utf8")).toBe(before);
   });
 
   it("reuses the bundled app while its sources are unchanged and rebuilds it when one changes", () => {
     const dir = sandbox();
-    expect(runSynth(dir, ["dev"], { TF_BACKEND: "local" }).status).toBe(0);
+    expect(runSynth(dir, [one], { TF_BACKEND: "local" }).status).toBe(0);
     const bundles = () => readdirSync(join(dir, ".build", "synth")).filter((file) => file.endsWith(".cjs"));
     const first = bundles();
     expect(first).toHaveLength(1);
-    expect(runSynth(dir, ["dev"], { TF_BACKEND: "local" }).status).toBe(0);
+    expect(runSynth(dir, [one], { TF_BACKEND: "local" }).status).toBe(0);
     expect(bundles()).toEqual(first);
 
     const stackFile = join(dir, "stacks", "trading-platform-stack.ts");
     writeFileSync(stackFile, readFileSync(stackFile, "utf8").replace('ManagedBy: "cdktf"', 'ManagedBy: "cdktf-edited"'));
-    expect(runSynth(dir, ["dev"], { TF_BACKEND: "local" }).status).toBe(0);
+    expect(runSynth(dir, [one], { TF_BACKEND: "local" }).status).toBe(0);
     expect(bundles()).not.toEqual(first);
     expect(bundles()).toHaveLength(1);
-    expect(readFileSync(join(dir, "cdktf.out", "stacks", "trading-platform-dev", "cdk.tf.json"), "utf8")).toContain('"ManagedBy": "cdktf-edited"');
+    expect(readFileSync(stackJsonFile(dir), "utf8")).toContain('"ManagedBy": "cdktf-edited"');
   });
 
   it("stops on a bad Lambda manifest with a message naming the function and field, not a stack trace", () => {
     const dir = sandbox();
     const manifestFile = join(dir, "stacks", "lambda", "ingest", "manifest.ts");
     writeFileSync(manifestFile, readFileSync(manifestFile, "utf8").replace('{ resource: "apiKeysTable", level: "read" }', '{ resource: "apiKeysTable", level: "everything" }'));
-    const result = runSynth(dir, ["dev"], { TF_BACKEND: "local" });
+    const result = runSynth(dir, [one], { TF_BACKEND: "local" });
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/^Invalid Lambda function manifests:\n {2}- .*ingest.*everything/);
+    expect(errorsIn(result.stderr).join("\n")).toMatch(/^Invalid Lambda function manifests:\n {2}- .*ingest.*everything/);
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(existsSync(join(dir, "cdktf.out"))).toBe(false);
   });
@@ -137,10 +154,10 @@ try {
     const binDir = join(dir, "bin-without-terraform");
     mkdirSync(binDir);
     symlinkSync(process.execPath, join(binDir, "node"));
-    const result = runSynth(dir, ["prod"], { PATH: binDir });
-    expect(result.stderr).toBe("");
+    const result = runSynth(dir, [one], { PATH: binDir });
+    expect(errorsIn(result.stderr)).toEqual([]);
     expect(result.status).toBe(0);
-    expect(JSON.parse(readFileSync(join(dir, "cdktf.out", "stacks", "trading-platform-prod", "cdk.tf.json"), "utf8")).terraform.cloud.workspaces).toEqual({ name: "trading-platform-prod" });
+    expect(JSON.parse(readFileSync(stackJsonFile(dir), "utf8")).terraform.cloud.workspaces).toEqual({ name: oneData.terraformCloud.workspace });
   });
 
   it("loads esbuild and fflate only to build: a synth with the app and every Lambda package cached never loads them", () => {
@@ -152,7 +169,7 @@ try {
     );
     const loadedBy = (run: string) => {
       const out = join(dir, `${run}.json`);
-      const result = runSynth(dir, ["dev"], { TF_BACKEND: "local", NODE_OPTIONS: `--require ${probe}`, LOAD_PROBE_OUT: out });
+      const result = runSynth(dir, [one], { TF_BACKEND: "local", NODE_OPTIONS: `--require ${probe}`, LOAD_PROBE_OUT: out });
       expect(result.status).toBe(0);
       return JSON.parse(readFileSync(out, "utf8")) as string[];
     };
@@ -183,15 +200,27 @@ console.log(JSON.stringify({ before, afterSynth, pipe: typeof archive.pipe, afte
 `,
     );
     const result = runSynth(dir, ["--entry=stacks/archive-probe.ts"]);
-    expect(result.stderr).toBe("");
+    expect(errorsIn(result.stderr)).toEqual([]);
     expect(JSON.parse(result.stdout)).toEqual({ before: false, afterSynth: false, pipe: "function", afterUse: true });
     const stackJson = JSON.parse(readFileSync(join(dir, "cdktf.out", "stacks", "probe", "cdk.tf.json"), "utf8"));
     const zip = readFileSync(join(dir, "cdktf.out", "stacks", "probe", stackJson.output.site_path.value));
     expect(zip.subarray(0, 4).toString("latin1")).toBe("PK\u0003\u0004");
   });
 
+  it("TF_BACKEND=local keeps state in .terraform-state/, outside cdktf.out, so a later synth does not lose it", () => {
+    const dir = sandbox();
+    expect(runSynth(dir, [one], { TF_BACKEND: "local" }).status).toBe(0);
+    const stackDir = join(dir, "cdktf.out", "stacks", `trading-platform-${one}`);
+    const statePath = JSON.parse(readFileSync(stackJsonFile(dir), "utf8")).terraform.backend.local.path;
+    // terraform resolves a relative local backend path from the folder it runs in, the stack's.
+    expect(resolve(stackDir, statePath)).toBe(join(dir, ".terraform-state", `trading-platform-${one}.tfstate`));
+    const custom = join(dir, "elsewhere");
+    expect(runSynth(dir, [one], { TF_BACKEND: "local", TF_LOCAL_STATE_DIR: custom }).status).toBe(0);
+    expect(resolve(stackDir, JSON.parse(readFileSync(stackJsonFile(dir), "utf8")).terraform.backend.local.path)).toBe(join(custom, `trading-platform-${one}.tfstate`));
+  });
+
   it("rejects an unknown TF_BACKEND", () => {
-    const result = runSynth(sandbox(), ["dev"], { TF_BACKEND: "s3" });
+    const result = runSynth(sandbox(), [one], { TF_BACKEND: "s3" });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('TF_BACKEND: found "s3", expected "cloud" (the default) or "local"');
   });

@@ -3,10 +3,10 @@ import { createDatabase, type Database } from "../../stacks/lambda/shared/databa
 import type { TestPostgres } from "./postgres";
 
 /** A Database (the handlers' own factory) on the test server, without TLS, with the password from a plain getter. */
-export function testDatabase(server: TestPostgres, overrides: { port?: number; connectTimeoutMs?: number } = {}): Database {
+export function testDatabase(server: TestPostgres, overrides: { port?: number; connectAttemptTimeoutMs?: number; connectAttempts?: number } = {}): Database {
   const { host, port, database, user, password } = server.connection;
   return createDatabase(
-    { host, port: overrides.port ?? port, database, tls: { mode: "disable" }, maxConnections: 4, connectTimeoutMs: overrides.connectTimeoutMs ?? 5_000, applicationName: "test" },
+    { host, port: overrides.port ?? port, database, tls: { mode: "disable" }, maxConnections: 4, connectAttemptTimeoutMs: overrides.connectAttemptTimeoutMs ?? 5_000, connectAttempts: overrides.connectAttempts, connectRetryDelayMs: 100, applicationName: "test" },
     async () => ({ username: user, password: typeof password === "string" && password !== "" ? password : "unused" }),
   );
 }

@@ -42,7 +42,8 @@ export function synthesizedStacks(): { outdir: string; stacks: Map<string, Synth
   return synthesized;
 }
 
-export const environmentNames = ["dev", "staging", "prod"] as const;
+/** The names of the repository's environment files, whatever they are. */
+export const environmentNames: readonly string[] = repoEnvironments().map((environment) => environment.name);
 
 /** All resources of one Terraform type in a stack, keyed by logical id. */
 export const resourcesOfType = (stack: SynthesizedStackJson, type: string): Record<string, any> => stack.resource?.[type] ?? {}; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -1,6 +1,7 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { generateCodeowners, policyReason, readRepository } from "../../scripts/codeowners.mjs";
 import { repoRoot } from "../support/environments";
 
 interface Rule {
@@ -36,56 +37,93 @@ function parseCodeowners(text: string): Rule[] {
 /** The owners GitHub requests for a path: the last matching rule wins. */
 const ownersOf = (rules: readonly Rule[], path: string): readonly string[] => [...rules].reverse().find((rule) => rule.matches(path))?.owners ?? [];
 
-const rules = parseCodeowners(readFileSync(join(repoRoot, "CODEOWNERS"), "utf8"));
-const org = JSON.parse(readFileSync(join(repoRoot, "stacks", "bootstrap", "github.json"), "utf8")).owner as string;
-const platform = `@${org}/platform-team`;
-const security = `@${org}/security-team`;
+const codeownersText = readFileSync(join(repoRoot, "CODEOWNERS"), "utf8");
+const rules = parseCodeowners(codeownersText);
+const github = JSON.parse(readFileSync(join(repoRoot, "stacks", "bootstrap", "github.json"), "utf8"));
+const platform = `@${github.owner}/${github.teams.platform}`;
+const security = `@${github.owner}/${github.teams.security}`;
+const trackedFiles = execFileSync("git", ["ls-files"], { cwd: repoRoot, encoding: "utf8" }).split("\n").filter(Boolean);
 
 describe("CODEOWNERS", () => {
-  it("names only teams of the repository's organization, on well-formed lines", () => {
-    for (const rule of rules) {
-      expect(rule.owners.length).toBeGreaterThan(0);
-      for (const owner of rule.owners) expect(owner).toMatch(new RegExp(`^@${org}/[a-z0-9-]+$`));
+  it("is what `npm run codeowners` generates from github.json and the code (`--check` says when it is not)", () => {
+    expect(codeownersText).toBe(generateCodeowners(readRepository(repoRoot)));
+    const check = spawnSync(process.execPath, [join(repoRoot, "scripts", "codeowners.mjs"), "--check"], { encoding: "utf8" });
+    expect(check.status).toBe(0);
+  });
+
+  it("names only the two teams of the repository's organization, one owner per line", () => {
+    for (const rule of rules) expect({ pattern: rule.pattern, owners: rule.owners.length === 1 && [platform, security].includes(rule.owners[0]) }).toEqual({ pattern: rule.pattern, owners: true });
+  });
+
+  it("gives every tracked file an owner", () => {
+    expect(trackedFiles.filter((file) => ownersOf(rules, file).length === 0)).toEqual([]);
+  });
+
+  it("leaves security's files to the security team alone, so that their approval is required", () => {
+    const securityOwned = trackedFiles.filter((file) => ownersOf(rules, file).includes(security));
+    for (const file of securityOwned) expect({ file, owners: ownersOf(rules, file) }).toEqual({ file, owners: [security] });
+  });
+
+  it("gives every file that decides permissions to the security team", () => {
+    const { sources } = readRepository(repoRoot);
+    const deciding = sources.filter(({ path, text }) => policyReason(path, text) !== undefined).map(({ path }) => path);
+    // The files a review found owned by the platform team alone, among every other one the code shows.
+    expect(deciding).toEqual(expect.arrayContaining(["lambda-function.ts", "encrypted-bucket.ts", "tables.ts", "database.ts", "data-pipeline.ts"].map((file) => `stacks/constructs/${file}`)));
+    for (const path of deciding) expect({ path, owners: ownersOf(rules, path) }).toEqual({ path, owners: [security] });
+  });
+
+  it("gives every environment that protects its data to the security team, and leaves the others to the platform team", () => {
+    for (const file of trackedFiles.filter((path) => /^environments\/[^/]+\.json$/.test(path))) {
+      const protectData = JSON.parse(readFileSync(join(repoRoot, file), "utf8")).protectData === true;
+      expect({ file, owners: ownersOf(rules, file) }).toEqual({ file, owners: [protectData ? security : platform] });
     }
   });
 
-  it("gives every tracked file to the platform team", () => {
-    const files = execFileSync("git", ["ls-files"], { cwd: repoRoot, encoding: "utf8" }).split("\n").filter(Boolean);
-    const unowned = files.filter((file) => !ownersOf(rules, file).includes(platform));
-    expect(unowned).toEqual([]);
-  });
-
   it.each([
-    "environments/prod.json",
-    "stacks/constructs/encryption-keys.ts",
-    "stacks/constructs/grants.ts",
-    "stacks/constructs/region-guard.ts",
-    "stacks/constructs/service-role.ts",
-    "stacks/constructs/iam-policies.ts",
-    "stacks/iam/boundary.ts",
-    "stacks/constructs/lambda-iam.ts",
     "stacks/bootstrap/deployment-roles.ts",
     "stacks/bootstrap/github.json",
     ".github/workflows/deploy.yml",
-    ".github/workflows/new-workflow.yml",
+    ".github/workflows/a-new-workflow.yml",
     ".github/actions/apply/src/run.ts",
-    ".github/actions/shared/src/comments.ts",
+    ".github/actions/apply/action.yml",
     "scripts/environments.mjs",
+    "scripts/codeowners.mjs",
     "CODEOWNERS",
-  ])("asks the security team (and the platform team) to review %s", (path) => {
-    expect(ownersOf(rules, path)).toEqual([platform, security]);
+  ])("gives %s to the security team", (path) => {
+    expect(ownersOf(rules, path)).toEqual([security]);
   });
 
+  it.each(["stacks/lambda/ingest/ingest.ts", "README.md", "test/workflows/codeowners.test.ts", "docs/CODEOWNERS", "stacks/constructs/a-new-file.ts"])(
+    "leaves %s to the platform team",
+    (path) => {
+      expect(ownersOf(rules, path)).toEqual([platform]);
+    },
+  );
+});
+
+describe("which code decides permissions (policyReason)", () => {
   it.each([
-    "environments/dev.json",
-    "environments/staging.json",
-    "stacks/constructs/network.ts",
-    "stacks/lambda/ingest/index.ts",
-    "README.md",
-    "test/workflows/codeowners.test.ts",
-    "docs/CODEOWNERS",
-    "stacks/constructs/diamond.ts",
-  ])("leaves %s to the platform team alone", (path) => {
-    expect(ownersOf(rules, path)).toEqual([platform]);
+    ['import { IamRole } from "@cdktf/provider-aws/lib/iam-role";', "creates an IAM, KMS or resource-policy resource"],
+    ['import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";', "creates an IAM, KMS or resource-policy resource"],
+    ['import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";', "creates an IAM, KMS or resource-policy resource"],
+    ['import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";', "creates an IAM, KMS or resource-policy resource"],
+    ['const statement = { Effect: "Allow", Action: "s3:GetObject" };', "writes a policy statement"],
+    ['role.addToPrincipalPolicy({ sid: "X", effect: "Deny", actions: ["*"] });', "writes a policy statement"],
+    ["tables.sessions.grantReadWrite(fn);", "grants access"],
+    ['grantKeyUse(keys.lambda, fn, "decrypt");', "grants access"],
+  ])("%s → %s", (text, reason) => {
+    expect(policyReason("stacks/constructs/probe.ts", text)).toBe(reason);
+  });
+
+  it("counts a manifest's access list and nothing that merely mentions the words", () => {
+    expect(policyReason("stacks/lambda/probe/manifest.ts", 'access: [{ resource: "apiKeysTable", level: "read" }],')).toBe("lists a function's access (its IAM policy)");
+    expect(policyReason("stacks/lambda/probe/handler.ts", "const access = [1];")).toBeUndefined();
+    expect(policyReason("stacks/constructs/probe.ts", 'import { Vpc } from "@cdktf/provider-aws/lib/vpc";\n// grants are elsewhere; Effect is a word')).toBeUndefined();
+  });
+
+  it("refuses a github.json without both teams, naming the field", () => {
+    expect(() => generateCodeowners({ github: { owner: "org", teams: { platform: "p" } }, environments: [], sources: [] })).toThrow(
+      'stacks/bootstrap/github.json: teams: found {"platform":"p"}, expected { "platform": "<team slug>", "security": "<team slug>" }',
+    );
   });
 });

@@ -2,7 +2,7 @@
 // with bash as the runner runs them (`bash -e -o pipefail`), against a real
 // terraform_data configuration with local state. `gh` is a recording fake.
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
@@ -43,58 +43,97 @@ function runStep(step: any, options: { cwd: string; env: Record<string, string> 
   return { status: result.status ?? 1, stdout: result.stdout, stderr: result.stderr, outputs: readFileSync(outputs, "utf8"), summary: readFileSync(summary, "utf8") };
 }
 
+/**
+ * A repository's environment data, as the scripts read it: two environments in two accounts,
+ * with real-looking values (the shipped files hold placeholders that preflights refuse).
+ */
+function fixtureRepository(): string {
+  const root = mkdtempSync(join(tmpdir(), "workflow-fixture-"));
+  mkdirSync(join(root, "environments"));
+  mkdirSync(join(root, "stacks", "bootstrap"), { recursive: true });
+  const file = (name: string, data: unknown) => writeFileSync(join(root, "environments", `${name}.json`), JSON.stringify(data));
+  file("sandbox", { branch: "sandbox", region: "eu-west-1", protectData: false, account: "nonprod", alerts: { email: "oncall@trading-desk.io" } });
+  file("live", { branch: "release/live", region: "us-east-1", protectData: true, account: "live", alerts: { email: "oncall@trading-desk.io" } });
+  writeFileSync(join(root, "stacks", "bootstrap", "accounts.json"), JSON.stringify({ nonprod: { id: "210987654321" }, live: { id: "098765432109" } }));
+  return join(root, "environments");
+}
+
 describe("the target-environment steps of pull-request.yml and deploy.yml", () => {
   const prTarget = stepOf("pull-request.yml", "target", (step) => step.id === "target");
   const deployTarget = stepOf("deploy.yml", "target", (step) => step.id === "target");
+  const deployPreflight = stepOf("deploy.yml", "target", named("Preflight"));
+  const environmentsDir = fixtureRepository();
+  const sandboxOutputs = "environment=sandbox\nregion=eu-west-1\nplan-role-arn=arn:aws:iam::210987654321:role/github-deploy/github-plan-sandbox\napply-role-arn=arn:aws:iam::210987654321:role/github-deploy/github-apply-sandbox\n";
 
-  it("maps a pull request into staging to the staging plan, and one into a feature branch to none", () => {
-    expect(runStep(prTarget, { cwd: repoRoot, env: { BASE_REF: "staging" } }).outputs).toBe("environment=staging\nregion=us-east-1\n");
-    const feature = runStep(prTarget, { cwd: repoRoot, env: { BASE_REF: "feature/x" } });
+  it("maps a pull request into an environment branch to that environment and its roles, and one into a feature branch to none", () => {
+    expect(runStep(prTarget, { cwd: repoRoot, env: { BASE_REF: "sandbox", ENVIRONMENTS_DIR: environmentsDir } }).outputs).toBe(sandboxOutputs);
+    const feature = runStep(prTarget, { cwd: repoRoot, env: { BASE_REF: "feature/x", ENVIRONMENTS_DIR: environmentsDir } });
     expect(feature.status).toBe(0);
-    expect(feature.outputs).toBe("environment=\nregion=\n");
+    expect(feature.outputs).toBe("environment=\nregion=\nplan-role-arn=\napply-role-arn=\n");
   });
 
   it("deploys the environment of the pushed branch, and stops with an error for a branch no environment names", () => {
-    expect(runStep(deployTarget, { cwd: repoRoot, env: { BRANCH: "prod" } }).outputs).toBe("environment=prod\nregion=us-east-1\n");
-    const unknown = runStep(deployTarget, { cwd: repoRoot, env: { BRANCH: "release" } });
+    expect(runStep(deployTarget, { cwd: repoRoot, env: { BRANCH: "sandbox", CREATED: "false", ENVIRONMENTS_DIR: environmentsDir } }).outputs).toBe(sandboxOutputs);
+    const unknown = runStep(deployTarget, { cwd: repoRoot, env: { BRANCH: "release", CREATED: "false", ENVIRONMENTS_DIR: environmentsDir } });
     expect(unknown.status).toBe(1);
     expect(unknown.stdout).toContain("::error title=No environment::No environments/*.json file names the branch release; nothing to deploy.");
+  });
+
+  it("deploys nothing, successfully, when the push creates the branch", () => {
+    for (const branch of ["sandbox", "release/new"]) {
+      const created = runStep(deployTarget, { cwd: repoRoot, env: { BRANCH: branch, CREATED: "true", ENVIRONMENTS_DIR: environmentsDir } });
+      expect(created.status).toBe(0);
+      expect(created.outputs).toBe("");
+      expect(created.stdout).toContain(`::notice title=Branch created::${branch} was created; creating a branch deploys nothing.`);
+    }
+  });
+
+  it("refuses to deploy an environment whose settings are placeholders, before any approval or credential", () => {
+    expect(runStep(deployPreflight, { cwd: repoRoot, env: { ENVIRONMENT: "sandbox", ENVIRONMENTS_DIR: environmentsDir } }).status).toBe(0);
+    const placeholders = fixtureRepository();
+    writeFileSync(join(placeholders, "sandbox.json"), JSON.stringify({ branch: "sandbox", region: "eu-west-1", protectData: false, account: "nonprod", alerts: { email: "ops@example.com" } }));
+    const refused = runStep(deployPreflight, { cwd: repoRoot, env: { ENVIRONMENT: "sandbox", ENVIRONMENTS_DIR: placeholders } });
+    expect(refused.status).toBe(1);
+    expect(refused.stdout).toContain("title=alerts.email is a placeholder::");
   });
 });
 
 describe("destroy.yml: the check job (no terraform, no credentials)", () => {
   const check = stepOf("destroy.yml", "check", (step) => step.id === "describe");
   const recheck = stepOf("destroy.yml", "destroy", (step) => String(step.run).includes("check-destroy"));
+  const environmentsDir = fixtureRepository();
   const request = (environment: string, confirm: string, ref: string) =>
-    runStep(check, { cwd: repoRoot, env: { ENVIRONMENT: environment, CONFIRM: confirm, GITHUB_REF: ref } });
+    runStep(check, { cwd: repoRoot, env: { ENVIRONMENT: environment, CONFIRM: confirm, GITHUB_REF: ref, ENVIRONMENTS_DIR: environmentsDir } });
 
-  it("lets a confirmed destroy of dev from the dev branch through, with the region for the next job", () => {
-    const result = request("dev", "dev", "refs/heads/dev");
+  it("lets a confirmed destroy from the environment's branch through, with the region and apply role for the next job", () => {
+    const result = request("sandbox", "sandbox", "refs/heads/sandbox");
     expect(result.status).toBe(0);
-    expect(result.outputs).toBe("environment=dev\nregion=us-east-1\nbranch=dev\n");
+    expect(result.outputs).toBe(
+      "environment=sandbox\nregion=eu-west-1\nbranch=sandbox\nplan-role-arn=arn:aws:iam::210987654321:role/github-deploy/github-plan-sandbox\napply-role-arn=arn:aws:iam::210987654321:role/github-deploy/github-apply-sandbox\n",
+    );
   });
 
   it("stops at a wrong confirmation, before anything else in the job", () => {
-    const result = request("staging", "yes", "refs/heads/staging");
+    const result = request("sandbox", "yes", "refs/heads/sandbox");
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain('Refusing to destroy staging: the confirm input was "yes", expected exactly "staging".');
+    expect(result.stderr).toContain('Refusing to destroy sandbox: the confirm input was "yes", expected exactly "sandbox".');
     expect(result.outputs).toBe("");
   });
 
-  it("refuses prod while environments/prod.json protects its data", () => {
-    const result = request("prod", "prod", "refs/heads/prod");
+  it("refuses an environment whose file protects its data", () => {
+    const result = request("live", "live", "refs/heads/release/live");
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain('environments/prod.json has "protectData": true');
+    expect(result.stderr).toContain('live.json has "protectData": true');
   });
 
   it("refuses a run dispatched from another branch, whose files could say anything", () => {
-    expect(request("dev", "dev", "refs/heads/feature/unprotect").stderr).toContain("run the destroy workflow from the environment's branch, refs/heads/dev");
+    expect(request("sandbox", "sandbox", "refs/heads/feature/unprotect").stderr).toContain("run the destroy workflow from the environment's branch, refs/heads/sandbox");
   });
 
   it("checks again inside the destroy job, before its credentials step", () => {
-    const result = runStep(recheck, { cwd: repoRoot, env: { ENVIRONMENT: "dev", CONFIRM: "DEV", GITHUB_REF: "refs/heads/dev" } });
+    const result = runStep(recheck, { cwd: repoRoot, env: { ENVIRONMENT: "sandbox", CONFIRM: "SANDBOX", GITHUB_REF: "refs/heads/sandbox", ENVIRONMENTS_DIR: environmentsDir } });
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain("expected exactly \"dev\"");
+    expect(result.stderr).toContain('expected exactly "sandbox"');
   });
 });
 

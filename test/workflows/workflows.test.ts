@@ -140,6 +140,33 @@ describe("workflow files", () => {
     }
   });
 
+  it("explains a refused role right after each credentials step, with what to check", () => {
+    for (const file of files) {
+      for (const [name, job] of jobsOf(file)) {
+        const steps: any[] = job.steps ?? [];
+        const index = steps.findIndex((step) => String(step.uses ?? "").startsWith("aws-actions/configure-aws-credentials@"));
+        if (index === -1) continue;
+        expect({ file, job: name, id: steps[index].id }).toEqual({ file, job: name, id: "aws-credentials" });
+        expect({ file, job: name, next: steps[index + 1]?.if }).toEqual({ file, job: name, next: "failure() && steps.aws-credentials.outcome == 'failure'" });
+        expect(steps[index + 1].env.ROLE_ARN).toBe(steps[index].with["role-to-assume"]);
+      }
+    }
+  });
+
+  it("check each Terraform token with the Terraform Cloud preflight before terraform runs", () => {
+    for (const file of files) {
+      for (const [name, job] of jobsOf(file)) {
+        const steps: any[] = job.steps ?? [];
+        const tokens = new Set(JSON.stringify(job).match(/\$\{\{ secrets\.TF_(READ|WRITE)_TOKEN \}\}/g));
+        if (tokens.size === 0) continue;
+        const access = tokens.has("${{ secrets.TF_WRITE_TOKEN }}") ? "write" : "read";
+        const preflight = steps.findIndex((step) => String(step.run ?? "").includes(`scripts/terraform-cloud-preflight.mjs "$ENVIRONMENT" --access ${access}`));
+        const terraform = steps.findIndex((step) => /terraform (init|plan)/.test(String(step.run ?? "")) || step.uses === "./.github/actions/plan");
+        expect({ file, job: name, preflightFirst: preflight > -1 && preflight < terraform }).toEqual({ file, job: name, preflightFirst: true });
+      }
+    }
+  });
+
   it("installs pinned tool versions, with the terraform wrapper off", () => {
     for (const file of files) {
       const env = workflow(file).env ?? {};
@@ -213,19 +240,39 @@ describe("pull-request.yml", () => {
     expect(pr.jobs["fork-notice"].if).toBe("needs.target.outputs.environment != '' && needs.target.outputs.fork == 'true'");
     expect(pr.jobs["fork-notice"].steps[0].run).toMatch(/::notice title=Plan and cost skipped::/);
     expect(pr.jobs.target.outputs.fork).toBe("${{ github.event.pull_request.head.repo.full_name != github.repository }}");
-    // Only jobs that never run for forks see secrets or an OIDC token.
+    // Only jobs that never run for forks see a secret's value or an OIDC token (asking whether one is set reveals nothing).
     for (const [name, job] of Object.entries<any>(pr.jobs)) {
-      if (/\$\{\{[^}]*secrets\./.test(JSON.stringify(job)) || job.permissions?.["id-token"] === "write") expect({ name, if: job.if }).toEqual({ name, if: pr.jobs.plan.if });
+      if (/\$\{\{\s*secrets\.[A-Za-z_]+\s*\}\}/.test(JSON.stringify(job)) || job.permissions?.["id-token"] === "write") expect({ name, if: job.if }).toEqual({ name, if: pr.jobs.plan.if });
     }
   });
 
-  it("plans with the read-only plan role over OIDC and the Terraform Cloud token from TF_API_TOKEN", () => {
+  it("holds credentials only in the plan job, inside the environment's `-plan` GitHub Environment, and never a token that can write state", () => {
+    for (const [name, job] of Object.entries<any>(pr.jobs)) {
+      const holdsCredentials = /\$\{\{\s*secrets\.TF_\w+\s*\}\}/.test(JSON.stringify(job)) || job.permissions?.["id-token"] === "write";
+      expect({ name, holdsCredentials }).toEqual({ name, holdsCredentials: name === "plan" });
+    }
+    expect(pr.jobs.plan.environment).toBe("${{ needs.target.outputs.environment }}-plan");
+    expect(text("pull-request.yml")).not.toMatch(/\$\{\{\s*secrets\.(TF_WRITE_TOKEN|TF_API_TOKEN)\s*\}\}/);
+  });
+
+  it("fails when a Terraform token is a repository secret, where every branch's workflows can read it", () => {
+    const check = pr.jobs.target.steps.find((step: any) => step.name === "No Terraform token at repository level");
+    expect(pr.jobs.target.environment).toBeUndefined(); // so it sees exactly the repository and organization secrets
+    expect(check.env.REPOSITORY_TOKEN_SET).toBe("${{ secrets.TF_API_TOKEN != '' || secrets.TF_READ_TOKEN != '' || secrets.TF_WRITE_TOKEN != '' }}");
+  });
+
+  it("plans with the read-only plan role derived from the environment's account and the read-only Terraform token", () => {
     const steps = pr.jobs.plan.steps;
     const credentials = steps.find((step: any) => String(step.uses).startsWith("aws-actions/configure-aws-credentials@"));
-    expect(credentials.with["role-to-assume"]).toBe("${{ fromJSON(vars.AWS_PLAN_ROLE_ARNS || '{}')[needs.target.outputs.environment] }}");
+    expect(pr.jobs.target.outputs["plan-role-arn"]).toBe("${{ steps.target.outputs.plan-role-arn }}");
+    expect(credentials.with["role-to-assume"]).toBe("${{ needs.target.outputs.plan-role-arn }}");
     expect(credentials.with["aws-region"]).toBe("${{ needs.target.outputs.region }}");
     const plan = steps.find((step: any) => step.uses === "./.github/actions/plan");
-    expect(plan.env).toEqual({ TF_TOKEN_app_terraform_io: "${{ secrets.TF_API_TOKEN }}" });
+    expect(plan.env).toEqual({ TF_TOKEN_app_terraform_io: "${{ secrets.TF_READ_TOKEN }}" });
+    // The credentials check runs before anything else the pull request controls.
+    const check = steps.findIndex((step: any) => step.name === "Check the plan credentials are configured");
+    expect(check).toBe(1);
+    expect(steps[check].run).toContain('node scripts/environments.mjs preflight "$ENVIRONMENT" --for plan');
     const cost = steps.find((step: any) => step.uses === "./.github/actions/cost");
     expect(cost.with["plan-json"]).toBe("${{ steps.plan.outputs.plan-json }}");
     expect(cost.env).toEqual({ INFRACOST_API_KEY: "${{ secrets.INFRACOST_API_KEY }}" });
@@ -235,17 +282,10 @@ describe("pull-request.yml", () => {
 describe("deploy.yml and destroy.yml", () => {
   const deploy = workflow("deploy.yml");
   const destroy = workflow("destroy.yml");
-  const branches = environments.map((environment) => environment.branch).sort();
-  const names = environments.map((environment) => environment.name).sort();
+  // Which branches deploy and which environments destroy offers: test/scripts/new-environment.test.ts.
 
-  it("deploy on a push to exactly the environment branches named in environments/*.json", () => {
-    expect([...deploy.on.push.branches].sort()).toEqual(branches);
-  });
-
-  it("destroy offers exactly the environments as choices and requires a confirmation", () => {
-    const inputs = destroy.on.workflow_dispatch.inputs;
-    expect([...inputs.environment.options].sort()).toEqual(names);
-    expect(inputs.confirm).toMatchObject({ required: true, type: "string" });
+  it("destroy requires a confirmation", () => {
+    expect(destroy.on.workflow_dispatch.inputs.confirm).toMatchObject({ required: true, type: "string" });
   });
 
   it("share one never-cancelled concurrency group per environment, in the environment's GitHub Environment", () => {
@@ -266,6 +306,29 @@ describe("deploy.yml and destroy.yml", () => {
     const credentials = destroySteps.findIndex((step: any) => String(step.uses ?? "").startsWith("aws-actions/configure-aws-credentials@"));
     expect(recheck).toBeGreaterThan(-1);
     expect(recheck).toBeLessThan(credentials);
+  });
+
+  it("apply with the environment's apply role and its write token, which only its own GitHub Environment holds", () => {
+    for (const [file, job, roleOutput] of [
+      ["deploy.yml", deploy.jobs.deploy, "${{ needs.target.outputs.apply-role-arn }}"],
+      ["destroy.yml", destroy.jobs.destroy, "${{ needs.check.outputs.apply-role-arn }}"],
+    ] as const) {
+      const credentials = job.steps.find((step: any) => String(step.uses).startsWith("aws-actions/configure-aws-credentials@"));
+      expect({ file, role: credentials.with["role-to-assume"] }).toEqual({ file, role: roleOutput });
+      const tokens = JSON.stringify(job).match(/secrets\.TF_\w+/g);
+      expect({ file, tokens: [...new Set(tokens)] }).toEqual({ file, tokens: ["secrets.TF_WRITE_TOKEN"] });
+      const check = job.steps.findIndex((step: any) => step.name === "Check the apply credentials are configured");
+      const credentialsIndex = job.steps.indexOf(credentials);
+      expect({ file, checkFirst: check > -1 && check < credentialsIndex }).toEqual({ file, checkFirst: true });
+    }
+  });
+
+  it("deploy runs only for a known environment, after its preflight, and never for a push that creates a branch", () => {
+    expect(deploy.jobs.deploy.if).toBe("needs.target.outputs.environment != ''");
+    const target = deploy.jobs.target.steps.find((step: any) => step.id === "target");
+    expect(target.env.CREATED).toBe("${{ github.event.created }}");
+    const preflight = deploy.jobs.target.steps.find((step: any) => step.name === "Preflight");
+    expect(preflight.run).toBe('node scripts/environments.mjs preflight "$ENVIRONMENT" --for deploy');
   });
 
   it("destroy plans with -destroy and applies exactly that plan", () => {
@@ -294,6 +357,18 @@ describe("drift.yml", () => {
     expect(drift.jobs.drift.strategy["fail-fast"]).toBe(false);
     const plan = drift.jobs.drift.steps.find((step: any) => step.id === "plan");
     expect(plan.run).toMatch(/terraform plan [^\n]*-detailed-exitcode/);
+  });
+
+  it("runs in the `drift` GitHub Environment with each environment's plan role and the read-only token, after a preflight", () => {
+    const job = drift.jobs.drift;
+    expect(job.environment).toBe("drift");
+    const credentials = job.steps.find((step: any) => String(step.uses).startsWith("aws-actions/configure-aws-credentials@"));
+    expect(credentials.with["role-to-assume"]).toBe("${{ matrix.environment.planRoleArn }}");
+    expect([...new Set(JSON.stringify(job).match(/secrets\.TF_\w+/g))]).toEqual(["secrets.TF_READ_TOKEN"]);
+    const check = job.steps.findIndex((step: any) => step.name === "Check the drift credentials are configured");
+    expect(check).toBeGreaterThan(-1);
+    expect(check).toBeLessThan(job.steps.indexOf(credentials));
+    expect(job.steps[check].run).toContain('node scripts/environments.mjs preflight "$ENVIRONMENT" --for drift');
   });
 });
 

@@ -1,3 +1,4 @@
+import { type InvocationContext, invocationRemainingMs } from "../shared/connect-budget";
 import type { Database } from "../shared/database";
 import type { Logger } from "../shared/logger";
 import { applyMigrations, type MigrationResult, type MigrationSource } from "./migrator";
@@ -13,9 +14,10 @@ export interface MigrateDependencies {
  * (the migrations' hash) changed; its input is ignored. Throwing fails the
  * apply, which is what a migration that cannot be applied must do.
  */
-export function createMigrateHandler(deps: MigrateDependencies): (event?: unknown) => Promise<MigrationResult> {
-  return async () => {
-    const client = await deps.database.connect();
+export function createMigrateHandler(deps: MigrateDependencies): (event?: unknown, context?: InvocationContext) => Promise<MigrationResult> {
+  return async (_event, context) => {
+    // The first apply after the cluster paused waits out its resume here.
+    const client = await deps.database.connect({ remainingMs: invocationRemainingMs(context) });
     try {
       const result = await applyMigrations(client, deps.migrations);
       deps.logger.info(result.applied.length > 0 ? "Applied migrations" : "Schema already up to date", { ...result });

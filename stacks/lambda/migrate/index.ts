@@ -3,11 +3,12 @@ import { createDatabase, databaseSettingsFromEnvironment, secretsManagerCredenti
 import { requiredEnv } from "../shared/env";
 import { createLogger } from "../shared/logger";
 import { createMigrateHandler } from "./handler";
+import { manifest } from "./manifest";
 import { migrations } from "./migrations";
 
 const logger = createLogger({ fields: { function: "migrate" } });
 const database = createDatabase(
-  { ...databaseSettingsFromEnvironment(process.env, "migrate"), statementTimeoutMs: 100_000 },
+  { ...databaseSettingsFromEnvironment(process.env, "migrate"), ...manifest.database },
   secretsManagerCredentials(new SecretsManagerClient({}), requiredEnv(process.env, "DB_SECRET_ARN")),
 );
 

@@ -4,8 +4,10 @@ export const manifest: FunctionManifest = {
   name: "migrate",
   description: "Applies the versioned SQL migrations to Aurora on every apply; safe to re-run",
   memorySize: 256,
-  timeout: 120,
+  // A resume (both connect attempts, 41 s) plus the longest migration statement, with room to spare.
+  timeout: 180,
   inVpc: true,
+  database: { statementTimeoutMs: 100_000, reserveMs: 101_000 },
   environment: {
     DB_HOST: { resource: "database", attribute: "writerEndpoint" },
     DB_PORT: { resource: "database", attribute: "port" },

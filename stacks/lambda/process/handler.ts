@@ -16,6 +16,7 @@ import { Readable } from "node:stream";
 import { gzipSync } from "node:zlib";
 import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { S3Event, S3EventRecord } from "aws-lambda";
+import { type InvocationContext, invocationRemainingMs } from "../shared/connect-budget";
 import type { Database } from "../shared/database";
 import type { Logger } from "../shared/logger";
 import { BarAggregator, type BarRecord, microsToIso } from "./bar-aggregator";
@@ -84,8 +85,8 @@ export function barToJson(bar: BarRecord, source: SourceObject): Record<string, 
   };
 }
 
-export function createProcessHandler(deps: ProcessDependencies): (event: S3Event) => Promise<{ objects: ObjectReport[] }> {
-  const processRecord = async (record: S3EventRecord): Promise<ObjectReport> => {
+export function createProcessHandler(deps: ProcessDependencies): (event: S3Event, context?: InvocationContext) => Promise<{ objects: ObjectReport[] }> {
+  const processRecord = async (record: S3EventRecord, context: InvocationContext | undefined): Promise<ObjectReport> => {
     const bucket = record.s3.bucket.name;
     const key = decodeS3Key(record.s3.object.key);
     const log = deps.logger.child({ bucket, key });
@@ -120,7 +121,8 @@ export function createProcessHandler(deps: ProcessDependencies): (event: S3Event
       const bars = aggregator.bars();
       const counts = { trades: summary.trades, rejectedLines: summary.rejected };
 
-      const client = await deps.database.connect();
+      // Measured here, after streaming the object: what is left must cover a resume and the merge.
+      const client = await deps.database.connect({ remainingMs: invocationRemainingMs(context) });
       let outcome: MergeOutcome;
       try {
         outcome = await mergeObjectBars(client, source, bars, counts);
@@ -161,14 +163,14 @@ export function createProcessHandler(deps: ProcessDependencies): (event: S3Event
     }
   };
 
-  return async (event) => {
+  return async (event, context) => {
     const objects: ObjectReport[] = [];
     // One at a time: each object's database transaction is independent, and a
     // failure stops the invocation so the whole event is retried (merged
     // objects are then recognised as duplicates).
     for (const record of event.Records ?? []) {
       try {
-        objects.push(await processRecord(record));
+        objects.push(await processRecord(record, context));
       } catch (error) {
         if (!(error instanceof CorruptObjectError)) {
           deps.logger.error("Processing failed; the invocation will be retried", { error, bucket: record.s3?.bucket?.name, key: record.s3?.object?.key });

@@ -4,11 +4,12 @@ import { createDatabase, databaseSettingsFromEnvironment, secretsManagerCredenti
 import { requiredEnv } from "../shared/env";
 import { createLogger } from "../shared/logger";
 import { createProcessHandler } from "./handler";
+import { manifest } from "./manifest";
 
 const logger = createLogger({ fields: { function: "process" } });
 const database = createDatabase(
   // One connection: an invocation merges one object at a time.
-  { ...databaseSettingsFromEnvironment(process.env, "process"), maxConnections: 1 },
+  { ...databaseSettingsFromEnvironment(process.env, "process"), ...manifest.database, maxConnections: 1 },
   secretsManagerCredentials(new SecretsManagerClient({}), requiredEnv(process.env, "DB_SECRET_ARN")),
 );
 

@@ -6,6 +6,8 @@ export const manifest: FunctionManifest = {
   memorySize: 1024,
   timeout: 300,
   inVpc: true,
+  // After connecting: the merge transaction (60 s per statement) and the S3 writes.
+  database: { statementTimeoutMs: 60_000, reserveMs: 120_000 },
   environment: {
     ANALYTICS_BUCKET: { resource: "analyticsBucket", attribute: "name" },
     DB_HOST: { resource: "database", attribute: "writerEndpoint" },

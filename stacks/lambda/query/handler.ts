@@ -5,6 +5,7 @@
  * max/min, sums; VWAP = Σ(price × quantity) / Σ quantity.
  */
 import type { ClientBase } from "pg";
+import { type InvocationContext, invocationRemainingMs } from "../shared/connect-budget";
 import { type Database, DatabaseUnavailableError } from "../shared/database";
 import { type ApiEvent, type ApiResult, jsonResponse, problemResponse, withProblemBoundary } from "../shared/http";
 import type { Logger } from "../shared/logger";
@@ -74,8 +75,8 @@ export async function readBars(client: ClientBase, request: BarsRequest): Promis
   return rows.length > request.limit ? { bars, nextStartMs: rows[request.limit].start.getTime() } : { bars };
 }
 
-export function createQueryHandler(deps: QueryDependencies): (event: ApiEvent) => Promise<ApiResult> {
-  return withProblemBoundary(deps.logger, async (event, log) => {
+export function createQueryHandler(deps: QueryDependencies): (event: ApiEvent, context?: InvocationContext) => Promise<ApiResult> {
+  return withProblemBoundary(deps.logger, async (event, log, context) => {
     const requestId = event.requestContext?.requestId;
     const parsed = parseBarsRequest(event.pathParameters, event.queryStringParameters);
     if (parsed.problems) {
@@ -88,7 +89,9 @@ export function createQueryHandler(deps: QueryDependencies): (event: ApiEvent) =
     const request = parsed.request;
     let client;
     try {
-      client = await deps.database.connect();
+      // Within what is left of both the function's timeout and API Gateway's
+      // 29 s, so a database still resuming is a 503 the client receives.
+      client = await deps.database.connect({ remainingMs: invocationRemainingMs(context, event.requestContext?.requestTimeEpoch) });
     } catch (error) {
       if (!(error instanceof DatabaseUnavailableError)) throw error;
       log.error("Database unavailable", { error });

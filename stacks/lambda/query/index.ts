@@ -3,10 +3,11 @@ import { createDatabase, databaseSettingsFromEnvironment, secretsManagerCredenti
 import { requiredEnv } from "../shared/env";
 import { createLogger } from "../shared/logger";
 import { createQueryHandler } from "./handler";
+import { manifest } from "./manifest";
 
 const logger = createLogger({ fields: { function: "query" } });
 const database = createDatabase(
-  { ...databaseSettingsFromEnvironment(process.env, "query"), statementTimeoutMs: 10_000 },
+  { ...databaseSettingsFromEnvironment(process.env, "query"), ...manifest.database },
   secretsManagerCredentials(new SecretsManagerClient({}), requiredEnv(process.env, "DB_SECRET_ARN")),
 );
 

@@ -4,8 +4,11 @@ export const manifest: FunctionManifest = {
   name: "query",
   description: "GET /v1/bars/{symbol}: serves 1m/5m/1h bars from the Aurora reader",
   memorySize: 512,
-  timeout: 15,
+  // Below API Gateway's 29 s: long enough to wait out an Aurora resume and still answer.
+  timeout: 28,
   inVpc: true,
+  // Bars reads are indexed and LIMITed: 5 s per statement, 1 s more to answer.
+  database: { statementTimeoutMs: 5_000, reserveMs: 6_000 },
   environment: {
     DB_HOST: { resource: "database", attribute: "readerEndpoint" },
     DB_PORT: { resource: "database", attribute: "port" },

@@ -8,6 +8,7 @@
 import { readFileSync } from "node:fs";
 import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { Pool, type PoolClient, type PoolConfig } from "pg";
+import { CONNECT_ATTEMPT_TIMEOUT_MS, CONNECT_ATTEMPTS, CONNECT_RETRY_DELAY_MS, connectBudgetMs, MIN_CONNECT_ATTEMPT_MS } from "./connect-budget";
 
 export interface DatabaseCredentials {
   readonly username: string;
@@ -31,10 +32,22 @@ export interface DatabaseSettings {
   readonly tls: DatabaseTls;
   /** Connections per Lambda container; one invocation at a time runs in it. Default 2. */
   readonly maxConnections?: number;
-  /** Default 5 s: a database that is down must fail the invocation quickly, not at the Lambda timeout. */
-  readonly connectTimeoutMs?: number;
+  /**
+   * How long one connection attempt waits; default CONNECT_ATTEMPT_TIMEOUT_MS
+   * (20 s), longer than an Aurora Serverless v2 resume (see connect-budget.ts).
+   */
+  readonly connectAttemptTimeoutMs?: number;
+  /** Attempts per connect(); default CONNECT_ATTEMPTS (2: one retry). */
+  readonly connectAttempts?: number;
+  /** Pause before a retry; default CONNECT_RETRY_DELAY_MS. */
+  readonly connectRetryDelayMs?: number;
   /** Server-side statement_timeout; default 60 s. */
   readonly statementTimeoutMs?: number;
+  /**
+   * Kept back from the invocation's remaining time when connecting (the
+   * function's `manifest.database.reserveMs`); default 0.
+   */
+  readonly reserveMs?: number;
   /** Shown in pg_stat_activity. */
   readonly applicationName?: string;
 }
@@ -112,20 +125,56 @@ export function databaseSettingsFromEnvironment(env: Readonly<Record<string, str
 
 const AUTH_FAILED = "28P01";
 
+/** Duck-typed: errors from node:net come from another realm under jest, and `instanceof Error` fails there. */
+function reasonOf(error: unknown): string {
+  const details = (typeof error === "object" && error !== null ? error : {}) as { message?: string; code?: string };
+  return details.message || details.code || String(error);
+}
+
+/** How a connect went: attempts made, time spent, and the budget it had. */
+export interface ConnectReport {
+  readonly attempts: number;
+  readonly elapsedMs: number;
+  readonly budgetMs: number;
+}
+
 /** The database could not be reached or refused us: the invocation should fail and be retried. */
 export class DatabaseUnavailableError extends Error {
   override readonly name = "DatabaseUnavailableError";
-  constructor(settings: Pick<DatabaseSettings, "host" | "port" | "database">, cause: unknown) {
-    // Duck-typed: errors from node:net come from another realm under jest, and `instanceof Error` fails there.
-    const details = (typeof cause === "object" && cause !== null ? cause : {}) as { message?: string; code?: string };
-    const reason = details.message || details.code || String(cause);
-    super(`Database ${settings.database} at ${settings.host}:${settings.port} is unavailable: ${reason}`, { cause });
+  constructor(settings: Pick<DatabaseSettings, "host" | "port" | "database">, cause: unknown, report?: ConnectReport) {
+    const tried = report
+      ? ` (${report.attempts} attempt${report.attempts === 1 ? "" : "s"} in ${report.elapsedMs} ms of a ${report.budgetMs} ms connect budget)`
+      : "";
+    super(`Database ${settings.database} at ${settings.host}:${settings.port} is unavailable: ${reasonOf(cause)}${tried}`, { cause });
   }
 }
 
+/**
+ * A certificate that does not verify will not verify on a retry either;
+ * retrying would only spend the budget.
+ */
+function isPermanent(error: unknown): boolean {
+  const code = (typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined) ?? "";
+  return typeof code === "string" && /CERT|ALTNAME|UNABLE_TO_VERIFY|SELF_SIGNED/.test(code);
+}
+
+export interface ConnectOptions {
+  /**
+   * Milliseconds the invocation has left (`invocationRemainingMs(context, …)`).
+   * The connect spends at most this minus `settings.reserveMs`; without it,
+   * every attempt runs in full.
+   */
+  readonly remainingMs?: number;
+}
+
 export interface Database {
-  /** A pooled connection; `release()` it. Throws DatabaseUnavailableError when the server cannot be reached or refuses the login. */
-  connect(): Promise<PoolClient>;
+  /**
+   * A pooled connection; `release()` it. Waits out an Aurora resume and
+   * retries once, within the invocation's budget. Throws
+   * DatabaseUnavailableError when the server cannot be reached or refuses the
+   * login in that time.
+   */
+  connect(options?: ConnectOptions): Promise<PoolClient>;
   /** Closes the pool (tests; Lambda containers just freeze). */
   end(): Promise<void>;
 }
@@ -136,8 +185,15 @@ export interface Database {
  * the cache refreshes; a rejected password drops the cache so the next attempt
  * (the retry of this invocation) fetches the new one.
  */
-export function createDatabase(settings: DatabaseSettings, fetchCredentials: CredentialsSource, ttlMs?: number): Database {
+export function createDatabase(
+  settings: DatabaseSettings,
+  fetchCredentials: CredentialsSource,
+  ttlMs?: number,
+): Database {
   const credentials = cacheCredentials(fetchCredentials, ttlMs);
+  const attemptTimeoutMs = settings.connectAttemptTimeoutMs ?? CONNECT_ATTEMPT_TIMEOUT_MS;
+  const attempts = settings.connectAttempts ?? CONNECT_ATTEMPTS;
+  const retryDelayMs = settings.connectRetryDelayMs ?? CONNECT_RETRY_DELAY_MS;
   let pool: Pool | undefined;
   const poolFor = (initial: DatabaseCredentials): Pool => {
     if (pool) return pool;
@@ -150,7 +206,8 @@ export function createDatabase(settings: DatabaseSettings, fetchCredentials: Cre
       password: async () => (await credentials.get()).password,
       ssl: settings.tls.mode === "disable" ? false : { rejectUnauthorized: true, ...(settings.tls.ca ? { ca: settings.tls.ca } : {}) },
       max: settings.maxConnections ?? 2,
-      connectionTimeoutMillis: settings.connectTimeoutMs ?? 5_000,
+      // Set per attempt in connectOnce().
+      connectionTimeoutMillis: attemptTimeoutMs,
       idleTimeoutMillis: 60_000,
       // Idle connections must not keep a process alive (scripts, tests); Lambda's runtime loop keeps its own.
       allowExitOnIdle: true,
@@ -162,14 +219,41 @@ export function createDatabase(settings: DatabaseSettings, fetchCredentials: Cre
     pool.on("error", () => undefined);
     return pool;
   };
+  /**
+   * One attempt limited to `timeoutMs`. pg-pool reads `options.connectionTimeoutMillis`
+   * when connect() is called, both for the wait on a free slot and for the new
+   * client's handshake timer (which covers TCP, TLS and authentication until
+   * the server is ready for queries), so setting it here bounds this attempt.
+   */
+  const connectOnce = async (timeoutMs: number): Promise<PoolClient> => {
+    const current = poolFor(await credentials.get());
+    current.options.connectionTimeoutMillis = timeoutMs;
+    return current.connect();
+  };
   return {
-    async connect() {
-      try {
-        return await poolFor(await credentials.get()).connect();
-      } catch (error) {
-        if ((error as { code?: string }).code === AUTH_FAILED) credentials.invalidate();
-        throw new DatabaseUnavailableError(settings, error);
+    async connect(options: ConnectOptions = {}) {
+      const startedAt = Date.now();
+      const budgetMs =
+        options.remainingMs === undefined ? attempts * attemptTimeoutMs + (attempts - 1) * retryDelayMs : connectBudgetMs(options.remainingMs, settings.reserveMs ?? 0);
+      const deadline = startedAt + budgetMs;
+      let made = 0;
+      let lastError: unknown = new Error(`no time left to connect (${budgetMs} ms budget)`);
+      while (made < attempts) {
+        const timeoutMs = Math.min(attemptTimeoutMs, deadline - Date.now());
+        if (timeoutMs < MIN_CONNECT_ATTEMPT_MS) break;
+        made += 1;
+        try {
+          return await connectOnce(timeoutMs);
+        } catch (error) {
+          lastError = error;
+          // The secret has probably rotated: the retry fetches the new password.
+          if ((error as { code?: string }).code === AUTH_FAILED) credentials.invalidate();
+          if (isPermanent(error)) break;
+          const pause = Math.min(retryDelayMs, deadline - Date.now() - MIN_CONNECT_ATTEMPT_MS);
+          if (made < attempts && pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
+        }
       }
+      throw new DatabaseUnavailableError(settings, lastError, { attempts: made, elapsedMs: Date.now() - startedAt, budgetMs });
     },
     async end() {
       const current = pool;

@@ -4,6 +4,7 @@
  * was wrong with the request and never carry stack traces or internal messages.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
+import type { InvocationContext } from "./connect-budget";
 import type { Logger } from "./logger";
 
 export type ApiEvent = APIGatewayProxyEvent;
@@ -83,13 +84,13 @@ export function apiKeyIdOf(event: ApiEvent): string | undefined {
  */
 export function withProblemBoundary<Event extends ApiEvent>(
   logger: Logger,
-  handle: (event: Event, log: Logger) => Promise<ApiResult>,
-): (event: Event) => Promise<ApiResult> {
-  return async (event) => {
+  handle: (event: Event, log: Logger, context?: InvocationContext) => Promise<ApiResult>,
+): (event: Event, context?: InvocationContext) => Promise<ApiResult> {
+  return async (event, context) => {
     const requestId = event.requestContext?.requestId;
     const log = logger.child({ requestId, resource: event.resource, method: event.httpMethod });
     try {
-      return await handle(event, log);
+      return await handle(event, log, context);
     } catch (error) {
       log.error("Unhandled error while serving request", { error });
       return problemResponse(500, { title: "Internal error", detail: "The request could not be completed; quote the request id when reporting it." }, requestId);

@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseMarker } from "../../../.github/actions/shared/src/comments";
@@ -129,6 +130,36 @@ describeWithTerraform("plan action running terraform", () => {
     expect(body).toContain("Reference to undeclared input variable");
     expect(body).not.toContain("hunter2");
     expect(r.outputs()["has-changes"]).toBeUndefined();
+  });
+
+  it("plans while another run holds the state lock (a deploy in progress) instead of failing", async () => {
+    const dir = stackDir("v1");
+    const env = terraformEnv(dir);
+    expect(spawnSync(terraformBinary, ["init", "-input=false", "-no-color"], { cwd: dir, env }).status).toBe(0);
+    // An apply whose provisioner waits holds the lock the way a long deploy does.
+    const started = join(dir, "apply-started");
+    const holder = join(dir, "holder");
+    mkdirSync(holder);
+    writeFileSync(
+      join(holder, "main.tf.json"),
+      JSON.stringify({
+        terraform: { backend: { local: { path: join(dir, "terraform.tfstate") } } },
+        resource: { terraform_data: { deploy: { provisioner: [{ "local-exec": { command: `touch ${started} && sleep 60` } }] } } },
+      }),
+    );
+    expect(spawnSync(terraformBinary, ["init", "-input=false", "-no-color"], { cwd: holder, env }).status).toBe(0);
+    const apply = spawn(terraformBinary, ["apply", "-input=false", "-no-color", "-auto-approve"], { cwd: holder, env, stdio: "ignore" });
+    try {
+      while (!existsSync(started)) await new Promise((resolve) => setTimeout(resolve, 100));
+      const locked = spawnSync(terraformBinary, ["plan", "-input=false", "-no-color", "-lock-timeout=0s"], { cwd: dir, env, encoding: "utf8" });
+      expect(locked.stderr).toContain("Error acquiring the state lock"); // the lock really is held
+      const r = runner({ environment: "dev", "working-directory": dir, terraform: terraformBinary });
+      Object.assign(r.dependencies.env, env);
+      expect(await run(r.dependencies)).toEqual({ ok: true });
+      expect(github.comments(7)[0]!.body).toContain("**Plan:** 1 to add");
+    } finally {
+      apply.kill("SIGKILL");
+    }
   });
 
   it("names a missing terraform binary", async () => {

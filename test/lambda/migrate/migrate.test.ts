@@ -143,7 +143,7 @@ describe("migrate", () => {
   });
 
   it("fails with a clear error when the database is down", async () => {
-    const down = testDatabase(server, { port: await server.unusedPort(), connectTimeoutMs: 2_000 });
+    const down = testDatabase(server, { port: await server.unusedPort(), connectAttemptTimeoutMs: 2_000 });
     opened.push(down);
     const { logger } = quietLogger();
     const handler = createMigrateHandler({ database: down, migrations, logger });

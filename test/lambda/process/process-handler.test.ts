@@ -232,7 +232,7 @@ describe("process handler", () => {
   it("fails the invocation when the database is down, leaving no bars and no analytics object", async () => {
     const key = "trades/2026/11/22/03/db-down.ndjson.gz";
     const event = await putObject(key, gzipLines([tradeToNdjsonLine(trade())]));
-    const down = testDatabase(server, { port: await server.unusedPort(), connectTimeoutMs: 2_000 });
+    const down = testDatabase(server, { port: await server.unusedPort(), connectAttemptTimeoutMs: 2_000 });
     try {
       const failure = handlerWith(down)(event);
       await expect(failure).rejects.toBeInstanceOf(DatabaseUnavailableError);

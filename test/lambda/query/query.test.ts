@@ -152,7 +152,7 @@ describe("query handler", () => {
   });
 
   it("answers 503 with Retry-After when the database is down", async () => {
-    const down = testDatabase(server, { port: await server.unusedPort(), connectTimeoutMs: 2_000 });
+    const down = testDatabase(server, { port: await server.unusedPort(), connectAttemptTimeoutMs: 2_000 });
     try {
       const { status, headers, body } = await get("AAPL", { from: "2026-11-22T03:00:00Z", to: "2026-11-22T04:00:00Z" }, down);
       expect(status).toBe(503);

@@ -137,7 +137,7 @@ if (!tlsServerAvailable) console.log("database TLS tests skipped: they need the 
 
   const connectWith = async (tls: DatabaseTls) => {
     const { host, port, database, user } = server.connection;
-    const db = createDatabase({ host, port, database, tls, connectTimeoutMs: 5_000 }, async () => ({ username: user, password: "unused" }));
+    const db = createDatabase({ host, port, database, tls, connectAttemptTimeoutMs: 5_000 }, async () => ({ username: user, password: "unused" }));
     try {
       const client = await db.connect();
       try {

@@ -2,6 +2,7 @@ import { environmentData } from "../../support/environments";
 import { environmentNames, resourcesOfType, synthesizedStacks } from "../../support/synth";
 import { ALERT_FILTER_PATTERN, ManifestError, validateManifests } from "../../../stacks/constructs/data-pipeline";
 import type { FunctionManifest } from "../../../stacks/lambda/function-manifest";
+import { CONNECT_ATTEMPT_TIMEOUT_MS } from "../../../stacks/lambda/shared/connect-budget";
 import { functionManifests } from "../../../stacks/lambda/manifests";
 import { type Json, inlinePoliciesOf, keyIdFor, lambdaFunctions, ref, referencedId, single } from "./stack-queries";
 
@@ -61,6 +62,38 @@ describe.each(environmentNames)("Lambda functions in %s", (environment) => {
       const expected = [ref("aws_security_group", lambdaGroupId, "id")];
       if (hasDatabaseAccess(manifest)) expected.push(ref("aws_security_group", clientGroupId, "id"));
       expect({ function: manifest.name, groups: fn.vpc_config.security_group_ids }).toEqual({ function: manifest.name, groups: expected });
+    }
+  });
+
+  it("destroying a function moves its network interfaces to the VPC's closed default group, which outlives it", () => {
+    const stack = stackOf(environment);
+    const defaultGroups = Object.entries(resourcesOfType(stack, "aws_default_security_group"));
+    expect(defaultGroups).toHaveLength(1);
+    const [defaultGroupId, defaultGroup] = defaultGroups[0];
+    // Admits nothing, and is a group Terraform never deletes (AWS deletes it with the VPC).
+    expect({ ingress: defaultGroup.ingress, egress: defaultGroup.egress }).toEqual({ ingress: [], egress: [] });
+    const [vpcId] = single(stack, "aws_vpc", "vpc");
+    expect(defaultGroup.vpc_id).toBe(ref("aws_vpc", vpcId, "id"));
+    for (const [, fn] of lambdaFunctions(stack)) {
+      expect({ name: fn.function_name, replace: fn.replace_security_groups_on_destroy, replacement: fn.replacement_security_group_ids }).toEqual({
+        name: fn.function_name,
+        replace: true,
+        replacement: [ref("aws_default_security_group", defaultGroupId, "id")],
+      });
+    }
+  });
+
+  it("what the functions' network interfaces use waits past Lambda's release time before a delete fails", () => {
+    const stack = stackOf(environment);
+    const minutes = (timeout: string | undefined) => Number(/^(\d+)m$/.exec(timeout ?? "")?.[1] ?? 0);
+    const used = new Set<string>();
+    for (const [, fn] of lambdaFunctions(stack)) for (const id of [...fn.vpc_config.subnet_ids, ...fn.vpc_config.security_group_ids]) used.add(id);
+    expect(used.size).toBeGreaterThan(0);
+    for (const reference of used) {
+      const [, type, id] = /^\$\{([a-z_]+)\.([^.]+)\.id\}$/.exec(reference)!;
+      const resource = resourcesOfType(stack, type)[id];
+      // The provider's floor is 45 minutes (Lambda's P99 release time is ~35).
+      expect({ resource: `${type}.${id}`, pastTheFloor: minutes(resource.timeouts?.delete) > 45 }).toEqual({ resource: `${type}.${id}`, pastTheFloor: true });
     }
   });
 
@@ -239,11 +272,12 @@ describe("manifest validation", () => {
     name: "sample",
     description: "sample",
     memorySize: 128,
-    timeout: 3,
+    timeout: 60,
     inVpc: true,
     environment: { BUCKET: { resource: "ingestionBucket", attribute: "name" } },
     access: [{ resource: "database", level: "connect" }],
     trigger: { kind: "deployInvocation" },
+    database: { statementTimeoutMs: 10_000, reserveMs: 15_000 },
   };
 
   it("accepts the repository's manifests' shapes", () => {
@@ -279,6 +313,34 @@ describe("manifest validation", () => {
       'Lambda function "sample" (stacks/lambda/sample/manifest.ts): inVpc: found false, expected true because access[0] connects to the database, which only admits traffic inside the VPC',
     );
     expect(() => validateManifests([{ ...valid, inVpc: false, access: [{ resource: "ingestionBucket", level: "read" }] }], attributes, grants, {})).not.toThrow();
+  });
+
+  it("refuses a database function whose timing cannot wait out an Aurora resume or answer API Gateway in time", () => {
+    const problemsOf = (manifest: FunctionManifest): string[] => {
+      try {
+        validateManifests([manifest], attributes, grants, {});
+        return [];
+      } catch (error) {
+        return (error as ManifestError).problems.map((problem) => problem.replace(/^Lambda function "sample" \(stacks\/lambda\/sample\/manifest.ts\): /, ""));
+      }
+    };
+    const { database: _timing, ...untimed } = valid;
+    expect(problemsOf(untimed)).toEqual(["database: found nothing, expected { statementTimeoutMs, reserveMs } because the function connects to the database"]);
+    // What migrate had before: 120 s minus a 101 s reserve leaves 19 s, less than a resume needs.
+    expect(problemsOf({ ...valid, timeout: 120, database: { statementTimeoutMs: 100_000, reserveMs: 101_000 } })).toEqual([
+      `timeout: found 120 s, which leaves 19000 ms to connect after database.reserveMs (101000); expected at least ${CONNECT_ATTEMPT_TIMEOUT_MS} ms to wait out an Aurora resume`,
+    ]);
+    // What query had before: 15 s cannot hold a resume of ~15 s and a statement.
+    const api = { ...valid, trigger: { kind: "api", routes: [{ method: "GET", path: "/v1/x" }] } } as FunctionManifest;
+    expect(problemsOf({ ...api, timeout: 15, database: { statementTimeoutMs: 10_000, reserveMs: 11_000 } })).toEqual([
+      `timeout: found 15 s, which leaves 4000 ms to connect after database.reserveMs (11000); expected at least ${CONNECT_ATTEMPT_TIMEOUT_MS} ms to wait out an Aurora resume`,
+    ]);
+    expect(problemsOf({ ...api, timeout: 29 })).toEqual(["timeout: found 29, expected at most 28 s: API Gateway stops waiting after 29 s"]);
+    // Any API function, with or without the database (ingest had 30 s).
+    expect(problemsOf({ ...untimed, trigger: api.trigger, access: [], timeout: 30 })).toEqual(["timeout: found 30, expected at most 28 s: API Gateway stops waiting after 29 s"]);
+    expect(problemsOf({ ...valid, database: { statementTimeoutMs: 10_000, reserveMs: 5_000 } })).toEqual([
+      "database.reserveMs: found 5000, expected whole milliseconds ≥ database.statementTimeoutMs (10000), so a statement fits after connecting",
+    ]);
   });
 
   it("refuses a second log subscription target and a duplicate name", () => {

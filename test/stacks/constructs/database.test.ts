@@ -32,6 +32,21 @@ describe.each(environmentNames)("Aurora database in %s", (environmentName) => {
     for (const instance of instances()) expect(instance.body).toMatchObject({ instance_class: "db.serverless", engine: "aurora-postgresql", publicly_accessible: false });
   });
 
+  it("the engine version is ours: no automatic minor upgrades, the pin on the cluster only, applied by the deploy", () => {
+    // With automatic upgrades on, AWS moves the cluster past the pin and the next plan proposes a
+    // downgrade that RDS refuses ("Cannot find upgrade path"); provider 6.25 does not suppress it.
+    for (const instance of instances()) {
+      expect(instance.body.auto_minor_version_upgrade).toBe(false);
+      // Instances follow the cluster; an instance pin would be a second version to drift from.
+      expect(instance.body.engine_version).toBeUndefined();
+    }
+    expect(cluster().body.engine_version).toBe(settings.database.engineVersion);
+    expect(cluster().body.apply_immediately).toBe(true);
+    // A deliberate upgrade is a change of the pin, so the pin must not be ignored.
+    expect(cluster().body.lifecycle?.ignore_changes ?? []).not.toContain("engine_version");
+    expect(cluster().body.allow_major_version_upgrade).toBeUndefined();
+  });
+
   it("auto-pause at 0 ACU only where the environment allows scaling to zero", () => {
     const scaling = cluster().body.serverlessv2_scaling_configuration;
     if (settings.database.scaleToZero) expect(scaling).toMatchObject({ min_capacity: 0, seconds_until_auto_pause: 900 });
@@ -147,7 +162,11 @@ describe("Database.grantConnect", () => {
         environmentKey: testbed.keys.lambda,
         logsKey: testbed.keys.logs,
         logRetentionInDays: 30,
-        vpc: { subnets: testbed.network.privateSubnets, securityGroups: [testbed.network.lambdaSecurityGroup] },
+        vpc: {
+          subnets: testbed.network.privateSubnets,
+          securityGroups: [testbed.network.lambdaSecurityGroup],
+          securityGroupOnDestroy: testbed.network.defaultSecurityGroup,
+        },
       });
     };
     const client = vpcFunction("client");

@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TerraformStack, Testing } from "cdktf";
+import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import type { AwsAccount } from "../../../stacks/constructs/aws-account";
@@ -34,6 +35,7 @@ function synthFunction(overrides: Partial<PlatformFunctionProps> = {}, configure
   const keys = new EncryptionKeys(stack, "keys", { environmentSuffix: "test", account, protectData: false });
   const subnet = new Subnet(stack, "subnet", { vpcId: "vpc-1", cidrBlock: "10.0.0.0/24" });
   const securityGroup = new SecurityGroup(stack, "sg", { vpcId: "vpc-1" });
+  const closedDefault = new DefaultSecurityGroup(stack, "default-sg", { vpcId: "vpc-1", ingress: [], egress: [] });
   const fn = new PlatformFunction(stack, "fn", {
     manifest,
     artifact: { zipPath, sha256Base64: "q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=", handler: "index.handler" },
@@ -42,7 +44,7 @@ function synthFunction(overrides: Partial<PlatformFunctionProps> = {}, configure
     environmentKey: keys.lambda,
     logsKey: keys.logs,
     logRetentionInDays: 30,
-    vpc: { subnets: [subnet], securityGroups: [securityGroup] },
+    vpc: { subnets: [subnet], securityGroups: [securityGroup], securityGroupOnDestroy: closedDefault },
     ...overrides,
   });
   configure?.(fn);
@@ -99,7 +101,18 @@ describe("PlatformFunction", () => {
   it("leaves out the network interface statement and VPC config outside the VPC", () => {
     const json = synthFunction({ manifest: { ...manifest, inVpc: false }, vpc: undefined });
     expect((policyOf(json).Statement as Json[]).map((statement) => statement.Sid)).not.toContain("VpcNetworkInterfaces");
-    expect(only(json, "aws_lambda_function").vpc_config).toBeUndefined();
+    const lambda = only(json, "aws_lambda_function");
+    expect(lambda.vpc_config).toBeUndefined();
+    expect(lambda.replace_security_groups_on_destroy).toBeUndefined();
+    expect(lambda.replacement_security_group_ids).toBeUndefined();
+  });
+
+  it("on destroy moves its orphaned network interfaces to the given group, so its own groups can be deleted at once", () => {
+    const lambda = only(synthFunction(), "aws_lambda_function");
+    expect(lambda.replace_security_groups_on_destroy).toBe(true);
+    expect(lambda.replacement_security_group_ids).toEqual(["${aws_default_security_group.default-sg.id}"]);
+    // Never one of the groups it is leaving.
+    expect(lambda.vpc_config.security_group_ids).not.toContain(lambda.replacement_security_group_ids[0]);
   });
 
   it("may decrypt its environment with the lambda key, only through Lambda", () => {

@@ -34,6 +34,19 @@ describe.each(environmentNames)("network in %s", (environmentName) => {
     expect(zonesSource[0].body).toMatchObject({ state: "available", filter: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] });
   });
 
+  it("subnets are placed by AZ name and tagged with the AZ ID of that same zone", () => {
+    // The provider lists names and zone_ids index-aligned, so the same index is the same physical zone.
+    const indexIn = (list: "names" | "zone_ids", value: string) => {
+      const match = new RegExp(`^\\$\\{element\\(data\\.aws_availability_zones\\.[^.]+\\.${list}, (\\d+)\\)\\}$`).exec(value);
+      if (!match) throw new Error(`not an element of the zones' ${list}: ${value}`);
+      return Number(match[1]);
+    };
+    for (const subnet of [...subnets("public"), ...subnets("private")]) {
+      expect(subnet.body.availability_zone_id).toBeUndefined();
+      expect(indexIn("zone_ids", subnet.body.tags.AvailabilityZoneId)).toBe(indexIn("names", subnet.body.availability_zone));
+    }
+  });
+
   it("subnet ranges do not overlap and lie inside the VPC", () => {
     const cidrs = [...subnets("public"), ...subnets("private")].map((subnet) => subnet.body.cidr_block);
     expect(cidrs).toEqual(["10.0.0.0/20", "10.0.16.0/20", "10.0.32.0/20", "10.0.64.0/18", "10.0.128.0/18", "10.0.192.0/18"]);

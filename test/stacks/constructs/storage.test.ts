@@ -58,14 +58,27 @@ describe.each(environmentNames)("S3 storage in %s", (environmentName) => {
   });
 
   it("lifecycle moves data to Glacier after 90 days (archival: Deep Archive), expires old versions and aborts stale uploads", () => {
-    for (const purpose of purposes) {
+    for (const purpose of purposes.filter((name) => name !== "access-logs")) {
       const [rule] = configOf("aws_s3_bucket_lifecycle_configuration", bucketNamed(purpose)).body.rule;
+      expect(rule.expiration).toBeUndefined();
       expect(rule.status).toBe("Enabled");
       expect(rule.filter).toEqual([{ prefix: "" }]);
       expect(rule.transition).toEqual([{ days: 90, storage_class: purpose === "archival" ? "DEEP_ARCHIVE" : "GLACIER" }]);
       expect(rule.noncurrent_version_expiration).toEqual([{ noncurrent_days: purpose === "archival" ? 365 : 90 }]);
       expect(rule.abort_incomplete_multipart_upload).toEqual([{ days_after_initiation: 7 }]);
     }
+  });
+
+  it("access logs expire after the environment's log retention, noncurrent versions too", () => {
+    const rules = configOf("aws_s3_bucket_lifecycle_configuration", bucketNamed("access-logs")).body.rule;
+    expect(rules).toHaveLength(1);
+    const [rule] = rules;
+    const retention = settings.logs.retentionDays;
+    expect(rule).toMatchObject({ status: "Enabled", filter: [{ prefix: "" }], expiration: [{ days: retention }], noncurrent_version_expiration: [{ noncurrent_days: retention }] });
+    // S3 refuses an expiration not later than the transition; a shorter retention archives nothing.
+    if (retention > 90) expect(rule.transition).toEqual([{ days: 90, storage_class: "GLACIER" }]);
+    else expect(rule.transition).toBeUndefined();
+    expect(rule.abort_incomplete_multipart_upload).toEqual([{ days_after_initiation: 7 }]);
   });
 
   it("every bucket denies non-TLS", () => {
@@ -108,7 +121,7 @@ describe.each(environmentNames)("S3 storage in %s", (environmentName) => {
 describe("EncryptedBucket grants", () => {
   const grants = (apply: (storage: Storage, probe: ReturnType<typeof grantTestbed>["probe"]) => void) => {
     const testbed = grantTestbed();
-    const storage = new Storage(testbed.stack, "storage", { environmentSuffix: "test", account: testAccount, kmsKey: testbed.keys.storage, protectData: false, createConfigBucket: false });
+    const storage = new Storage(testbed.stack, "storage", { environmentSuffix: "test", account: testAccount, kmsKey: testbed.keys.storage, protectData: false, createConfigBucket: false, accessLogRetentionDays: 30 });
     apply(storage, testbed.probe);
     const { json, statements } = testbed.synth();
     const ingestion = onlyResource(json, "aws_s3_bucket", (body) => body.bucket === "trading-ingestion-test-123456789012");
@@ -144,10 +157,31 @@ describe("EncryptedBucket grants", () => {
     expect(statements.map((statement) => statement.Action)).toEqual([["s3:GetObject", "s3:GetObjectVersion"], ["s3:ListBucket"]]);
   });
 
+  it("a log retention longer than the archive age archives access logs first, then expires them", () => {
+    const lifecycleOf = (accessLogRetentionDays: number) => {
+      const testbed = grantTestbed();
+      new Storage(testbed.stack, "storage", { environmentSuffix: "test", account: testAccount, kmsKey: testbed.keys.storage, protectData: false, createConfigBucket: false, accessLogRetentionDays });
+      const { json } = testbed.synth();
+      const logBucket = onlyResource(json, "aws_s3_bucket", (body) => body.bucket === "trading-access-logs-test-123456789012");
+      return onlyResource(json, "aws_s3_bucket_lifecycle_configuration", (body) => resolveReference(json, body.bucket).address === logBucket.address).body.rule;
+    };
+    expect(lifecycleOf(365)).toEqual([
+      expect.objectContaining({
+        id: "archive-after-90-days-then-expire-after-365-days",
+        transition: [{ days: 90, storage_class: "GLACIER" }],
+        expiration: [{ days: 365 }],
+        noncurrent_version_expiration: [{ noncurrent_days: 365 }],
+      }),
+    ]);
+    const [short] = lifecycleOf(30);
+    expect(short).toMatchObject({ id: "expire-after-30-days", expiration: [{ days: 30 }], noncurrent_version_expiration: [{ noncurrent_days: 30 }] });
+    expect(short.transition).toBeUndefined();
+  });
+
   it("refuses a bucket name longer than S3 allows", () => {
     const testbed = grantTestbed();
     expect(
-      () => new Storage(testbed.stack, "storage", { environmentSuffix: "a".repeat(40), account: testAccount, kmsKey: testbed.keys.storage, protectData: false, createConfigBucket: false }),
+      () => new Storage(testbed.stack, "storage", { environmentSuffix: "a".repeat(40), account: testAccount, kmsKey: testbed.keys.storage, protectData: false, createConfigBucket: false, accessLogRetentionDays: 30 }),
     ).toThrow("bucket name trading-access-logs-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-<account id> would be 73 characters; S3 allows at most 63");
   });
 });

@@ -4141,7 +4141,10 @@ async function runTerraformPlan(options) {
   const env = terraformEnvironment(options.env);
   const steps = [
     ["init", "-input=false", "-no-color"],
-    ["plan", "-input=false", "-no-color", `-out=${planFile}`],
+    // A review plan never takes the state lock: a deploy holds it for up to two hours, and the
+    // pull-request token may only read state. The deploy re-plans under the lock, and its gate
+    // refuses a plan that differs from the one reviewed here.
+    ["plan", "-input=false", "-no-color", "-lock=false", `-out=${planFile}`],
     ["show", "-json", "-no-color", planFile]
   ];
   let stdout = "";

@@ -16,7 +16,10 @@ export async function runTerraformPlan(options: { exec: Exec; terraform: string;
   const env = terraformEnvironment(options.env);
   const steps: readonly (readonly string[])[] = [
     ["init", "-input=false", "-no-color"],
-    ["plan", "-input=false", "-no-color", `-out=${planFile}`],
+    // A review plan never takes the state lock: a deploy holds it for up to two hours, and the
+    // pull-request token may only read state. The deploy re-plans under the lock, and its gate
+    // refuses a plan that differs from the one reviewed here.
+    ["plan", "-input=false", "-no-color", "-lock=false", `-out=${planFile}`],
     ["show", "-json", "-no-color", planFile],
   ];
   let stdout = "";
