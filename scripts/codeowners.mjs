@@ -25,6 +25,7 @@ export const SECURITY_PATHS = [
   "/.github/actions/",
   "/scripts/environments.mjs",
   "/scripts/promote.mjs",
+  "/scripts/promotion-pull-request.mjs",
   "/scripts/codeowners.mjs",
   "/CODEOWNERS",
 ];

@@ -20,6 +20,8 @@ const defaultRepoRoot = join(fileURLToPath(new URL(".", import.meta.url)), "..")
 export const WORKFLOW_ENVIRONMENT_LISTS = [
   { file: ".github/workflows/deploy.yml", path: ["on", "push", "branches"], field: "branch" },
   { file: ".github/workflows/destroy.yml", path: ["on", "workflow_dispatch", "inputs", "environment", "options"], field: "name" },
+  { file: ".github/workflows/promote.yml", path: ["on", "workflow_dispatch", "inputs", "from", "options"], field: "branch" },
+  { file: ".github/workflows/promote.yml", path: ["on", "workflow_dispatch", "inputs", "to", "options"], field: "branch" },
 ];
 
 const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,29}$/;
@@ -98,11 +100,14 @@ export function planNewEnvironment({ name, options, environments, workflowTexts 
   data.alerts = { ...data.alerts, email };
   const everyone = { ...environments, [name]: data };
 
-  const writes = [{ path: file, text: `${JSON.stringify(data, null, 2)}\n` }];
+  // One write per workflow file, with every list it holds replaced.
+  const workflowWrites = new Map();
   for (const list of WORKFLOW_ENVIRONMENT_LISTS) {
     const values = Object.entries(everyone).map(([environmentName, environment]) => (list.field === "name" ? environmentName : environment.branch)).sort();
-    writes.push({ path: list.file, text: replaceFlowList(workflowTexts[list.file], list, values) });
+    const text = workflowWrites.has(list.file) ? workflowWrites.get(list.file) : workflowTexts[list.file];
+    workflowWrites.set(list.file, replaceFlowList(text, list, values));
   }
+  const writes = [{ path: file, text: `${JSON.stringify(data, null, 2)}\n` }, ...[...workflowWrites].map(([path, text]) => ({ path, text }))];
   return { file, data, writes, steps: remainingSteps({ name, data, from: options.from, source }) };
 }
 

