@@ -897,7 +897,7 @@ function report(actual, expected, print, command) {
   const notices = differences.length - errors.length;
   if (errors.length === 0) print(`${command}: every setting matches${notices ? ` (${notices} notice${notices === 1 ? "" : "s"} above)` : ""}.`);
   else {
-    const bySetup = errors.filter((item) => item.fix === "setup").length;
+    const bySetup = errors.filter((item) => item.fix === "setup" && !item.command).length;
     print(`${command}: ${errors.length} setting${errors.length === 1 ? "" : "s"} differ${errors.length === 1 ? "s" : ""}${bySetup ? `; npm run github:setup changes ${bySetup}` : ""}${errors.length - bySetup ? `; ${errors.length - bySetup} need the command shown` : ""}.`);
   }
   return errors.length === 0 ? 0 : 1;
