@@ -915,10 +915,11 @@ export async function runSetup(request, expected, print, options = {}) {
   return failures.length > 0 ? 1 : code;
 }
 
-/** The token: GITHUB_TOKEN, else `gh auth token` (`runGh` spawns gh; injected for tests). */
+/** The token: GITHUB_TOKEN, else `gh auth token` for GITHUB_API_URL's host (`runGh` spawns gh; injected for tests). */
 export function resolveToken(env, runGh) {
   if (env.GITHUB_TOKEN) return env.GITHUB_TOKEN;
-  const result = runGh(["auth", "token"]);
+  const host = env.GITHUB_API_URL ? new URL(env.GITHUB_API_URL).hostname : "api.github.com";
+  const result = runGh(["auth", "token", ...(host === "api.github.com" ? [] : ["--hostname", host])]);
   const token = result.status === 0 ? String(result.stdout).trim() : "";
   if (token) return token;
   throw new Error(

@@ -545,7 +545,11 @@ describe("the token", () => {
         return { status: 0, stdout: "gh-token\n" };
       }),
     ).toBe("gh-token");
-    expect(calls).toEqual([["auth", "token"]]);
+    expect(resolveToken({ GITHUB_API_URL: "https://github.example.com/api/v3" }, (args) => (calls.push(args), { status: 0, stdout: "ghes-token" }))).toBe("ghes-token");
+    expect(calls).toEqual([
+      ["auth", "token"],
+      ["auth", "token", "--hostname", "github.example.com"],
+    ]);
     expect(() => resolveToken({}, noGh)).toThrow(/No GitHub token: set GITHUB_TOKEN \(a fine-grained token for this repository with Administration: read and write, Actions: read, Environments: read, Secrets: read, Issues: read and write, and the organization permission Members: read\) or log in with `gh auth login`/);
   });
 });

@@ -8,7 +8,7 @@
 // policies while custom_branch_policies is off, a duplicate pattern answers 303, duplicate ruleset
 // names). A PUT of an environment resets every field it omits, the strictest reading of a PUT:
 // a client that wants to keep a setting must send it.
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- request bodies are checked field by field, as GitHub does */
