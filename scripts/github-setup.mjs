@@ -797,7 +797,8 @@ export function rulesetBody(current, ruleset, actionsAppId) {
       ? [
           {
             type: "required_status_checks",
-            parameters: { strict_required_status_checks_policy: true, do_not_enforce_on_create: currentChecks?.do_not_enforce_on_create ?? false, required_status_checks: [...kept, ...ours] },
+            // Creating an environment's branch (Day 2) deploys nothing and has no pull request to run checks on.
+            parameters: { strict_required_status_checks_policy: true, do_not_enforce_on_create: currentChecks?.do_not_enforce_on_create ?? true, required_status_checks: [...kept, ...ours] },
           },
         ]
       : []),
