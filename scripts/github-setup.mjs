@@ -33,7 +33,13 @@
 //   GET/POST/PUT /repos/{owner}/{repo}/rulesets[/{ruleset_id}]         (rest/repos/rules; writes: Administration: write)
 //   GET  /apps/github-actions                                          the id of the app whose check runs are required
 //   GET/POST /repos/{owner}/{repo}/labels[/{name}]                     (Issues: read / write)
-//   GET  /repos/{owner}/{repo}/actions/oidc/customization/sub          use_default, include_claim_keys, sub_claim_prefix
+//   GET  /repos/{owner}/{repo}/actions/oidc/customization/sub          use_default, include_claim_keys, use_immutable_subject,
+//        sub_claim_prefix (schema "oidc-custom-sub-repo")
+// Field names checked against that OpenAPI description: the pull_request rule's `allowed_merge_methods`
+// ("merge" | "squash" | "rebase", schema "repository-rule-pull-request"), deployment branch policies'
+// `type` ("branch" | "tag"). `can_admins_bypass` is returned by GET but missing from the description's PUT
+// body; go-github's CreateUpdateEnvironment sends it (github/repos_environments.go, default true), so
+// setup sends it and the check reads it back: if GitHub ignored it, github:check would keep reporting it.
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
