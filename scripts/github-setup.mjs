@@ -384,7 +384,7 @@ export async function fetchSettings(request, expected) {
     throw new GitHubApiError(`GET ${expected.repo} answered 404: the repository ${expected.owner}/${expected.repository} (stacks/bootstrap/github.json owner, repository) does not exist or the token cannot see it.`);
   }
   const branches = {};
-  for (const branch of expected.branches) branches[branch] = (await find(request, `${expected.repo}/branches/${encodeURIComponent(branch)}`)) !== undefined;
+  for (const branch of expected.branches) branches[branch] = (await find(request, `${expected.repo}/branches/${branch.split("/").map(encodeURIComponent).join("/")}`)) !== undefined;
   const teams = {};
   for (const slug of expected.teams) teams[slug] = (await find(request, `/orgs/${expected.owner}/teams/${slug}`)) ?? null;
   const repositoryTeams = await listAll(request, `${expected.repo}/teams`, undefined, { missingIsEmpty: true });
