@@ -27,6 +27,7 @@ export const SECURITY_PATHS = [
   "/scripts/promote.mjs",
   "/scripts/promotion-pull-request.mjs",
   "/scripts/codeowners.mjs",
+  "/scripts/github-setup.mjs",
   "/CODEOWNERS",
 ];
 
