@@ -45,6 +45,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readEnvironments } from "./environments.mjs";
+import { GitHubUnreachableError, createGitHubRest } from "./github-rest.mjs";
 
 const repoRoot = join(fileURLToPath(new URL(".", import.meta.url)), "..");
 
@@ -345,34 +346,16 @@ async function listAll(request, path, key, { missingIsEmpty = false } = {}) {
 }
 
 /** A `request(method, path, body)` bound to GitHub's REST API (or any base URL): resolves to { status, data }. */
-export function createGitHubRequest({ apiUrl = "https://api.github.com", token, fetchImpl = fetch }) {
-  const base = apiUrl.replace(/\/+$/, "");
+export function createGitHubRequest({ apiUrl = "https://api.github.com", token, fetchImpl = globalThis.fetch, sleep }) {
+  const send = createGitHubRest({ apiUrl, token, userAgent: "trading-platform-infra github-setup", fetchImpl, sleep });
   return async (method, path, body) => {
-    let response;
     try {
-      response = await fetchImpl(`${base}${path}`, {
-        method,
-        redirect: "manual",
-        headers: {
-          Accept: "application/vnd.github+json",
-          Authorization: `Bearer ${token}`,
-          "X-GitHub-Api-Version": "2022-11-28",
-          "User-Agent": "trading-platform-infra github-setup",
-          ...(body === undefined ? {} : { "Content-Type": "application/json" }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
+      const { status, data } = await send(method, path, { body });
+      return { status, data };
     } catch (error) {
-      throw new GitHubApiError(`${method} ${path}: GitHub's API at ${base} could not be reached (${error.cause?.message ?? error.message}).`);
+      if (error instanceof GitHubUnreachableError) throw new GitHubApiError(error.message);
+      throw error;
     }
-    const text = await response.text();
-    let data;
-    try {
-      data = text === "" ? undefined : JSON.parse(text);
-    } catch {
-      data = text;
-    }
-    return { status: response.status, data };
   };
 }
 
