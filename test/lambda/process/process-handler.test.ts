@@ -1,4 +1,5 @@
 import { gzipSync, gunzipSync } from "node:zlib";
+import { PublishCommand } from "@aws-sdk/client-sns";
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import type { S3Event } from "aws-lambda";
 import { Client } from "pg";
@@ -13,7 +14,7 @@ import { type Database, DatabaseUnavailableError } from "../../../stacks/lambda/
 import { createLogger } from "../../../stacks/lambda/shared/logger";
 import { type Trade, tradeToNdjsonLine } from "../../../stacks/lambda/shared/trade";
 import { resetDatabase, testDatabase } from "../../support/database";
-import { type LocalS3, startLocalS3 } from "../../support/local-services";
+import { type LocalS3, type LocalSns, startLocalS3, startLocalSns } from "../../support/local-services";
 import { startTestPostgres, type TestPostgres } from "../../support/postgres";
 import { s3ObjectCreatedEvent } from "../shared/recorded-events";
 
@@ -21,16 +22,27 @@ const INGESTION = "ingestion";
 const ANALYTICS = "analytics";
 
 let s3: LocalS3;
+let sns: LocalSns;
+let alertsTopicArn: string;
 let server: TestPostgres;
 let database: Database;
 let sql: Client;
 let logLines: Record<string, unknown>[];
 
 const logger = () => createLogger({ write: (line) => logLines.push(JSON.parse(line)) });
-const handlerWith = (db: Database) => createProcessHandler({ s3: s3.client, analyticsBucket: ANALYTICS, database: db, logger: logger() });
+const RETENTION_DAYS = 7;
+const handlerWith = (db: Database, retentionDays = RETENTION_DAYS) =>
+  createProcessHandler({
+    s3: s3.client,
+    database: db,
+    publisher: { publish: (input) => sns.client.send(new PublishCommand(input)) },
+    config: { analyticsBucket: ANALYTICS, alertsTopicArn, tradeIdRetentionDays: retentionDays },
+    logger: logger(),
+  });
 
 beforeAll(async () => {
-  [s3, server] = await Promise.all([startLocalS3(), startTestPostgres()]);
+  [s3, sns, server] = await Promise.all([startLocalS3(), startLocalSns(), startTestPostgres()]);
+  alertsTopicArn = sns.createTopic("alerts-test");
   await Promise.all([s3.createBucket(INGESTION), s3.createBucket(ANALYTICS)]);
   await resetDatabase(server);
   database = testDatabase(server);
@@ -41,11 +53,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await sql?.end();
   await database?.end();
-  await Promise.all([s3?.stop(), server?.stop()]);
+  await Promise.all([s3?.stop(), sns?.stop(), server?.stop()]);
 });
 beforeEach(async () => {
   logLines = [];
-  await sql.query("TRUNCATE processed_objects, bar_contributions, bars_1m");
+  sns.published.length = 0;
+  await sql.query("TRUNCATE processed_objects, bar_contributions, bars_1m, trade_identities, bar_duplicates");
 });
 
 const trade = (overrides: Partial<Trade> = {}): Trade => ({
@@ -108,7 +121,7 @@ describe("process handler", () => {
     );
     const result = await handlerWith(database)(event);
     expect(result.objects).toEqual([
-      { bucket: INGESTION, key, outcome: "merged", trades: 5, rejectedLines: 0, bars: 3, barsKey: "bars-1m/2026/11/22/03/client-a batch+1.ndjson.gz" },
+      { bucket: INGESTION, key, outcome: "merged", trades: 5, rejectedLines: 0, duplicates: 0, conflictingDuplicates: 0, bars: 3, barsKey: "bars-1m/2026/11/22/03/client-a batch+1.ndjson.gz" },
     ]);
     expect(await bars()).toEqual([
       { symbol: "AAPL", minute: "2026-11-22T03:04", open: 100, high: 101, low: 99.5, close: 99.5, volume: 17, trades: 3, spq: 1000 + 505 + 199, first_trade_id: "A-1", last_trade_id: "A-3" },
@@ -197,7 +210,8 @@ describe("process handler", () => {
     for (const event of [events[2], events[0], events[1]]) await handlerWith(database)(event);
     expect(await bars()).toEqual([expected]);
 
-    await sql.query("TRUNCATE processed_objects, bar_contributions, bars_1m");
+    // Forget everything, trade identities too: the same trades are new again.
+    await sql.query("TRUNCATE processed_objects, bar_contributions, bars_1m, trade_identities, bar_duplicates");
     await Promise.all(events.map((event) => handlerWith(database)(event)));
     expect(await bars()).toEqual([expected]);
     const { rows } = await sql.query("SELECT count(*)::int AS objects, sum(trade_count)::int AS trades FROM bar_contributions");
