@@ -257,7 +257,9 @@ export function createProcessHandler(deps: ProcessDependencies): (event: S3Event
       if (outcome === "merged" && duplicates.duplicates > 0) {
         log.info("Trades counted before were skipped", { duplicates: duplicates.duplicates, conflictingDuplicates: duplicates.conflicts, clientId });
       }
-      if (outcome === "merged" && duplicates.conflicts > 0) {
+      // Also when the object was merged before: a crash between the commit and the publish must not lose
+      // the alert, so a retry sends it again (at least once; a duplicate S3 event repeats it).
+      if (duplicates.conflicts > 0) {
         log.warn("Conflicting duplicate trades quarantined", { conflictingDuplicates: duplicates.conflicts, quarantineKey, clientId });
         try {
           await deps.publisher.publish(conflictAlert(config.alertsTopicArn, source, clientId, merged, quarantineKey));
