@@ -155,26 +155,34 @@ function compareWithJsonParse(lines: number): { fastMs: number; fastWithoutLogMs
       venue: "XNAS",
     }),
   );
-  const measure = (prefix: string, withLog = true) => {
-    const buffers = text.map((line) => Buffer.from(prefix + line));
-    const runs = [];
-    for (let run = 0; run < RUNS; run += 1) {
-      const parser = new TradeLineParser(
-        new BarAggregator(),
-        () => {
-          throw new Error("unexpected rejection");
-        },
-        withLog ? new TradeLog() : undefined,
-      );
-      const cpu = process.cpuUsage();
-      buffers.forEach((buffer, index) => parser.parse(buffer, 0, buffer.length, index + 1));
-      const used = process.cpuUsage(cpu);
-      runs.push((used.user + used.system) / 1000);
-    }
-    return median(runs);
+  const once = (buffers: readonly Buffer[], withLog: boolean) => {
+    const parser = new TradeLineParser(
+      new BarAggregator(),
+      () => {
+        throw new Error("unexpected rejection");
+      },
+      withLog ? new TradeLog() : undefined,
+    );
+    const cpu = process.cpuUsage();
+    buffers.forEach((buffer, index) => parser.parse(buffer, 0, buffer.length, index + 1));
+    const used = process.cpuUsage(cpu);
+    return (used.user + used.system) / 1000;
   };
+  const fast = text.map((line) => Buffer.from(line));
   // A leading space is valid JSON but not ingest's canonical form, so it takes the slow path.
-  return { fastMs: measure(""), fastWithoutLogMs: measure("", false), slowMs: measure(" ") };
+  const slow = text.map((line) => Buffer.from(` ${line}`));
+  // With and without the trade log alternate, after one warm-up each, so neither pays for the JIT alone.
+  once(fast, true);
+  once(fast, false);
+  const withLog = [];
+  const withoutLog = [];
+  for (let run = 0; run < RUNS + 2; run += 1) {
+    withLog.push(once(fast, true));
+    withoutLog.push(once(fast, false));
+  }
+  const slowRuns = [];
+  for (let run = 0; run < RUNS; run += 1) slowRuns.push(once(slow, true));
+  return { fastMs: median(withLog), fastWithoutLogMs: median(withoutLog), slowMs: median(slowRuns) };
 }
 
 async function main(): Promise<void> {
