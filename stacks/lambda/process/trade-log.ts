@@ -107,11 +107,6 @@ export class TradeLog {
     this.pool = next;
   }
 
-  /** Line number of row `row`. */
-  lineAt(row: number): number {
-    return this.lines[row];
-  }
-
   /**
    * The bars of the logged trades except those on `skippedLines` (ascending),
    * built with the symbols of `parsed` (the aggregator the parser filled).

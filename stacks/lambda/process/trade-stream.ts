@@ -1,7 +1,8 @@
 /**
  * Streams a gzip NDJSON object through gunzip and a line splitter into the
  * parser and aggregator. Only the current chunk and at most one partial line
- * are held, so memory does not depend on the object's size.
+ * are held, so the stream's memory does not depend on the object's size (the
+ * TradeLog, when one is given, keeps ~40 bytes per trade plus its id and venue).
  */
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
