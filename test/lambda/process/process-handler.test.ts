@@ -6,7 +6,7 @@ import { Client } from "pg";
 import { applyMigrations } from "../../../stacks/lambda/migrate/migrator";
 import { migrations } from "../../../stacks/lambda/migrate/migrations";
 import { ReplacedObjectError } from "../../../stacks/lambda/process/bar-store";
-import { barsKeyFor, createProcessHandler } from "../../../stacks/lambda/process/handler";
+import { barsKeyFor, createProcessHandler, processConfigFromEnv } from "../../../stacks/lambda/process/handler";
 import { manifest } from "../../../stacks/lambda/process/manifest";
 import { QuarantineSpool } from "../../../stacks/lambda/process/quarantine";
 import { CorruptObjectError } from "../../../stacks/lambda/process/trade-stream";
@@ -106,6 +106,14 @@ async function keysUnder(bucket: string, prefix: string): Promise<string[]> {
 describe("process handler", () => {
   it("is triggered by the objects ingest writes", () => {
     expect(manifest.trigger).toEqual({ kind: "s3ObjectCreated", bucket: "ingestionBucket", prefix: "trades/", suffix: ".ndjson.gz" });
+  });
+
+  it("reads its configuration from the variables its manifest binds, naming a bad one", () => {
+    for (const name of ["ANALYTICS_BUCKET", "ALERTS_TOPIC_ARN", "TRADE_ID_RETENTION_DAYS"]) expect(Object.keys(manifest.environment)).toContain(name);
+    const env = { ANALYTICS_BUCKET: "analytics", ALERTS_TOPIC_ARN: "arn:aws:sns:us-east-1:111122223333:alerts", TRADE_ID_RETENTION_DAYS: "7" };
+    expect(processConfigFromEnv(env)).toEqual({ analyticsBucket: "analytics", alertsTopicArn: env.ALERTS_TOPIC_ARN, tradeIdRetentionDays: 7 });
+    expect(() => processConfigFromEnv({ ...env, TRADE_ID_RETENTION_DAYS: "a week" })).toThrow(/TRADE_ID_RETENTION_DAYS must be a positive whole number, found "a week"/);
+    expect(() => processConfigFromEnv({ ...env, ALERTS_TOPIC_ARN: undefined })).toThrow(/ALERTS_TOPIC_ARN is missing or empty/);
   });
 
   it("aggregates an object into 1-minute bars in Aurora and the analytics bucket", async () => {
@@ -481,6 +489,16 @@ describe("process handler: each trade counted once", () => {
     // A copy of E1 arriving now counts again: the bar has E1 twice. E2 is still caught.
     expect(await processKey("trades/2026/11/22/03/late-c.ndjson.gz", [e(1), e(2)])).toMatchObject({ duplicates: 1 });
     expect(await bars()).toEqual([expect.objectContaining({ trades: 3, volume: 2 + 3 + 2 })]);
+  });
+
+  it("counts a late trade, older than the window, in its own minute and still skips its copies: the window runs from when a trade was first seen", async () => {
+    const minute = new Date(Date.now() - 30 * 86_400_000);
+    minute.setUTCSeconds(0, 0);
+    const late = trade({ tradeId: "LATE-1", timestamp: new Date(minute.getTime() + 15_000).toISOString() });
+    expect(await processKey("trades/late/first.ndjson.gz", [late])).toMatchObject({ duplicates: 0 });
+    expect(await processKey("trades/late/copy.ndjson.gz", [late])).toMatchObject({ duplicates: 1 });
+    const { rows } = await sql.query("SELECT bucket_start, trade_count::int AS trades FROM bars_1m");
+    expect(rows).toEqual([{ bucket_start: minute, trades: 1 }]);
   });
 
   it("rolls the identities back with everything else when the transaction fails after claiming them", async () => {
