@@ -12,7 +12,8 @@
  * 2. claim: one INSERT ... SELECT ... ORDER BY identity ... ON CONFLICT DO
  *    NOTHING. A copy whose identity another transaction inserted and has not
  *    committed waits for it, then is skipped if it committed (PostgreSQL's
- *    documented Read Committed behaviour for ON CONFLICT DO NOTHING; under
+ *    documented Read Committed behaviour for ON CONFLICT DO NOTHING, manual
+ *    13.2.1 https://www.postgresql.org/docs/16/transaction-iso.html; under
  *    REPEATABLE READ it would be a serialization failure instead). Every
  *    transaction takes these row locks in identity order, then bar rows in
  *    (symbol, minute) order, so two objects carrying the same trades cannot
@@ -25,7 +26,7 @@
 import type { ClientBase } from "pg";
 import type { TradeLog } from "./trade-log";
 
-/** Rows per staging statement: ~20 × 10,000 array elements, well inside one round trip's comfort. */
+/** Rows per staging statement: eight arrays of 10,000 elements, about 400 KB of array literals. */
 export const STAGE_ROWS_PER_STATEMENT = 10_000;
 /** Conflicts listed one by one (quarantine, alert); the rest are counted. Matches the quarantine's cap on line records. */
 export const MAX_LISTED_CONFLICTS = 100_000;

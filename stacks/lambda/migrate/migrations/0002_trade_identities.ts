@@ -12,7 +12,8 @@
  * later (process prunes them, oldest first, through the first_seen_at index).
  *
  * Not partitioned: PostgreSQL requires a primary key or unique constraint of a
- * partitioned table to include every partition key column, so partitioning by
+ * partitioned table to include every partition key column (manual 5.11.2.3,
+ * https://www.postgresql.org/docs/16/ddl-partitioning.html), so partitioning by
  * trade date would make the date part of the identity, and a copy whose
  * timestamp moved to another UTC day (a time-zone mistake, say) would be
  * neither skipped nor flagged. Pruning therefore deletes rows instead of
