@@ -186,7 +186,8 @@ export class DataPipeline extends Construct {
           notificationPermissions.set(trigger.bucket, [...(notificationPermissions.get(trigger.bucket) ?? []), permission]);
           // S3 invokes asynchronously: after Lambda's retries an event would be
           // dropped silently, so it goes to the alert topic (which names the object).
-          alerting.grantPublish(fn);
+          // A manifest that publishes to the topic itself already has this grant.
+          if (!fn.manifest.access.some((access) => access.resource === "alertsTopic" && access.level === "publish")) alerting.grantPublish(fn);
           new LambdaFunctionEventInvokeConfig(this, `${fn.manifest.name}-async`, {
             functionName: fn.function.functionName,
             maximumRetryAttempts: 2,

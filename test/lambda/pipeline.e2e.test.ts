@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
+import { PublishCommand } from "@aws-sdk/client-sns";
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { unzipSync } from "fflate";
 import { Client } from "pg";
@@ -28,7 +29,7 @@ import type { Database } from "../../stacks/lambda/shared/database";
 import { createLogger } from "../../stacks/lambda/shared/logger";
 import { type Trade, tradeToNdjsonLine } from "../../stacks/lambda/shared/trade";
 import { resetDatabase, testDatabase } from "../support/database";
-import { LOCAL_CREDENTIALS, LOCAL_REGION, type LocalDynamo, type LocalS3, startLocalDynamo, startLocalS3, tableShapes } from "../support/local-services";
+import { LOCAL_CREDENTIALS, LOCAL_REGION, type LocalDynamo, type LocalS3, type LocalSns, startLocalDynamo, startLocalS3, startLocalSns, tableShapes } from "../support/local-services";
 import { type LocalSecrets, startLocalSecrets } from "../support/local-secrets";
 import { findPostgresBinaries, startTestPostgres, type TestPostgres } from "../support/postgres";
 import { apiGatewayEvent, s3ObjectCreatedEvent } from "./shared/recorded-events";
@@ -40,6 +41,8 @@ const API_KEY_ID = "k7pipeline1";
 
 let s3: LocalS3;
 let dynamo: LocalDynamo;
+let sns: LocalSns;
+let alertsTopicArn: string;
 let server: TestPostgres;
 let secrets: LocalSecrets;
 let database: Database;
@@ -50,7 +53,8 @@ const logLines: Record<string, unknown>[] = [];
 const logger = createLogger({ write: (line) => logLines.push(JSON.parse(line)) });
 
 beforeAll(async () => {
-  [s3, dynamo, server, secrets] = await Promise.all([startLocalS3(), startLocalDynamo(), startTestPostgres({ tls: bundlesRunnable }), startLocalSecrets()]);
+  [s3, dynamo, sns, server, secrets] = await Promise.all([startLocalS3(), startLocalDynamo(), startLocalSns(), startTestPostgres({ tls: bundlesRunnable }), startLocalSecrets()]);
+  alertsTopicArn = sns.createTopic("pipeline-alerts");
   await Promise.all([s3.createBucket(INGESTION), s3.createBucket(ANALYTICS), dynamo.createTable(API_KEYS, tableShapes.apiKeys)]);
   await dynamo.documents.send(new PutCommand({ TableName: API_KEYS, Item: { apiKeyId: API_KEY_ID, clientId: "pipeline-capital", enabled: true } }));
   await resetDatabase(server);
@@ -58,13 +62,20 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await database?.end();
-  await Promise.all([s3?.stop(), dynamo?.stop(), server?.stop(), secrets?.stop()]);
+  await Promise.all([s3?.stop(), dynamo?.stop(), sns?.stop(), server?.stop(), secrets?.stop()]);
   rmSync(workDir, { recursive: true, force: true });
 });
 
 const ingest = () =>
   createIngestHandler({ s3: s3.client, documents: dynamo.documents, config: { bucket: INGESTION, apiKeysTable: API_KEYS }, logger, now: () => new Date("2026-11-22T04:00:00Z") });
-const processObjects = () => createProcessHandler({ s3: s3.client, analyticsBucket: ANALYTICS, database, logger });
+const processObjects = () =>
+  createProcessHandler({
+    s3: s3.client,
+    database,
+    publisher: { publish: (input) => sns.client.send(new PublishCommand(input)) },
+    config: { analyticsBucket: ANALYTICS, alertsTopicArn, tradeIdRetentionDays: 7 },
+    logger,
+  });
 const query = () => createQueryHandler({ database, logger });
 
 async function post(trades: readonly Trade[], idempotencyKey: string) {
@@ -88,10 +99,10 @@ async function objectCreated(key: string) {
   return event;
 }
 
-async function bars(symbol: string, interval: string) {
+async function bars(symbol: string, interval: string, range = { from: "2026-11-22T03:00:00Z", to: "2026-11-22T04:00:00Z" }) {
   const response = await query()({
     ...apiGatewayEvent({ method: "GET", route: "/v1/bars/{symbol}", pathParameters: { symbol } }),
-    queryStringParameters: { from: "2026-11-22T03:00:00Z", to: "2026-11-22T04:00:00Z", interval },
+    queryStringParameters: { ...range, interval },
   });
   expect(response.statusCode).toBe(200);
   return JSON.parse(response.body).bars;
@@ -119,6 +130,8 @@ function expectedBars(trades: readonly Trade[], minutes: number) {
         volume,
         tradeCount: group.length,
         vwap: expect.closeTo(group.reduce((sum, trade) => sum + trade.price * trade.quantity, 0) / volume, 9),
+        duplicatesSkipped: 0,
+        conflictingDuplicates: 0,
       };
     });
 }
@@ -135,7 +148,7 @@ const trade = (id: string, minute: number, second: number, price: number, quanti
 
 describe("data pipeline end to end", () => {
   it("serves the bars of trades posted in several batches, each counted exactly once", async () => {
-    expect(await createMigrateHandler({ database, migrations, logger })({})).toEqual({ applied: ["0001_market_data_schema"], currentVersion: 1 });
+    expect(await createMigrateHandler({ database, migrations, logger })({})).toEqual({ applied: migrations.map((migration) => migration.file), currentVersion: migrations.length });
 
     const morning = [trade("A-1", 1, 5, 187.1, 100), trade("A-2s", 1, 40, 187.3, 50), trade("A-3", 2, 10, 186.9, 20), trade("A-4", 7, 0, 188, 10)];
     const later = [trade("B-1", 1, 20, 187.5, 30), trade("B-2", 1, 59, 187.0, 5), trade("B-3s", 6, 30, 187.8, 70), { ...trade("B-4", 2, 0, 410.5, 3), symbol: "MSFT" }];
@@ -178,6 +191,37 @@ describe("data pipeline end to end", () => {
   });
 });
 
+describe("a client retrying the tail of a batch that timed out, re-batched", () => {
+  it("counts each trade once: E0-E9 then E5-E14 under another Idempotency-Key serve 15 trades with exact volume and VWAP", async () => {
+    const e = (i: number): Trade => ({
+      tradeId: `E${i}`,
+      symbol: "RETRY",
+      price: 50 + i / 4,
+      quantity: 10 + i,
+      side: "buy",
+      timestamp: `2026-11-22T03:20:${String(i * 3).padStart(2, "0")}.500Z`,
+      venue: "XNAS",
+    });
+    const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => e(from + i));
+    const first = await post(range(0, 9), "retry-batch-first-01");
+    const retry = await post(range(5, 14), "retry-batch-second-02");
+    expect([first.status, retry.status]).toEqual([201, 201]);
+    const outcomes = [];
+    for (const key of [first.body.objectKey, retry.body.objectKey]) outcomes.push(...(await processObjects()(await objectCreated(key))).objects);
+    expect(outcomes.map((object) => [object.outcome, object.trades, object.duplicates])).toEqual([
+      ["merged", 10, 0],
+      ["merged", 10, 5],
+    ]);
+
+    const minute = await bars("RETRY", "1m", { from: "2026-11-22T03:20:00Z", to: "2026-11-22T03:21:00Z" });
+    const trades = range(0, 14);
+    const volume = trades.reduce((sum, trade) => sum + trade.quantity, 0);
+    const notional = trades.reduce((sum, trade) => sum + trade.price * trade.quantity, 0);
+    expect(minute).toEqual([{ ...expectedBars(trades, 1)[0], vwap: notional / volume, duplicatesSkipped: 5 }]);
+    expect(minute[0]).toMatchObject({ tradeCount: 15, volume: 255 });
+  });
+});
+
 const execFileAsync = promisify(execFile);
 
 /** Unpacks a handler's deployment zip and runs `index.handler(event)` in a fresh node process with only `env`. */
@@ -213,12 +257,13 @@ if (!bundlesRunnable) console.log("bundled pipeline test skipped: it needs the n
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
     };
 
-    expect(await invokeBundle("migrate", { source: "terraform-apply" }, databaseEnv)).toEqual({ applied: ["0001_market_data_schema"], currentVersion: 1 });
+    expect(await invokeBundle("migrate", { source: "terraform-apply" }, databaseEnv)).toEqual({ applied: migrations.map((migration) => migration.file), currentVersion: migrations.length });
 
     const trades = [trade("Z-1", 30, 1, 50, 2), trade("Z-2", 30, 30, 54, 1), trade("Z-3", 31, 0, 52, 4)];
     const key = "trades/2026/11/22/03/bundled-batch.ndjson.gz";
     await s3.client.send(new PutObjectCommand({ Bucket: INGESTION, Key: key, Body: gzipSync(trades.map((t) => `${tradeToNdjsonLine(t)}\n`).join("")) }));
-    const processed = await invokeBundle("process", await objectCreated(key), { ...databaseEnv, ANALYTICS_BUCKET: ANALYTICS, AWS_ENDPOINT_URL_S3: s3.endpoint });
+    const processEnv = { ...databaseEnv, ANALYTICS_BUCKET: ANALYTICS, ALERTS_TOPIC_ARN: alertsTopicArn, TRADE_ID_RETENTION_DAYS: "7", AWS_ENDPOINT_URL_S3: s3.endpoint, AWS_ENDPOINT_URL_SNS: sns.endpoint };
+    const processed = await invokeBundle("process", await objectCreated(key), processEnv);
     expect(processed).toEqual({ objects: [expect.objectContaining({ key, outcome: "merged", trades: 3, bars: 2 })] });
 
     const response = (await invokeBundle(

@@ -42,6 +42,8 @@ export class SymbolBars {
     readonly symbol: string,
     readonly bytes: Buffer,
     readonly hash: number,
+    /** Position in the aggregator's symbols, in order of first appearance (what a TradeLog records). */
+    readonly index: number,
   ) {}
 }
 
@@ -100,12 +102,22 @@ export class BarAggregator {
       }
     }
     const bytes = Buffer.from(source.subarray(start, end));
-    const entry = new SymbolBars(bytes.toString("latin1"), bytes, hash);
+    const entry = new SymbolBars(bytes.toString("latin1"), bytes, hash, this.symbols.length);
     entry.next = this.buckets[slot];
     this.buckets[slot] = entry;
     this.symbols.push(entry);
     this.last = entry;
     return entry;
+  }
+
+  /** The symbol with this `index`, or undefined. */
+  symbolAt(index: number): SymbolBars | undefined {
+    return this.symbols[index];
+  }
+
+  /** Every symbol seen, by index. */
+  symbolNames(): string[] {
+    return this.symbols.map((symbol) => symbol.symbol);
   }
 
   symbolFromString(symbol: string): SymbolBars {

@@ -10,6 +10,10 @@ export const manifest: FunctionManifest = {
   database: { statementTimeoutMs: 60_000, reserveMs: 120_000 },
   environment: {
     ANALYTICS_BUCKET: { resource: "analyticsBucket", attribute: "name" },
+    // Told about conflicting duplicate trades.
+    ALERTS_TOPIC_ARN: { resource: "alertsTopic", attribute: "arn" },
+    // Days a trade identity is kept after its first copy was counted; a copy arriving later may count again.
+    TRADE_ID_RETENTION_DAYS: { value: "7" },
     DB_HOST: { resource: "database", attribute: "writerEndpoint" },
     DB_PORT: { resource: "database", attribute: "port" },
     DB_NAME: { resource: "database", attribute: "databaseName" },
@@ -21,6 +25,7 @@ export const manifest: FunctionManifest = {
     { resource: "ingestionBucket", level: "readWrite" },
     { resource: "analyticsBucket", level: "write" },
     { resource: "database", level: "connect" },
+    { resource: "alertsTopic", level: "publish" },
   ],
   trigger: { kind: "s3ObjectCreated", bucket: "ingestionBucket", prefix: "trades/", suffix: ".ndjson.gz" },
 };

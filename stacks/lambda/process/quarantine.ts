@@ -26,6 +26,11 @@ export interface QuarantineRecord extends Partial<RejectedLine> {
   /** The rejected line (at most its first KiB); absent for whole-object records. */
   readonly raw?: string;
   readonly rawTruncated?: boolean;
+  /** A conflicting duplicate: the trade's identity and where the copy that was counted came from. */
+  readonly tradeId?: string;
+  readonly venue?: string;
+  readonly countedFrom?: string;
+  readonly countedLine?: number;
 }
 
 function crc32Base64(value: number): string {
@@ -66,6 +71,16 @@ export class QuarantineSpool {
       ...(end - start > MAX_RAW_BYTES ? { rawTruncated: true } : {}),
     });
   };
+
+  /** A line that parsed but was not counted for another reason (a conflicting duplicate); same cap as rejected lines. */
+  addLineRecord(record: Omit<QuarantineRecord, "source"> & { readonly line: number }): void {
+    if (this.lineRecords >= this.maxLineRecords) {
+      this.omitted += 1;
+      return;
+    }
+    this.lineRecords += 1;
+    this.write({ source: this.source, ...record });
+  }
 
   /** A record about the whole object (e.g. truncated gzip). */
   addObjectProblem(reason: string): void {

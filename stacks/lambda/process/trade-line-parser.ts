@@ -13,6 +13,7 @@
  */
 import { parseTradeLine, type TradeProblem } from "../shared/trade";
 import { type BarAggregator, MAX_TRADE_ID_BYTES } from "./bar-aggregator";
+import type { TradeLog } from "./trade-log";
 
 /** Process keeps microsecond timestamps in doubles; beyond 2200 they would lose precision. */
 const MIN_YEAR = 1970;
@@ -225,12 +226,14 @@ export class TradeLineParser {
   constructor(
     private readonly aggregator: BarAggregator,
     private readonly reject: RejectSink,
+    /** Where every valid trade is also recorded (process needs them for the trade-identity check). */
+    private readonly log?: TradeLog,
   ) {}
 
   /** One line (without its newline); `lineNumber` is 1-based. */
   parse(source: Uint8Array, start: number, end: number, lineNumber: number): void {
     if (end > start && source[end - 1] === 13) end -= 1; // CRLF
-    if (this.fast(source, start, end)) {
+    if (this.fast(source, start, end, lineNumber)) {
       this.fastLines += 1;
       return;
     }
@@ -258,18 +261,25 @@ export class TradeLineParser {
       this.reject({ line: lineNumber, reason: `timestamp: ${message}`, problems: [{ field: "timestamp", message }] }, source, start, end);
       return;
     }
-    const id = Buffer.from(trade.tradeId, "latin1");
-    this.aggregator.add(this.aggregator.symbolFromString(trade.symbol), micros, trade.price, trade.quantity, id, 0, id.length);
+    // The id's bytes, then the venue's: the validator allows only ASCII in both.
+    const idAndVenue = Buffer.from(trade.tradeId + (trade.venue ?? ""), "latin1");
+    const idEnd = trade.tradeId.length;
+    const symbol = this.aggregator.symbolFromString(trade.symbol);
+    this.aggregator.add(symbol, micros, trade.price, trade.quantity, idAndVenue, 0, idEnd);
+    this.log?.add(lineNumber, symbol.index, micros, trade.price, trade.quantity, trade.side === "buy", idAndVenue, 0, idEnd, idEnd, idAndVenue.length);
   }
 
   /** True when the line was a valid trade in the canonical shape and has been aggregated. */
-  private fast(s: Uint8Array, start: number, end: number): boolean {
+  private fast(s: Uint8Array, start: number, end: number, lineNumber: number): boolean {
     if (end - start < 2 || s[start] !== OPEN_BRACE || s[end - 1] !== CLOSE_BRACE) return false;
     let seen = 0;
     let idStart = 0;
     let idEnd = 0;
     let symbolStart = 0;
     let symbolEnd = 0;
+    let venueStart = 0;
+    let venueEnd = 0;
+    let buy = false;
     let price = 0;
     let quantity = 0;
     let micros = 0;
@@ -312,8 +322,10 @@ export class TradeLineParser {
           break;
         case KEY_VENUE:
           if (s[p] !== QUOTE) return false;
-          if (!this.token(s, p + 1, last, VENUE_EXTRA, DIGIT | UPPER | LOWER, 32)) return false;
-          p = this.position + 1;
+          venueStart = p + 1;
+          if (!this.token(s, venueStart, last, VENUE_EXTRA, DIGIT | UPPER | LOWER, 32)) return false;
+          venueEnd = this.position;
+          p = venueEnd + 1;
           break;
         case KEY_PRICE:
           if (!this.positiveNumber(s, p, last)) return false;
@@ -328,9 +340,13 @@ export class TradeLineParser {
         case KEY_SIDE:
           // "buy" or "sell"
           if (s[p] !== QUOTE) return false;
-          if (s[p + 1] === 98 && s[p + 2] === 117 && s[p + 3] === 121 && s[p + 4] === QUOTE) p += 5;
-          else if (s[p + 1] === 115 && s[p + 2] === 101 && s[p + 3] === 108 && s[p + 4] === 108 && s[p + 5] === QUOTE) p += 6;
-          else return false;
+          if (s[p + 1] === 98 && s[p + 2] === 117 && s[p + 3] === 121 && s[p + 4] === QUOTE) {
+            p += 5;
+            buy = true;
+          } else if (s[p + 1] === 115 && s[p + 2] === 101 && s[p + 3] === 108 && s[p + 4] === 108 && s[p + 5] === QUOTE) {
+            p += 6;
+            buy = false;
+          } else return false;
           break;
         case KEY_TIMESTAMP:
           if (s[p] !== QUOTE || !this.timestamp(s, p + 1, last)) return false;
@@ -343,7 +359,9 @@ export class TradeLineParser {
       p += 1;
     }
     if ((seen & REQUIRED_KEYS) !== REQUIRED_KEYS) return false;
-    this.aggregator.add(this.aggregator.symbolFromBytes(s, symbolStart, symbolEnd), micros, price, quantity, s, idStart, idEnd);
+    const symbol = this.aggregator.symbolFromBytes(s, symbolStart, symbolEnd);
+    this.aggregator.add(symbol, micros, price, quantity, s, idStart, idEnd);
+    this.log?.add(lineNumber, symbol.index, micros, price, quantity, buy, s, idStart, idEnd, venueStart, venueEnd);
     return true;
   }
 

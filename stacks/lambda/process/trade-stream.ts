@@ -1,12 +1,14 @@
 /**
  * Streams a gzip NDJSON object through gunzip and a line splitter into the
  * parser and aggregator. Only the current chunk and at most one partial line
- * are held, so memory does not depend on the object's size.
+ * are held, so the stream's memory does not depend on the object's size (the
+ * TradeLog, when one is given, keeps ~40 bytes per trade plus its id and venue).
  */
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import type { BarAggregator } from "./bar-aggregator";
+import type { TradeLog } from "./trade-log";
 import { type RejectSink, TradeLineParser } from "./trade-line-parser";
 
 /** A line longer than this is not a trade (ingest writes ~150 bytes); it is rejected without buffering it whole. */
@@ -113,11 +115,12 @@ export class LineSplitter {
 }
 
 /**
- * Reads a gzip NDJSON stream into `aggregator`; bad lines go to `reject`.
- * Rejects with CorruptObjectError when the gzip data is truncated or invalid.
+ * Reads a gzip NDJSON stream into `aggregator` (and every valid trade into
+ * `log`, when given); bad lines go to `reject`. Rejects with
+ * CorruptObjectError when the gzip data is truncated or invalid.
  */
-export async function aggregateGzipNdjson(body: Readable, aggregator: BarAggregator, reject: RejectSink): Promise<StreamSummary> {
-  const parser = new TradeLineParser(aggregator, reject);
+export async function aggregateGzipNdjson(body: Readable, aggregator: BarAggregator, reject: RejectSink, log?: TradeLog): Promise<StreamSummary> {
+  const parser = new TradeLineParser(aggregator, reject, log);
   const splitter = new LineSplitter(parser, reject);
   const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES });
   let gzipError: Error | undefined;

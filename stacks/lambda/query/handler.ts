@@ -2,7 +2,9 @@
  * query: GET /v1/bars/{symbol} from the Aurora reader. 5m and 1h bars are
  * rolled up in SQL from the 1-minute rows with the same rules process merges
  * by: open of the earliest trade, close of the latest (ties by trade id),
- * max/min, sums; VWAP = Σ(price × quantity) / Σ quantity.
+ * max/min, sums; VWAP = Σ(price × quantity) / Σ quantity. Each bar also says
+ * how many copies of its trades process skipped as duplicates (and how many
+ * of those differed from the counted copy), from bar_duplicates.
  */
 import type { ClientBase } from "pg";
 import { type InvocationContext, invocationRemainingMs } from "../shared/connect-budget";
@@ -25,19 +27,26 @@ export interface BarJson {
   readonly volume: number;
   readonly tradeCount: number;
   readonly vwap: number;
+  /** Copies of this bar's trades that were sent again (any object) and skipped, not counted. */
+  readonly duplicatesSkipped: number;
+  /** Of those, copies whose fields differed from the counted copy (quarantined and alerted). */
+  readonly conflictingDuplicates: number;
 }
 
 const BARS_SQL = `
-SELECT date_bin($2::interval, bucket_start, TIMESTAMPTZ '1970-01-01 00:00:00+00') AS start,
-       (array_agg(open ORDER BY first_trade_at, first_trade_id))[1] AS open,
-       max(high) AS high,
-       min(low) AS low,
-       (array_agg(close ORDER BY last_trade_at DESC, last_trade_id DESC))[1] AS close,
-       sum(volume) AS volume,
-       sum(trade_count) AS trade_count,
-       sum(sum_price_qty) / sum(volume) AS vwap
-FROM bars_1m
-WHERE symbol = $1 AND bucket_start >= $3 AND bucket_start < $4
+SELECT date_bin($2::interval, bar.bucket_start, TIMESTAMPTZ '1970-01-01 00:00:00+00') AS start,
+       (array_agg(bar.open ORDER BY bar.first_trade_at, bar.first_trade_id))[1] AS open,
+       max(bar.high) AS high,
+       min(bar.low) AS low,
+       (array_agg(bar.close ORDER BY bar.last_trade_at DESC, bar.last_trade_id DESC))[1] AS close,
+       sum(bar.volume) AS volume,
+       sum(bar.trade_count) AS trade_count,
+       sum(bar.sum_price_qty) / sum(bar.volume) AS vwap,
+       coalesce(sum(dup.duplicates_skipped), 0) AS duplicates_skipped,
+       coalesce(sum(dup.conflicting_duplicates), 0) AS conflicting_duplicates
+FROM bars_1m bar
+LEFT JOIN bar_duplicates dup ON dup.symbol = bar.symbol AND dup.bucket_start = bar.bucket_start
+WHERE bar.symbol = $1 AND bar.bucket_start >= $3 AND bar.bucket_start < $4
 GROUP BY 1
 ORDER BY 1
 LIMIT $5`;
@@ -51,6 +60,8 @@ interface BarRow {
   volume: string;
   trade_count: string;
   vwap: string;
+  duplicates_skipped: string;
+  conflicting_duplicates: string;
 }
 
 /** One page of bars plus the start of the next bucket when there are more. */
@@ -71,6 +82,8 @@ export async function readBars(client: ClientBase, request: BarsRequest): Promis
     volume: Number(row.volume),
     tradeCount: Number(row.trade_count),
     vwap: Number(row.vwap),
+    duplicatesSkipped: Number(row.duplicates_skipped),
+    conflictingDuplicates: Number(row.conflicting_duplicates),
   }));
   return rows.length > request.limit ? { bars, nextStartMs: rows[request.limit].start.getTime() } : { bars };
 }

@@ -48,15 +48,42 @@ describe("migrate", () => {
     const { logger, lines } = quietLogger();
     const handler = createMigrateHandler({ database: db, migrations, logger });
 
-    await expect(handler({})).resolves.toEqual({ applied: ["0001_market_data_schema"], currentVersion: 1 });
-    expect(await tables(db)).toEqual(["bar_contributions", "bars_1m", "processed_objects", "schema_migrations"]);
-    await expect(handler({})).resolves.toEqual({ applied: [], currentVersion: 1 });
+    const latest = prepareMigrations(migrations).at(-1)!.version;
+    await expect(handler({})).resolves.toEqual({ applied: migrations.map((migration) => migration.file), currentVersion: latest });
+    expect(await tables(db)).toEqual(["bar_contributions", "bar_duplicates", "bars_1m", "processed_objects", "schema_migrations", "trade_identities"]);
+    await expect(handler({})).resolves.toEqual({ applied: [], currentVersion: latest });
     expect(lines.map((line) => line.message)).toEqual(["Applied migrations", "Schema already up to date"]);
 
     const client = await db.connect();
     try {
-      const { rows } = await client.query("SELECT version, file, checksum FROM schema_migrations");
-      expect(rows).toEqual([{ version: 1, file: "0001_market_data_schema", checksum: migrationChecksum(migrations[0].sql) }]);
+      const { rows } = await client.query("SELECT version, file, checksum FROM schema_migrations ORDER BY version");
+      expect(rows).toEqual(prepareMigrations(migrations).map(({ version, file, checksum }) => ({ version, file, checksum })));
+      expect(rows[0].checksum).toBe(migrationChecksum(migrations[0].sql));
+    } finally {
+      client.release();
+    }
+  });
+
+  it("upgrades a database holding processed objects to trade identities: existing objects get ids and zero duplicates", async () => {
+    const { db } = await freshDatabase();
+    const client = await db.connect();
+    try {
+      await applyMigrations(client, migrations.slice(0, 1));
+      await client.query(
+        `INSERT INTO processed_objects (source_bucket, source_key, source_etag, trade_count, rejected_line_count, bar_count)
+         VALUES ('b', 'trades/one.ndjson.gz', 'e1', 3, 0, 1), ('b', 'trades/two.ndjson.gz', 'e2', 5, 1, 2)`,
+      );
+      await expect(applyMigrations(client, migrations)).resolves.toMatchObject({ applied: migrations.slice(1).map((migration) => migration.file) });
+      const { rows } = await client.query("SELECT source_key, object_id IS NOT NULL AS has_id, duplicate_count::int AS duplicates, conflict_count::int AS conflicts FROM processed_objects ORDER BY source_key");
+      expect(rows).toEqual([
+        { source_key: "trades/one.ndjson.gz", has_id: true, duplicates: 0, conflicts: 0 },
+        { source_key: "trades/two.ndjson.gz", has_id: true, duplicates: 0, conflicts: 0 },
+      ]);
+      // New objects keep getting distinct ids.
+      const added = await client.query("INSERT INTO processed_objects (source_bucket, source_key, source_etag, trade_count, rejected_line_count, bar_count) VALUES ('b', 'k3', 'e3', 0, 0, 0) RETURNING object_id");
+      const ids = await client.query("SELECT count(DISTINCT object_id)::int AS n FROM processed_objects");
+      expect(added.rows[0].object_id).toBeDefined();
+      expect(ids.rows[0].n).toBe(3);
     } finally {
       client.release();
     }
@@ -134,9 +161,9 @@ describe("migrate", () => {
     await Promise.all(clients.map((client) => client.connect()));
     try {
       const results = await Promise.all(clients.map((client) => applyMigrations(client, migrations)));
-      expect(results.map((result) => result.applied.length).sort()).toEqual([0, 0, 1]);
+      expect(results.map((result) => result.applied.length).sort()).toEqual([0, 0, migrations.length]);
       const { rows } = await clients[0].query("SELECT count(*)::int AS n FROM schema_migrations");
-      expect(rows[0].n).toBe(1);
+      expect(rows[0].n).toBe(migrations.length);
     } finally {
       await Promise.all(clients.map((client) => client.end()));
     }

@@ -1,5 +1,6 @@
 import { BarAggregator, microsToIso } from "../../../stacks/lambda/process/bar-aggregator";
 import { type RejectedLine, TradeLineParser, daysFromCivil, timestampMicros } from "../../../stacks/lambda/process/trade-line-parser";
+import { TradeLog } from "../../../stacks/lambda/process/trade-log";
 import { LineSplitter, MAX_LINE_BYTES } from "../../../stacks/lambda/process/trade-stream";
 import { tradeToNdjsonLine } from "../../../stacks/lambda/shared/trade";
 
@@ -176,5 +177,57 @@ describe("line splitter", () => {
     expect(result.trades).toBe(2);
     expect(result.rejected).toEqual([{ line: 2, reason: `line longer than ${MAX_LINE_BYTES} bytes; not a trade record` }]);
     expect(result.lines).toBe(3);
+  });
+});
+
+describe("trade log", () => {
+  function logLines(lines: readonly string[], mode: "fast-allowed" | "slow-only") {
+    const aggregator = new BarAggregator();
+    const log = new TradeLog();
+    const parser = new TradeLineParser(aggregator, () => undefined, log);
+    lines.forEach((text, index) => {
+      const bytes = Buffer.from(mode === "slow-only" ? ` ${text}` : text);
+      parser.parse(bytes, 0, bytes.length, index + 1);
+    });
+    return { aggregator, log, fast: parser.fastLines };
+  }
+  const sample = [
+    line({ tradeId: "NULL", symbol: "BRK.B", price: 0.1, quantity: 3, side: "sell", venue: "XNYS" }),
+    line({ tradeId: "T:2", venue: undefined, timestamp: "2026-11-22T03:04:05.9Z" }),
+    "not json",
+    line({ tradeId: "t_3", price: 187.5, quantity: 0.25, timestamp: "2026-11-22T03:05:00Z", venue: "x-1.A" }),
+  ];
+
+  it("records every valid trade with its line, venue and side the same way on the fast and the slow path", () => {
+    const fast = logLines(sample, "fast-allowed");
+    const slow = logLines(sample, "slow-only");
+    expect(fast.fast).toBe(3);
+    expect(fast.log.count).toBe(3);
+    const chunk = fast.log.chunk(0, 3);
+    expect(chunk).toEqual(slow.log.chunk(0, 3));
+    expect(chunk).toEqual({
+      rows: 3,
+      lines: "{1,2,4}",
+      // Quoted, so the trade id NULL stays the text "NULL".
+      tradeIds: '{"NULL","T:2","t_3"}',
+      venues: '{"XNYS","","x-1.A"}',
+      symbolIndexes: "{0,1,1}",
+      micros: `{${Date.UTC(2026, 10, 22, 3, 4, 5, 123) * 1000 + 456},${Date.UTC(2026, 10, 22, 3, 4, 5, 900) * 1000},${Date.UTC(2026, 10, 22, 3, 5) * 1000}}`,
+      prices: "{0.1,187.12,187.5}",
+      quantities: "{3,100,0.25}",
+      buys: "{f,t,t}",
+    });
+    expect(fast.aggregator.symbolNames()).toEqual(["BRK.B", "AAPL"]);
+  });
+
+  it("rebuilds exactly the parsed bars, or the bars without the skipped lines", () => {
+    const lines = Array.from({ length: 500 }, (_, i) =>
+      line({ tradeId: `R-${(i * 7919) % 500}`, symbol: ["AAPL", "MSFT", "X"][i % 3], price: 100 + (i % 11) / 8, quantity: 1 + (i % 4), timestamp: new Date(Date.UTC(2026, 10, 22, 3, 0) + i * 997).toISOString() }),
+    );
+    const { aggregator, log } = logLines(lines, "fast-allowed");
+    expect(log.aggregateExcept(aggregator, new Int32Array(0)).bars()).toEqual(aggregator.bars());
+    const skipped = Int32Array.from([1, 2, 250, 499, 500]);
+    const kept = lines.filter((_, index) => !skipped.includes(index + 1));
+    expect(log.aggregateExcept(aggregator, skipped).bars()).toEqual(parseLines(kept, "fast-allowed").bars);
   });
 });

@@ -76,22 +76,45 @@ describe("query handler", () => {
       from: "2026-11-22T03:02:00Z",
       to: "2026-11-22T03:04:00Z",
       bars: [
-        { start: "2026-11-22T03:02:00.000Z", open: 102, high: 103, low: 101, close: 102.5, volume: 10, tradeCount: 2, vwap: 102 },
-        { start: "2026-11-22T03:03:00.000Z", open: 103, high: 104, low: 102, close: 103.5, volume: 10, tradeCount: 2, vwap: 103 },
+        { start: "2026-11-22T03:02:00.000Z", open: 102, high: 103, low: 101, close: 102.5, volume: 10, tradeCount: 2, vwap: 102, duplicatesSkipped: 0, conflictingDuplicates: 0 },
+        { start: "2026-11-22T03:03:00.000Z", open: 103, high: 104, low: 102, close: 103.5, volume: 10, tradeCount: 2, vwap: 103, duplicatesSkipped: 0, conflictingDuplicates: 0 },
       ],
       nextCursor: null,
     });
   });
 
+  it("reports per bar the duplicates process skipped, summed in roll-ups", async () => {
+    const minute = (m: number) => new Date(Date.UTC(2026, 10, 22, 3, m));
+    await sql.query("INSERT INTO bar_duplicates (symbol, bucket_start, duplicates_skipped, conflicting_duplicates) VALUES ('AAPL', $1, 5, 0), ('AAPL', $2, 3, 1), ('MSFT', $1, 9, 9)", [
+      minute(6),
+      minute(8),
+    ]);
+    try {
+      const oneMinute = await get("AAPL", { from: "2026-11-22T03:06:00Z", to: "2026-11-22T03:09:00Z" });
+      expect(oneMinute.body.bars.map((bar: { start: string; duplicatesSkipped: number; conflictingDuplicates: number; tradeCount: number }) => [bar.start, bar.tradeCount, bar.duplicatesSkipped, bar.conflictingDuplicates])).toEqual([
+        ["2026-11-22T03:06:00.000Z", 2, 5, 0],
+        ["2026-11-22T03:07:00.000Z", 2, 0, 0],
+        ["2026-11-22T03:08:00.000Z", 2, 3, 1],
+      ]);
+      const fiveMinutes = await get("AAPL", { from: "2026-11-22T03:00:00Z", to: "2026-11-22T03:10:00Z", interval: "5m" });
+      expect(fiveMinutes.body.bars.map((bar: { duplicatesSkipped: number; conflictingDuplicates: number; tradeCount: number }) => [bar.tradeCount, bar.duplicatesSkipped, bar.conflictingDuplicates])).toEqual([
+        [10, 0, 0],
+        [10, 8, 1],
+      ]);
+    } finally {
+      await sql.query("DELETE FROM bar_duplicates");
+    }
+  });
+
   it("rolls 5-minute bars up from the 1-minute rows: first open, last close, max, min, sums", async () => {
     const { body } = await get("AAPL", { from: "2026-11-22T03:00:00Z", to: "2026-11-22T04:00:00Z", interval: "5m" });
     expect(body.bars).toEqual([
-      { start: "2026-11-22T03:00:00.000Z", open: 100, high: 105, low: 99, close: 104.5, volume: 50, tradeCount: 10, vwap: 102 },
-      { start: "2026-11-22T03:05:00.000Z", open: 105, high: 110, low: 104, close: 109.5, volume: 50, tradeCount: 10, vwap: 107 },
-      { start: "2026-11-22T03:10:00.000Z", open: 110, high: 112, low: 109, close: 111.5, volume: 20, tradeCount: 4, vwap: 110.5 },
+      { start: "2026-11-22T03:00:00.000Z", open: 100, high: 105, low: 99, close: 104.5, volume: 50, tradeCount: 10, vwap: 102, duplicatesSkipped: 0, conflictingDuplicates: 0 },
+      { start: "2026-11-22T03:05:00.000Z", open: 105, high: 110, low: 104, close: 109.5, volume: 50, tradeCount: 10, vwap: 107, duplicatesSkipped: 0, conflictingDuplicates: 0 },
+      { start: "2026-11-22T03:10:00.000Z", open: 110, high: 112, low: 109, close: 111.5, volume: 20, tradeCount: 4, vwap: 110.5, duplicatesSkipped: 0, conflictingDuplicates: 0 },
     ]);
     const hourly = await get("AAPL", { from: "2026-11-22T03:00:00+00:00", to: "2026-11-22T05:00:00+01:00", interval: "1h" });
-    expect(hourly.body.bars).toEqual([{ start: "2026-11-22T03:00:00.000Z", open: 100, high: 112, low: 99, close: 111.5, volume: 120, tradeCount: 24, vwap: 105.5 }]);
+    expect(hourly.body.bars).toEqual([{ start: "2026-11-22T03:00:00.000Z", open: 100, high: 112, low: 99, close: 111.5, volume: 120, tradeCount: 24, vwap: 105.5, duplicatesSkipped: 0, conflictingDuplicates: 0 }]);
   });
 
   it("returns whole buckets that start in the range, never partial ones", async () => {

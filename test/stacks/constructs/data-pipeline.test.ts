@@ -251,6 +251,17 @@ describe.each(environmentNames)("Lambda functions in %s", (environment) => {
     expect(asyncConfig.destination_config).toEqual({ on_failure: { destination: ref("aws_sns_topic", topicId, "arn") } });
   });
 
+  it("process publishes conflicting-duplicate alerts to the topic, granted once, and keeps trade identities for a configured window", () => {
+    const stack = stackOf(environment);
+    const [topicId] = single(stack, "aws_sns_topic", "topic");
+    const [, processFn] = functionNamed(environment, "process");
+    expect(processFn.environment.variables.ALERTS_TOPIC_ARN).toBe(ref("aws_sns_topic", topicId, "arn"));
+    expect(Number(processFn.environment.variables.TRADE_ID_RETENTION_DAYS)).toBeGreaterThan(0);
+    // The manifest's publish access and the async failure destination need the same grant: one statement, not two.
+    const publishStatements = policyStatementsOf(environment, processFn).filter((statement) => [statement.Action ?? []].flat().includes("sns:Publish"));
+    expect(publishStatements).toEqual([{ Effect: "Allow", Action: ["sns:Publish"], Resource: ref("aws_sns_topic", topicId, "arn") }]);
+  });
+
   it("migrate runs on apply whenever its code or migrations change", () => {
     const stack = stackOf(environment);
     const [migrateId, migrate] = functionNamed(environment, "migrate");
