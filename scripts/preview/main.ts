@@ -1,7 +1,7 @@
 // `npm run preview -- <env> [--base <ref>]`: the only file here that touches the real process.
 import * as fs from "node:fs";
 import { resolve } from "node:path";
-import { spawnExec } from "../../.github/actions/shared/src/exec";
+import { spawnExec } from "../../review/src/exec";
 import { parsePreviewArguments, PreviewUsageError } from "./arguments";
 import { preview } from "./pipeline";
 

@@ -3,10 +3,10 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ActionDependencies } from "../../../.github/actions/shared/src/entry";
-import { spawnExec } from "../../../.github/actions/shared/src/exec";
-import { createGitHubClient } from "../../../.github/actions/shared/src/github-client";
-import { parseMarker } from "../../../.github/actions/shared/src/comments";
+import type { ActionDependencies } from "../../../review/src/notify/github/entry";
+import { spawnExec } from "../../../review/src/exec";
+import { createGitHubClient } from "../../../review/src/notify/github/client";
+import { parseMarker } from "../../../review/src/notify/github/comments";
 import { run } from "../../../.github/actions/synth/src/run";
 import { startFakeGitHub, type FakeGitHub } from "../../support/fake-github";
 

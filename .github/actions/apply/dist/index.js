@@ -1352,7 +1352,7 @@ var require_light = __commonJS({
 // .github/actions/apply/src/index.ts
 var fs = __toESM(require("node:fs"));
 
-// .github/actions/shared/src/github-client.ts
+// review/src/notify/github/client.ts
 var import_node_crypto = require("node:crypto");
 
 // node_modules/universal-user-agent/index.js
@@ -3121,7 +3121,7 @@ function throttling(octokit, octokitOptions) {
 throttling.VERSION = VERSION6;
 throttling.triggersNotification = triggersNotification;
 
-// .github/actions/shared/src/github-client.ts
+// review/src/notify/github/client.ts
 var isRequestError2 = (error) => typeof error === "object" && error !== null && typeof error.status === "number";
 function createGitHubClient(options) {
   const maxRetries = options.maxRetries ?? 3;
@@ -3160,7 +3160,7 @@ function createGitHubClient(options) {
 // .github/actions/apply/src/run.ts
 var import_node_path = require("node:path");
 
-// .github/actions/shared/src/markdown.ts
+// review/src/markdown.ts
 var ZERO_WIDTH_JOINER = "‍";
 var HTML_ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" };
 function escapeText(text) {
@@ -3194,7 +3194,7 @@ var measureBytes = (text) => Buffer.byteLength(text, "utf8");
 var COMMENT_LIMIT = 65536;
 var STEP_SUMMARY_LIMIT = 1024 * 1024;
 
-// .github/actions/shared/src/runner.ts
+// review/src/notify/github/runner.ts
 var import_node_crypto2 = require("node:crypto");
 var InputError = class extends Error {
   name = "InputError";
@@ -3285,7 +3285,7 @@ function workflowCommand(command, message, properties = {}) {
   return `::${command}${props ? ` ${props}` : ""}::${escapeData(message)}`;
 }
 
-// .github/actions/shared/src/comments.ts
+// review/src/notify/github/comments.ts
 var MARKER_PATTERN = /<!-- trading-platform:(\{[^\n]*?\}) -->/;
 function renderMarker(marker) {
   const json = JSON.stringify(marker).replace(/</g, "\\u003c").replace(/>/g, "\\u003e");
@@ -3414,7 +3414,7 @@ function commentUnavailableReason(error) {
   return void 0;
 }
 
-// .github/actions/shared/src/mask.ts
+// review/src/mask.ts
 var SENSITIVE = "(sensitive)";
 var MASKED = "***";
 function createMasker(secrets) {
@@ -3470,7 +3470,7 @@ function collectScalars(value, into) {
   }
 }
 
-// .github/actions/shared/src/plan-digest.ts
+// review/src/terraform/plan-digest.ts
 var import_node_crypto3 = require("node:crypto");
 function canonicalJson(value) {
   return JSON.stringify(value ?? null, (_key, item) => {
@@ -3493,7 +3493,7 @@ function planDigest(model) {
   return `sha256:${(0, import_node_crypto3.createHash)("sha256").update(canonicalJson(changes)).digest("hex")}`;
 }
 
-// .github/actions/shared/src/plan-model.ts
+// review/src/terraform/plan-model.ts
 var PlanParseError = class extends Error {
   name = "PlanParseError";
 };
@@ -3738,7 +3738,7 @@ function diffAttributes(before, after, afterUnknown, replacePaths = [], beforeSe
 }
 var isEmpty = (value) => value === null || value === void 0 || Array.isArray(value) && value.length === 0 || typeof value === "object" && value !== null && Object.keys(value).length === 0;
 
-// .github/actions/apply/src/plan-difference.ts
+// review/src/apply/plan-difference.ts
 var key = (actions) => actions.join(",");
 function diffChanges(reviewed, current) {
   const reviewedByAddress = new Map(reviewed.map((change) => [change.address, change]));
@@ -3784,7 +3784,7 @@ function renderMismatch(options) {
   return lines.join("\n");
 }
 
-// .github/actions/apply/src/reviewed-plan.ts
+// review/src/apply/reviewed-plan.ts
 var ReviewedPlanError = class extends Error {
   name = "ReviewedPlanError";
 };
@@ -3992,7 +3992,7 @@ The plan reviewed on #${pullRequest.number} (${countsLine(model)}) was applied b
   }
 }
 
-// .github/actions/shared/src/exec.ts
+// review/src/exec.ts
 var import_node_child_process = require("node:child_process");
 function createExec(onOutput) {
   return (command, args, options = {}) => new Promise((resolve) => {

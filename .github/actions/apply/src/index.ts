@@ -1,8 +1,8 @@
 // Entry of the bundled action: the real process, file system, terraform and GitHub.
 import * as fs from "node:fs";
-import { createGitHubClient } from "../../shared/src/github-client";
+import { createGitHubClient } from "../../../../review/src/notify/github/client";
 import { run } from "./run";
-import { createExec } from "../../shared/src/exec";
+import { createExec } from "../../../../review/src/exec";
 
 void run({
   env: process.env,

@@ -2,16 +2,16 @@
 // saw on the merged pull request (equal plan digests), and reports the
 // outcome on that pull request and in the step summary.
 import { isAbsolute, join } from "node:path";
-import { GITHUB_ACTIONS_BOT, commentUnavailableReason, renderMarker, upsertComment } from "../../shared/src/comments";
-import type { Exec } from "../../shared/src/exec";
-import type { GitHubClient, GitHubClientOptions } from "../../shared/src/github-client";
-import { COMMENT_LIMIT, codeBlock, codeSpan, escapeText } from "../../shared/src/markdown";
-import { createMasker, parseMaskInput } from "../../shared/src/mask";
-import { planDigest } from "../../shared/src/plan-digest";
-import { PlanParseError, parsePlanJson, type PlanModel } from "../../shared/src/plan-model";
-import { appendSummary, getInput, InputError, type LogSink, readRunnerContext, type RunnerContext, type RunnerEnv, type RunnerFs, setOutput, toolEnvironment, workflowCommand } from "../../shared/src/runner";
-import { renderMismatch } from "./plan-difference";
-import { type ChangeSummary, type MergedPullRequest, ReviewedPlanError, findMergedPullRequest, readReviewedPlan } from "./reviewed-plan";
+import { GITHUB_ACTIONS_BOT, commentUnavailableReason, renderMarker, upsertComment } from "../../../../review/src/notify/github/comments";
+import type { Exec } from "../../../../review/src/exec";
+import type { GitHubClient, GitHubClientOptions } from "../../../../review/src/notify/github/client";
+import { COMMENT_LIMIT, codeBlock, codeSpan, escapeText } from "../../../../review/src/markdown";
+import { createMasker, parseMaskInput } from "../../../../review/src/mask";
+import { planDigest } from "../../../../review/src/terraform/plan-digest";
+import { PlanParseError, parsePlanJson, type PlanModel } from "../../../../review/src/terraform/plan-model";
+import { appendSummary, getInput, InputError, type LogSink, readRunnerContext, type RunnerContext, type RunnerEnv, type RunnerFs, setOutput, toolEnvironment, workflowCommand } from "../../../../review/src/notify/github/runner";
+import { renderMismatch } from "../../../../review/src/apply/plan-difference";
+import { type ChangeSummary, type MergedPullRequest, ReviewedPlanError, findMergedPullRequest, readReviewedPlan } from "../../../../review/src/apply/reviewed-plan";
 
 export interface ApplyDependencies {
   readonly env: RunnerEnv;

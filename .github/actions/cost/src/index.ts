@@ -1,4 +1,4 @@
-import { runAction } from "../../shared/src/entry";
+import { runAction } from "../../../../review/src/notify/github/entry";
 import { run } from "./run";
 
 runAction(run);

@@ -1,12 +1,12 @@
 import { isAbsolute, join, relative } from "node:path";
-import { publishComment } from "../../shared/src/comments";
-import type { Exec } from "../../shared/src/exec";
-import type { ActionDependencies, ActionResult } from "../../shared/src/entry";
-import { COMMENT_LIMIT, STEP_SUMMARY_LIMIT, codeBlock, codeSpan, measureBytes } from "../../shared/src/markdown";
-import { createMasker } from "../../shared/src/mask";
-import { appendSummary, getInput, InputError, readRunnerContext, type RunnerEnv, type RunnerFs, setOutput, toolEnvironment, workflowCommand } from "../../shared/src/runner";
-import { InfracostReportError, parseInfracostReport, type CostReport } from "./infracost-report";
-import { renderCostComment } from "./render-cost";
+import { publishComment } from "../../../../review/src/notify/github/comments";
+import type { Exec } from "../../../../review/src/exec";
+import type { ActionDependencies, ActionResult } from "../../../../review/src/notify/github/entry";
+import { COMMENT_LIMIT, STEP_SUMMARY_LIMIT, codeBlock, codeSpan, measureBytes } from "../../../../review/src/markdown";
+import { createMasker } from "../../../../review/src/mask";
+import { appendSummary, getInput, InputError, readRunnerContext, type RunnerEnv, type RunnerFs, setOutput, toolEnvironment, workflowCommand } from "../../../../review/src/notify/github/runner";
+import { InfracostReportError, parseInfracostReport, type CostReport } from "../../../../review/src/infracost/report";
+import { renderCostComment } from "../../../../review/src/infracost/markdown";
 
 /** Room for the hidden marker line the sticky comment adds. */
 const MARKER_RESERVE = 512;

@@ -1349,10 +1349,10 @@ var require_light = __commonJS({
   }
 });
 
-// .github/actions/shared/src/entry.ts
+// review/src/notify/github/entry.ts
 var fs = __toESM(require("node:fs"));
 
-// .github/actions/shared/src/exec.ts
+// review/src/exec.ts
 var import_node_child_process = require("node:child_process");
 function createExec(onOutput) {
   return (command, args, options = {}) => new Promise((resolve) => {
@@ -1380,7 +1380,7 @@ ${command} was stopped by ${signal}` : "")
 }
 var spawnExec = createExec();
 
-// .github/actions/shared/src/github-client.ts
+// review/src/notify/github/client.ts
 var import_node_crypto = require("node:crypto");
 
 // node_modules/universal-user-agent/index.js
@@ -3149,7 +3149,7 @@ function throttling(octokit, octokitOptions) {
 throttling.VERSION = VERSION6;
 throttling.triggersNotification = triggersNotification;
 
-// .github/actions/shared/src/github-client.ts
+// review/src/notify/github/client.ts
 var isRequestError2 = (error) => typeof error === "object" && error !== null && typeof error.status === "number";
 function createGitHubClient(options) {
   const maxRetries = options.maxRetries ?? 3;
@@ -3185,10 +3185,10 @@ function createGitHubClient(options) {
   };
 }
 
-// .github/actions/shared/src/runner.ts
+// review/src/notify/github/runner.ts
 var import_node_crypto2 = require("node:crypto");
 
-// .github/actions/shared/src/markdown.ts
+// review/src/markdown.ts
 var ZERO_WIDTH_JOINER = "‍";
 var HTML_ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" };
 function escapeText(text) {
@@ -3301,7 +3301,7 @@ function buildWithinBudget(blocks, options) {
   return { text, omitted };
 }
 
-// .github/actions/shared/src/runner.ts
+// review/src/notify/github/runner.ts
 var InputError = class extends Error {
   name = "InputError";
 };
@@ -3391,7 +3391,7 @@ function workflowCommand(command, message, properties = {}) {
   return `::${command}${props ? ` ${props}` : ""}::${escapeData(message)}`;
 }
 
-// .github/actions/shared/src/entry.ts
+// review/src/notify/github/entry.ts
 function realDependencies() {
   return {
     env: process.env,
@@ -3420,7 +3420,7 @@ function runAction(run2) {
 // .github/actions/lint/src/run.ts
 var import_node_path2 = require("node:path");
 
-// .github/actions/shared/src/comments.ts
+// review/src/notify/github/comments.ts
 var MARKER_PATTERN = /<!-- trading-platform:(\{[^\n]*?\}) -->/;
 function renderMarker(marker) {
   const json = JSON.stringify(marker).replace(/</g, "\\u003c").replace(/>/g, "\\u003e");
@@ -3593,10 +3593,10 @@ async function publishComment(options) {
   }
 }
 
-// .github/actions/lint/src/locate-findings.ts
+// review/src/tflint/locate-findings.ts
 var import_node_path = require("node:path");
 
-// .github/actions/shared/src/construct-sources.ts
+// review/src/construct-sources.ts
 var StackJsonError = class extends Error {
   constructor(source, problem) {
     super(`${source}: ${problem}`);
@@ -3770,7 +3770,7 @@ function blockNamedInMessage(index, message) {
   return void 0;
 }
 
-// .github/actions/lint/src/locate-findings.ts
+// review/src/tflint/locate-findings.ts
 function locateFindings(report, options) {
   const indexes = /* @__PURE__ */ new Map();
   const indexFor = (file) => {
@@ -3810,7 +3810,7 @@ function locateFindings(report, options) {
   };
 }
 
-// .github/actions/lint/src/render-lint.ts
+// review/src/tflint/markdown.ts
 function countBySeverity(findings) {
   const count = (severity) => findings.filter((located) => located.finding.severity === severity).length;
   return { errors: count("error"), warnings: count("warning"), notices: count("notice") };
@@ -3912,7 +3912,7 @@ function annotations(findings, errors) {
   return lines;
 }
 
-// .github/actions/lint/src/tflint-report.ts
+// review/src/tflint/report.ts
 var TflintReportError = class extends Error {
   constructor(source, problem) {
     super(`${source}: ${problem}`);

@@ -1,12 +1,12 @@
 import { isAbsolute, join, relative } from "node:path";
-import { publishComment } from "../../shared/src/comments";
-import type { Exec } from "../../shared/src/exec";
-import type { ActionDependencies, ActionResult } from "../../shared/src/entry";
-import { COMMENT_LIMIT, STEP_SUMMARY_LIMIT, codeBlock, codeSpan, measureBytes } from "../../shared/src/markdown";
-import { getInput, InputError, type LogSink, readRunnerContext, type RunnerEnv, type RunnerFs, setOutput, toolEnvironment, workflowCommand } from "../../shared/src/runner";
-import { locateFindings, type LocatedFinding, type LocatedToolError } from "./locate-findings";
-import { annotations, countBySeverity, failsOn, renderLintComment, type FailOn } from "./render-lint";
-import { TflintReportError, parseTflintReport, type TflintReport } from "./tflint-report";
+import { publishComment } from "../../../../review/src/notify/github/comments";
+import type { Exec } from "../../../../review/src/exec";
+import type { ActionDependencies, ActionResult } from "../../../../review/src/notify/github/entry";
+import { COMMENT_LIMIT, STEP_SUMMARY_LIMIT, codeBlock, codeSpan, measureBytes } from "../../../../review/src/markdown";
+import { getInput, InputError, type LogSink, readRunnerContext, type RunnerEnv, type RunnerFs, setOutput, toolEnvironment, workflowCommand } from "../../../../review/src/notify/github/runner";
+import { locateFindings, type LocatedFinding, type LocatedToolError } from "../../../../review/src/tflint/locate-findings";
+import { annotations, countBySeverity, failsOn, renderLintComment, type FailOn } from "../../../../review/src/tflint/markdown";
+import { TflintReportError, parseTflintReport, type TflintReport } from "../../../../review/src/tflint/report";
 
 const MARKER_RESERVE = 512;
 export const DEFAULT_CONFIG = ".tflint.hcl";

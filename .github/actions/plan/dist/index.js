@@ -1349,10 +1349,10 @@ var require_light = __commonJS({
   }
 });
 
-// .github/actions/shared/src/entry.ts
+// review/src/notify/github/entry.ts
 var fs = __toESM(require("node:fs"));
 
-// .github/actions/shared/src/exec.ts
+// review/src/exec.ts
 var import_node_child_process = require("node:child_process");
 function createExec(onOutput) {
   return (command, args, options = {}) => new Promise((resolve2) => {
@@ -1380,7 +1380,7 @@ ${command} was stopped by ${signal}` : "")
 }
 var spawnExec = createExec();
 
-// .github/actions/shared/src/github-client.ts
+// review/src/notify/github/client.ts
 var import_node_crypto = require("node:crypto");
 
 // node_modules/universal-user-agent/index.js
@@ -3149,7 +3149,7 @@ function throttling(octokit, octokitOptions) {
 throttling.VERSION = VERSION6;
 throttling.triggersNotification = triggersNotification;
 
-// .github/actions/shared/src/github-client.ts
+// review/src/notify/github/client.ts
 var isRequestError2 = (error) => typeof error === "object" && error !== null && typeof error.status === "number";
 function createGitHubClient(options) {
   const maxRetries = options.maxRetries ?? 3;
@@ -3185,10 +3185,10 @@ function createGitHubClient(options) {
   };
 }
 
-// .github/actions/shared/src/runner.ts
+// review/src/notify/github/runner.ts
 var import_node_crypto2 = require("node:crypto");
 
-// .github/actions/shared/src/markdown.ts
+// review/src/markdown.ts
 var ZERO_WIDTH_JOINER = "‍";
 var HTML_ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" };
 function escapeText(text) {
@@ -3307,7 +3307,7 @@ function buildWithinBudget(blocks2, options) {
   return { text, omitted };
 }
 
-// .github/actions/shared/src/runner.ts
+// review/src/notify/github/runner.ts
 var InputError = class extends Error {
   name = "InputError";
 };
@@ -3397,7 +3397,7 @@ function workflowCommand(command, message, properties = {}) {
   return `::${command}${props ? ` ${props}` : ""}::${escapeData(message)}`;
 }
 
-// .github/actions/shared/src/entry.ts
+// review/src/notify/github/entry.ts
 function realDependencies() {
   return {
     env: process.env,
@@ -3426,7 +3426,7 @@ function runAction(run2) {
 // .github/actions/plan/src/run.ts
 var import_node_path = require("node:path");
 
-// .github/actions/shared/src/comments.ts
+// review/src/notify/github/comments.ts
 var MARKER_PATTERN = /<!-- trading-platform:(\{[^\n]*?\}) -->/;
 function renderMarker(marker) {
   const json = JSON.stringify(marker).replace(/</g, "\\u003c").replace(/>/g, "\\u003e");
@@ -3621,7 +3621,7 @@ async function syncLabels(options) {
   }
 }
 
-// .github/actions/shared/src/mask.ts
+// review/src/mask.ts
 var SENSITIVE = "(sensitive)";
 var MASKED = "***";
 function createMasker(secrets) {
@@ -3677,7 +3677,7 @@ function collectScalars(value, into) {
   }
 }
 
-// .github/actions/shared/src/plan-digest.ts
+// review/src/terraform/plan-digest.ts
 var import_node_crypto3 = require("node:crypto");
 function canonicalJson(value) {
   return JSON.stringify(value ?? null, (_key, item) => {
@@ -3700,7 +3700,7 @@ function planDigest(model) {
   return `sha256:${(0, import_node_crypto3.createHash)("sha256").update(canonicalJson(changes)).digest("hex")}`;
 }
 
-// .github/actions/shared/src/plan-model.ts
+// review/src/terraform/plan-model.ts
 var PlanParseError = class extends Error {
   name = "PlanParseError";
 };
@@ -3963,7 +3963,7 @@ function constructPathFor(paths, address) {
   return paths.get(address) ?? paths.get(address.replace(/\[[^\]]*\]$/, ""));
 }
 
-// .github/actions/plan/src/render.ts
+// review/src/terraform/markdown.ts
 var MARKER_CHANGES_ROOM = 8e3;
 var MARKER_ROOM = 600 + MARKER_CHANGES_ROOM;
 var MAX_VALUE_LENGTH = 300;
@@ -4132,7 +4132,7 @@ ${output.slice(-limit)}` : output;
   ].filter(Boolean).join("\n\n");
 }
 
-// .github/actions/plan/src/terraform.ts
+// review/src/terraform/terraform-plan.ts
 function terraformEnvironment(env) {
   return { ...toolEnvironment(env), TF_IN_AUTOMATION: "1", TF_INPUT: "0" };
 }

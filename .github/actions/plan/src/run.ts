@@ -1,13 +1,13 @@
 // The plan action: plan (or read a plan JSON), render, comment, label, output.
 import { join, relative, resolve } from "node:path";
-import { publishComment, syncLabels } from "../../shared/src/comments";
-import type { ActionDependencies, ActionResult } from "../../shared/src/entry";
-import { createMasker, parseMaskInput } from "../../shared/src/mask";
-import { planDigest } from "../../shared/src/plan-digest";
-import { PlanParseError, constructPathsFromStack, parsePlanJson, type PlanModel } from "../../shared/src/plan-model";
-import { getInput, readRunnerContext, setOutput, workflowCommand } from "../../shared/src/runner";
-import { MARKER_CHANGES_ROOM, renderPlan, renderPlanError } from "./render";
-import { runTerraformPlan } from "./terraform";
+import { publishComment, syncLabels } from "../../../../review/src/notify/github/comments";
+import type { ActionDependencies, ActionResult } from "../../../../review/src/notify/github/entry";
+import { createMasker, parseMaskInput } from "../../../../review/src/mask";
+import { planDigest } from "../../../../review/src/terraform/plan-digest";
+import { PlanParseError, constructPathsFromStack, parsePlanJson, type PlanModel } from "../../../../review/src/terraform/plan-model";
+import { getInput, readRunnerContext, setOutput, workflowCommand } from "../../../../review/src/notify/github/runner";
+import { MARKER_CHANGES_ROOM, renderPlan, renderPlanError } from "../../../../review/src/terraform/markdown";
+import { runTerraformPlan } from "../../../../review/src/terraform/terraform-plan";
 
 export const LABEL_NO_CHANGES = "plan:no-changes";
 export const LABEL_DESTROY = "plan:destroy";

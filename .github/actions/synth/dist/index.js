@@ -1349,10 +1349,10 @@ var require_light = __commonJS({
   }
 });
 
-// .github/actions/shared/src/entry.ts
+// review/src/notify/github/entry.ts
 var fs = __toESM(require("node:fs"));
 
-// .github/actions/shared/src/exec.ts
+// review/src/exec.ts
 var import_node_child_process = require("node:child_process");
 function createExec(onOutput) {
   return (command, args, options = {}) => new Promise((resolve2) => {
@@ -1380,7 +1380,7 @@ ${command} was stopped by ${signal}` : "")
 }
 var spawnExec = createExec();
 
-// .github/actions/shared/src/github-client.ts
+// review/src/notify/github/client.ts
 var import_node_crypto = require("node:crypto");
 
 // node_modules/universal-user-agent/index.js
@@ -3149,7 +3149,7 @@ function throttling(octokit, octokitOptions) {
 throttling.VERSION = VERSION6;
 throttling.triggersNotification = triggersNotification;
 
-// .github/actions/shared/src/github-client.ts
+// review/src/notify/github/client.ts
 var isRequestError2 = (error) => typeof error === "object" && error !== null && typeof error.status === "number";
 function createGitHubClient(options) {
   const maxRetries = options.maxRetries ?? 3;
@@ -3185,10 +3185,10 @@ function createGitHubClient(options) {
   };
 }
 
-// .github/actions/shared/src/runner.ts
+// review/src/notify/github/runner.ts
 var import_node_crypto2 = require("node:crypto");
 
-// .github/actions/shared/src/markdown.ts
+// review/src/markdown.ts
 var ZERO_WIDTH_JOINER = "‍";
 var HTML_ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" };
 function escapeText(text) {
@@ -3307,7 +3307,7 @@ function buildWithinBudget(blocks, options) {
   return { text, omitted };
 }
 
-// .github/actions/shared/src/runner.ts
+// review/src/notify/github/runner.ts
 var InputError = class extends Error {
   name = "InputError";
 };
@@ -3397,7 +3397,7 @@ function workflowCommand(command, message, properties = {}) {
   return `::${command}${props ? ` ${props}` : ""}::${escapeData(message)}`;
 }
 
-// .github/actions/shared/src/entry.ts
+// review/src/notify/github/entry.ts
 function realDependencies() {
   return {
     env: process.env,
@@ -3426,7 +3426,7 @@ function runAction(run2) {
 // .github/actions/synth/src/run.ts
 var import_node_path3 = require("node:path");
 
-// .github/actions/shared/src/comments.ts
+// review/src/notify/github/comments.ts
 var MARKER_PATTERN = /<!-- trading-platform:(\{[^\n]*?\}) -->/;
 function renderMarker(marker) {
   const json = JSON.stringify(marker).replace(/</g, "\\u003c").replace(/>/g, "\\u003e");
@@ -3599,11 +3599,11 @@ async function publishComment(options) {
   }
 }
 
-// .github/actions/synth/src/base-ref.ts
+// review/src/synth-diff/base-ref.ts
 var import_node_os = require("node:os");
 var import_node_path2 = require("node:path");
 
-// .github/actions/synth/src/synthesize.ts
+// review/src/synth-diff/synthesize.ts
 var import_node_path = require("node:path");
 var STACK_PREFIX = "trading-platform-";
 async function runSynth(options) {
@@ -3628,7 +3628,7 @@ function readStacks(fs2, outdir) {
 }
 var readStackJson = (fs2, stack) => JSON.parse(fs2.readFileSync((0, import_node_path.join)(stack.directory, "cdk.tf.json"), "utf8"));
 
-// .github/actions/synth/src/base-ref.ts
+// review/src/synth-diff/base-ref.ts
 async function resolveCommit(exec, root, ref) {
   for (const candidate of [ref, `origin/${ref}`]) {
     const result2 = await exec("git", ["rev-parse", "--verify", "--quiet", `${candidate}^{commit}`], { cwd: root });
@@ -3667,7 +3667,7 @@ async function synthesizeBase(options) {
   }
 }
 
-// .github/actions/synth/src/config-diff.ts
+// review/src/synth-diff/config-diff.ts
 var ASSET_ATTRIBUTES = /* @__PURE__ */ new Set(["//", "source_code_hash", "filename", "source_hash"]);
 function index(stack) {
   const result = /* @__PURE__ */ new Map();
@@ -3732,7 +3732,7 @@ function diffStacks(base, head) {
 }
 var isEmptyDiff = (diff) => diff.added.length + diff.removed.length + diff.changed.length === 0;
 
-// .github/actions/synth/src/render.ts
+// review/src/synth-diff/markdown.ts
 var MAX_PATHS = 20;
 var where = (resource) => resource.constructPath ? ` · <i>${escapeHtml(resource.constructPath)}</i>` : "";
 function summarizeDiff(diff) {

@@ -1,14 +1,14 @@
 // The synth action: synthesize the environments, output their stack folders,
 // and with base-ref, comment the configuration diff against the base.
 import { relative, resolve } from "node:path";
-import { publishComment } from "../../shared/src/comments";
-import type { ActionDependencies, ActionResult } from "../../shared/src/entry";
-import { escapeText, inlineCode } from "../../shared/src/markdown";
-import { appendSummary, getInput, readRunnerContext, setOutput, workflowCommand } from "../../shared/src/runner";
-import { synthesizeBase } from "./base-ref";
-import { diffStacks, isEmptyDiff } from "./config-diff";
-import { renderSynthDiff, renderSynthError, type StackDiffResult } from "./render";
-import { readStackJson, runSynth } from "./synthesize";
+import { publishComment } from "../../../../review/src/notify/github/comments";
+import type { ActionDependencies, ActionResult } from "../../../../review/src/notify/github/entry";
+import { escapeText, inlineCode } from "../../../../review/src/markdown";
+import { appendSummary, getInput, readRunnerContext, setOutput, workflowCommand } from "../../../../review/src/notify/github/runner";
+import { synthesizeBase } from "../../../../review/src/synth-diff/base-ref";
+import { diffStacks, isEmptyDiff } from "../../../../review/src/synth-diff/config-diff";
+import { renderSynthDiff, renderSynthError, type StackDiffResult } from "../../../../review/src/synth-diff/markdown";
+import { readStackJson, runSynth } from "../../../../review/src/synth-diff/synthesize";
 
 /** `dev,prod` → ["dev","prod"]; `all` or empty → [] (every environment). */
 export function parseEnvironments(input: string): string[] {
