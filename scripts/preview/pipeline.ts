@@ -5,19 +5,21 @@
 import { accessSync, constants } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, join, relative } from "node:path";
-import { DEFAULT_USAGE_FILE, ToolError, renderCost, runInfracost } from "../../.github/actions/cost/src/run";
+import { DEFAULT_USAGE_FILE, ToolError, runInfracost } from "../../review/src/infracost/run-infracost";
+import { renderCost } from "../../review/src/infracost/markdown";
 import { parseInfracostReport } from "../../review/src/infracost/report";
-import { DEFAULT_CONFIG, TflintToolFailure, locate, runTflint } from "../../.github/actions/lint/src/run";
+import { DEFAULT_CONFIG, TflintToolFailure, runTflint } from "../../review/src/tflint/run-tflint";
+import { locate } from "../../review/src/tflint/review";
 import { renderLintComment } from "../../review/src/tflint/markdown";
 import { renderPlan, renderPlanError } from "../../review/src/terraform/markdown";
 import { runTerraformPlan } from "../../review/src/terraform/terraform-plan";
-import type { ActionFs } from "../../review/src/notify/github/entry";
+import type { ReviewFs as ActionFs } from "../../review/src/dependencies";
 import type { Exec } from "../../review/src/exec";
 import { COMMENT_LIMIT } from "../../review/src/markdown";
 import { createMasker } from "../../review/src/mask";
 import { planDigest } from "../../review/src/terraform/plan-digest";
 import { constructPathsFromStack, parsePlanJson } from "../../review/src/terraform/plan-model";
-import type { RunnerEnv } from "../../review/src/notify/github/runner";
+import type { Env as RunnerEnv } from "../../review/src/dependencies";
 import { synthesizeBase } from "../../review/src/synth-diff/base-ref";
 import { diffStacks } from "../../review/src/synth-diff/config-diff";
 import { renderSynthDiff } from "../../review/src/synth-diff/markdown";
@@ -200,7 +202,7 @@ export async function preview(options: PreviewOptions): Promise<PreviewStep[]> {
     const config = join(root, DEFAULT_CONFIG);
     try {
       const { report, toolFailed } = await runTflint({ exec, env, binary: tflint, directory: stack.directory, config: fs.existsSync(config) ? config : undefined });
-      const { findings, errors } = locate(report, fs, root, stackDirectory, (line) => write(`${line}\n`));
+      const { findings, errors } = locate(report, fs, root, stackDirectory, { annotate: (annotation) => write(`${annotation.message}\n`) });
       write(`${renderLintComment(findings, errors, { environment, failOn: "error", limit: COMMENT_LIMIT - 600 })}\n`);
       steps.push({ name: "lint", status: toolFailed || errors.length > 0 ? "failed" : "done" });
     } catch (error) {

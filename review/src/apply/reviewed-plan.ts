@@ -50,7 +50,8 @@ export async function findMergedPullRequest(
   branch: string,
 ): Promise<MergedPullRequest> {
   const response = await client.request<AssociatedPull[]>("GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls", {
-    ...repository,
+    owner: repository.owner,
+    repo: repository.repo,
     commit_sha: sha,
     per_page: 100,
   });

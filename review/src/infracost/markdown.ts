@@ -1,4 +1,4 @@
-import { buildWithinBudget, codeSpan, escapeText, type BudgetBlock } from "../markdown";
+import { COMMENT_LIMIT, STEP_SUMMARY_LIMIT, buildWithinBudget, codeBlock, codeSpan, escapeText, measureBytes, type BudgetBlock } from "../markdown";
 import { Decimal } from "./decimal";
 import type { CostReport, ResourceCost } from "./report";
 
@@ -174,4 +174,37 @@ export function renderCostComment(report: CostReport, options: CostRenderOptions
   return buildWithinBudget(blocks, { limit: options.limit, measure: options.measure, fullOutputUrl: options.runUrl, separator: "\n" })
     .text.replace(/\n{3,}/g, "\n\n")
     .trim();
+}
+
+/** Room for the hidden marker line the sticky comment adds. */
+const MARKER_RESERVE = 512;
+
+export interface RenderedCost {
+  readonly comment: string;
+  readonly summary: string;
+}
+
+/** The comment (top resources, within the comment budget) and the step summary (every resource). */
+export function renderCost(report: CostReport, environment: string, options: { runUrl?: string; usageFile?: string }): RenderedCost {
+  return {
+    comment: renderCostComment(report, { environment, limit: COMMENT_LIMIT - MARKER_RESERVE, runUrl: options.runUrl, usageFile: options.usageFile }),
+    summary: renderCostComment(report, {
+      environment,
+      limit: STEP_SUMMARY_LIMIT / 2,
+      measure: measureBytes,
+      topResources: Number.POSITIVE_INFINITY,
+      runUrl: options.runUrl,
+      usageFile: options.usageFile,
+    }),
+  };
+}
+
+/** The comment when infracost itself fails: its message and the end of its output. */
+export function renderCostError(environment: string, message: string, output: string): string {
+  return `### 💰 Cost estimate · ${codeSpan(environment)}\n\n❌ **${message}**\n\n${codeBlock(output.slice(-20_000) || "(no output)")}`;
+}
+
+/** The step summary when there is no estimate. */
+export function renderCostSkipped(environment: string, reason: string): string {
+  return `### 💰 Cost estimate · ${codeSpan(environment)}\n\nSkipped: ${reason}.`;
 }

@@ -2,9 +2,8 @@
 // the checkout's node_modules, so the diff needs no second install.
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ActionFs } from "../notify/github/entry";
+import type { Env, ReviewFs } from "../dependencies";
 import type { Exec } from "../exec";
-import type { RunnerEnv } from "../notify/github/runner";
 import { readStackJson, runSynth } from "./synthesize";
 
 export type BaseSynth =
@@ -25,12 +24,12 @@ async function resolveCommit(exec: Exec, root: string, ref: string): Promise<str
 
 export async function synthesizeBase(options: {
   readonly exec: Exec;
-  readonly fs: ActionFs;
+  readonly fs: ReviewFs;
   readonly root: string;
   readonly ref: string;
   readonly environments: readonly string[];
   readonly backend: string;
-  readonly env: RunnerEnv;
+  readonly env: Env;
   readonly node?: string;
 }): Promise<BaseSynth> {
   const { exec, fs, root } = options;

@@ -79,3 +79,9 @@ export function renderSynthError(options: { environments: string; output: string
     .filter(Boolean)
     .join("\n\n");
 }
+
+/** The step summary without a base ref: each environment's stack folder. */
+export function renderSynthStacks(stacks: readonly { readonly environment: string; readonly folder: string }[]): string {
+  const rows = stacks.map((stack) => `| ${escapeText(stack.environment)} | ${inlineCode(stack.folder)} |`);
+  return ["### CDKTF synth", "", "| environment | stack folder |", "|---|---|", ...rows].join("\n");
+}

@@ -1,9 +1,8 @@
 // Running the project's fast synth (scripts/synth.mjs) for a checkout, and
 // reading what it wrote.
 import { dirname, join, relative } from "node:path";
-import type { ActionFs } from "../notify/github/entry";
+import { type Env, type ReviewFs, toolEnvironment } from "../dependencies";
 import type { Exec } from "../exec";
-import { type RunnerEnv, toolEnvironment } from "../notify/github/runner";
 
 export interface SynthesizedStackFile {
   readonly name: string;
@@ -19,14 +18,14 @@ const STACK_PREFIX = "trading-platform-";
 
 export interface SynthOptions {
   readonly exec: Exec;
-  readonly fs: ActionFs;
+  readonly fs: ReviewFs;
   /** The checkout: holds scripts/synth.mjs. */
   readonly root: string;
   readonly outdir: string;
   /** Environment names, or [] for all. */
   readonly environments: readonly string[];
   readonly backend: string;
-  readonly env: RunnerEnv;
+  readonly env: Env;
   /** The node binary (the runner's own by default). */
   readonly node?: string;
 }
@@ -45,7 +44,7 @@ export async function runSynth(options: SynthOptions): Promise<SynthRun> {
 }
 
 /** The stacks listed in `<outdir>/manifest.json`. */
-export function readStacks(fs: ActionFs, outdir: string): SynthesizedStackFile[] {
+export function readStacks(fs: ReviewFs, outdir: string): SynthesizedStackFile[] {
   const manifest = JSON.parse(fs.readFileSync(join(outdir, "manifest.json"), "utf8")) as { stacks?: Record<string, { name: string; synthesizedStackPath: string }> };
   return Object.values(manifest.stacks ?? {})
     .map((stack) => ({
@@ -56,4 +55,4 @@ export function readStacks(fs: ActionFs, outdir: string): SynthesizedStackFile[]
     .sort((a, b) => (a.name < b.name ? -1 : 1));
 }
 
-export const readStackJson = (fs: ActionFs, stack: SynthesizedStackFile): unknown => JSON.parse(fs.readFileSync(join(stack.directory, "cdk.tf.json"), "utf8"));
+export const readStackJson = (fs: ReviewFs, stack: SynthesizedStackFile): unknown => JSON.parse(fs.readFileSync(join(stack.directory, "cdk.tf.json"), "utf8"));

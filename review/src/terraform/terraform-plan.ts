@@ -1,17 +1,17 @@
 // init → plan -out → show -json in the stack directory.
 import type { Exec } from "../exec";
-import { type RunnerEnv, toolEnvironment } from "../notify/github/runner";
+import { type Env, toolEnvironment } from "../dependencies";
 
 export type TerraformRun =
   | { readonly ok: true; readonly planJson: string }
   | { readonly ok: false; readonly step: string; readonly exitCode: number; readonly output: string };
 
 /** The child's environment: the runner's, minus action inputs (the GitHub token), non-interactive. */
-export function terraformEnvironment(env: RunnerEnv): Record<string, string | undefined> {
+export function terraformEnvironment(env: Env): Record<string, string | undefined> {
   return { ...toolEnvironment(env), TF_IN_AUTOMATION: "1", TF_INPUT: "0" };
 }
 
-export async function runTerraformPlan(options: { exec: Exec; terraform: string; directory: string; env: RunnerEnv; planFile?: string }): Promise<TerraformRun> {
+export async function runTerraformPlan(options: { exec: Exec; terraform: string; directory: string; env: Env; planFile?: string }): Promise<TerraformRun> {
   const planFile = options.planFile ?? "tfplan";
   const env = terraformEnvironment(options.env);
   const steps: readonly (readonly string[])[] = [

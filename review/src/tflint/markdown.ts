@@ -1,5 +1,5 @@
-import { buildWithinBudget, codeSpan, escapeText, type BudgetBlock } from "../markdown";
-import { workflowCommand } from "../notify/github/runner";
+import { buildWithinBudget, codeBlock, codeSpan, escapeText, type BudgetBlock } from "../markdown";
+import type { Annotation } from "../notify/publisher";
 import type { FindingLocation, LocatedFinding, LocatedToolError } from "./locate-findings";
 import type { Severity } from "./report";
 
@@ -129,27 +129,27 @@ export function renderLintComment(findings: readonly LocatedFinding[], errors: r
     .trim();
 }
 
-const COMMAND: Record<Severity, "error" | "warning" | "notice"> = { error: "error", warning: "warning", notice: "notice" };
-
 /**
- * One workflow command per finding, on the TypeScript line that created the
+ * One annotation per finding, on the TypeScript line that created the
  * resource when known (that is where GitHub shows it in the diff), else on
  * the linted file's line.
  */
-export function annotations(findings: readonly LocatedFinding[], errors: readonly LocatedToolError[]): string[] {
+export function annotations(findings: readonly LocatedFinding[], errors: readonly LocatedToolError[]): Annotation[] {
   const place = (location: FindingLocation) =>
     location.source
       ? { file: location.source.file, line: location.source.line }
       : { file: location.lintedFile, line: location.lintedLine > 0 ? location.lintedLine : undefined };
-  const lines = findings.map((located) => {
+  const result: Annotation[] = findings.map((located) => {
     const subject = located.address ? ` (${located.address}${located.constructPath ? `, ${located.constructPath}` : ""})` : "";
-    return workflowCommand(COMMAND[located.finding.severity], `${located.finding.message}${subject}`, {
-      ...place(located),
-      title: `tflint ${located.finding.rule}`,
-    });
+    return { level: located.finding.severity, message: `${located.finding.message}${subject}`, ...place(located), title: `tflint ${located.finding.rule}` };
   });
   for (const located of errors) {
-    lines.push(workflowCommand("error", `${located.error.summary ? `${located.error.summary}: ` : ""}${located.error.message}`, { ...place(located), title: "tflint error" }));
+    result.push({ level: "error", message: `${located.error.summary ? `${located.error.summary}: ` : ""}${located.error.message}`, ...place(located), title: "tflint error" });
   }
-  return lines;
+  return result;
+}
+
+/** The comment when tflint itself fails: its message and the end of its output. */
+export function renderLintError(environment: string, message: string, output: string): string {
+  return `### 🔎 tflint · ${codeSpan(environment)}\n\n❌ **${message}**\n\n${codeBlock(output.slice(-20_000) || "(no output)")}`;
 }

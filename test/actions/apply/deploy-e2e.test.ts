@@ -84,8 +84,8 @@ async function harness(pulls: Pull[] = [mergedPull()], configuration?: string): 
     logs,
     summaryFile,
     outputFile,
-    deploy: (inputs = {}) =>
-      run({
+    deploy: async (inputs = {}) =>
+      (await run({
         env: {
           ...project.env,
           GITHUB_REPOSITORY: "acme/infra",
@@ -110,7 +110,9 @@ async function harness(pulls: Pull[] = [mergedPull()], configuration?: string): 
         createClient: (options) => createGitHubClient({ ...options, retryUnitMs: 1 }),
         cwd: runnerDir,
         sleep: async () => {},
-      }),
+      })).ok
+        ? 0
+        : 1,
     outputs() {
       const text = readFileSync(outputFile, "utf8");
       const result: Record<string, string> = {};

@@ -27,7 +27,7 @@ describe("apply action run()", () => {
       },
       cwd: dir,
     });
-    expect(code).toBe(1);
+    expect(code).toEqual({ ok: false });
     expect(calls.map((call) => call.args)).toEqual([["show", "-json", "deploy.tfplan"]]);
     expect(calls[0].options?.cwd).toBe(dir);
     expect(calls[0].options?.env).toEqual({ GITHUB_REPOSITORY: "acme/infra", GITHUB_SHA: "a".repeat(40), GITHUB_REF_NAME: "dev", PATH: "/usr/bin" });
@@ -47,7 +47,7 @@ describe("apply action run()", () => {
       },
       cwd: dir,
     });
-    expect(code).toBe(1);
+    expect(code).toEqual({ ok: false });
     expect(logs.join("\n")).toContain(`plan-file: ${join(dir, "deploy.tfplan")} does not exist; run terraform plan -out=deploy.tfplan in ${dir} first.`);
   });
 });

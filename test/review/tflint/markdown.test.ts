@@ -51,7 +51,7 @@ describe("tflint output → lint comment, on every real output", () => {
     );
     expect(failsOn("error", findings)).toBe(false);
     expect(failsOn("warning", findings)).toBe(true);
-    expect(commands).toContain("::warning file=main.tf,line=2,title=tflint terraform_unused_declarations::variable \"unused\" is declared but not used");
+    expect(commands).toContainEqual({ level: "warning", file: "main.tf", line: 2, title: "tflint terraform_unused_declarations", message: 'variable "unused" is declared but not used' });
   });
 
   it("errors-only output (bad config): the tool error is shown with its text and location, and fails", () => {
@@ -61,7 +61,7 @@ describe("tflint output → lint comment, on every real output", () => {
     expect(comment).toContain("tflint itself reported errors, so this check fails.");
     expect(comment).toContain("> - **Invalid quoted type constraints**: Terraform 0.11 and earlier required type constraints to be given in quotes");
     expect(comment).toContain("(`template.tf:2`)");
-    expect(commands[0]).toMatch(/^::error file=template.tf,line=2,title=tflint error::Invalid quoted type constraints: /);
+    expect(commands[0]).toMatchObject({ level: "error", file: "template.tf", line: 2, title: "tflint error", message: expect.stringMatching(/^Invalid quoted type constraints: /) });
   });
 
   it("module callers: the call chain is shown under each finding", () => {
@@ -77,7 +77,7 @@ describe("tflint output → lint comment, on every real output", () => {
     const { findings, comment, annotations: commands } = lint("tflint-it_jsonsyntax_tf.json-input.tflint.json", { root });
     expect(findings[0]).toMatchObject({ address: "aws_instance.example", lintedFile: "template.tf.json", lintedLine: 5 });
     expect(comment).toContain("| ❌ error | `aws_instance_example_type`: instance type is t1.xmicro | `aws_instance.example` | — |");
-    expect(commands).toEqual(["::error file=template.tf.json,line=5,title=tflint aws_instance_example_type::instance type is t1.xmicro (aws_instance.example)"]);
+    expect(commands).toEqual([{ level: "error", file: "template.tf.json", line: 5, title: "tflint aws_instance_example_type", message: "instance type is t1.xmicro (aws_instance.example)" }]);
   });
 });
 
@@ -138,7 +138,13 @@ describe("findings on a synthesized stack point at the TypeScript that created t
       "| `aws_s3_bucket.audit-logs`<br><sub>trading-platform-dev/storage/audit-logs</sub> | [`stacks/constructs/encrypted-bucket.ts:42`](https://github.com/acme/infra/blob/abc123/stacks/constructs/encrypted-bucket.ts#L42) |",
     );
     expect(commands).toEqual([
-      "::warning file=stacks/constructs/encrypted-bucket.ts,line=42,title=tflint s3_lifecycle::bucket has no lifecycle configuration (aws_s3_bucket.audit-logs, trading-platform-dev/storage/audit-logs)",
+      {
+        level: "warning",
+        file: "stacks/constructs/encrypted-bucket.ts",
+        line: 42,
+        title: "tflint s3_lifecycle",
+        message: "bucket has no lifecycle configuration (aws_s3_bucket.audit-logs, trading-platform-dev/storage/audit-logs)",
+      },
     ]);
   });
 
@@ -147,16 +153,13 @@ describe("findings on a synthesized stack point at the TypeScript that created t
     const fileLevel = run(finding(0, "terraform \"required_version\" attribute is required"));
     expect(fileLevel.findings[0]!.address).toBeUndefined();
     expect(fileLevel.comment).toContain("| `cdktf.out/stacks/trading-platform-dev/cdk.tf.json`<br>(file-level) | — |");
-    expect(fileLevel.commands[0]).toBe(
-      "::warning file=cdktf.out/stacks/trading-platform-dev/cdk.tf.json,title=tflint s3_lifecycle::terraform \"required_version\" attribute is required",
-    );
-  });
-
-  it("escapes workflow-command data and properties so a message cannot forge another command", () => {
-    const { commands } = run(finding(bucketLine, "100% bad\n::error::forged, really: yes"));
-    expect(commands).toHaveLength(1);
-    expect(commands[0]).toContain("::100%25 bad%0A::error::forged, really: yes (aws_s3_bucket.audit-logs");
-    expect(commands[0]).not.toContain("\n");
+    expect(fileLevel.commands[0]).toEqual({
+      level: "warning",
+      file: "cdktf.out/stacks/trading-platform-dev/cdk.tf.json",
+      line: undefined,
+      title: "tflint s3_lifecycle",
+      message: 'terraform "required_version" attribute is required',
+    });
   });
 
   it("hostile messages cannot break the table or ping anyone", () => {

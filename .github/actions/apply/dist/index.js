@@ -1349,8 +1349,133 @@ var require_light = __commonJS({
   }
 });
 
-// .github/actions/apply/src/index.ts
-var fs = __toESM(require("node:fs"));
+// review/src/dependencies.ts
+function toolEnvironment(env) {
+  return Object.fromEntries(Object.entries(env).filter(([key2]) => !key2.startsWith("INPUT_")));
+}
+
+// review/src/exec.ts
+var import_node_child_process = require("node:child_process");
+function createExec(onOutput) {
+  return (command, args, options = {}) => new Promise((resolve) => {
+    const child = (0, import_node_child_process.spawn)(command, [...args], { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"] });
+    const stdout = [];
+    const stderr = [];
+    const collect = (into) => (chunk) => {
+      into.push(chunk);
+      onOutput?.(chunk.toString("utf8"));
+    };
+    child.stdout.on("data", collect(stdout));
+    child.stderr.on("data", collect(stderr));
+    child.on("error", (error) => {
+      resolve({ exitCode: error.code === "ENOENT" ? 127 : 1, stdout: "", stderr: `${command}: ${error.message}` });
+    });
+    child.on("close", (code, signal) => {
+      resolve({
+        exitCode: code ?? 1,
+        stdout: Buffer.concat(stdout).toString("utf8"),
+        stderr: Buffer.concat(stderr).toString("utf8") + (signal ? `
+${command} was stopped by ${signal}` : "")
+      });
+    });
+  });
+}
+var spawnExec = createExec();
+
+// review/src/input-error.ts
+var InputError = class extends Error {
+  name = "InputError";
+};
+
+// review/src/mask.ts
+var SENSITIVE = "(sensitive)";
+var MASKED = "***";
+function createMasker(secrets) {
+  const forms = /* @__PURE__ */ new Set();
+  for (const secret of secrets) {
+    if (secret.trim() === "") continue;
+    forms.add(secret);
+    forms.add(JSON.stringify(secret).slice(1, -1));
+  }
+  if (forms.size === 0) return (text) => text;
+  const alternatives = [...forms].sort((a, b) => b.length - a.length || (a < b ? -1 : 1)).map(escapeRegExp);
+  const pattern = new RegExp(alternatives.join("|"), "g");
+  return (text) => text.replace(pattern, MASKED);
+}
+var parseMaskInput = (input) => input.split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== "");
+var escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+function redactSensitive(value, marker) {
+  if (marker === true) return value === null || value === void 0 ? value : SENSITIVE;
+  if (marker === false || marker === null || marker === void 0) return value;
+  if (Array.isArray(value)) {
+    const markers = Array.isArray(marker) ? marker : [];
+    return value.map((item, index) => redactSensitive(item, markers[index]));
+  }
+  if (value !== null && typeof value === "object") {
+    const markers = Array.isArray(marker) ? {} : marker;
+    const result = {};
+    for (const [key2, item] of Object.entries(value)) result[key2] = redactSensitive(item, markers[key2]);
+    return result;
+  }
+  return value;
+}
+function collectSensitiveStrings(value, marker, into = /* @__PURE__ */ new Set()) {
+  if (marker === true) {
+    collectScalars(value, into);
+    return into;
+  }
+  if (marker === false || marker === null || marker === void 0) return into;
+  if (Array.isArray(value)) {
+    const markers = Array.isArray(marker) ? marker : [];
+    value.forEach((item, index) => collectSensitiveStrings(item, markers[index], into));
+  } else if (value !== null && typeof value === "object" && !Array.isArray(marker)) {
+    for (const [key2, item] of Object.entries(value)) collectSensitiveStrings(item, marker[key2], into);
+  }
+  return into;
+}
+function collectScalars(value, into) {
+  if (value === null || value === void 0) return;
+  if (Array.isArray(value)) value.forEach((item) => collectScalars(item, into));
+  else if (typeof value === "object") Object.values(value).forEach((item) => collectScalars(item, into));
+  else if (typeof value === "string" || typeof value === "number" && String(value).length >= 4) {
+    const text = String(value);
+    if (text.length >= 3) into.add(text);
+  }
+}
+
+// review/src/markdown.ts
+var ZERO_WIDTH_JOINER = "‍";
+var HTML_ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" };
+function escapeText(text) {
+  return neutralizeReferences(
+    text.replace(/\r\n|\r|\n/g, " ").replace(/[&<>"]/g, (character) => HTML_ENTITIES[character]).replace(/[\\`*_{}[\]()!|~^]/g, (character) => `\\${character}`)
+  );
+}
+function neutralizeReferences(text) {
+  return text.replace(/([@#])(?=[\p{L}\p{N}_-])/gu, `$1${ZERO_WIDTH_JOINER}`);
+}
+function longestBacktickRun(text) {
+  let longest = 0;
+  for (const match of text.matchAll(/`+/g)) longest = Math.max(longest, match[0].length);
+  return longest;
+}
+function codeSpan(text, options = {}) {
+  let content = text.replace(/\r\n|\r|\n/g, "⏎");
+  if (options.inTable) content = content.replace(/\|/g, "\\|");
+  const fence = "`".repeat(longestBacktickRun(content) + 1);
+  const padded = content.startsWith("`") || content.endsWith("`") || content === "" ? ` ${content} ` : content;
+  return `${fence}${padded}${fence}`;
+}
+function codeBlock(text, language = "") {
+  const fence = "`".repeat(Math.max(3, longestBacktickRun(text) + 1));
+  const body = text.endsWith("\n") ? text : `${text}
+`;
+  return `${fence}${language}
+${body}${fence}`;
+}
+var measureBytes = (text) => Buffer.byteLength(text, "utf8");
+var COMMENT_LIMIT = 65536;
+var STEP_SUMMARY_LIMIT = 1024 * 1024;
 
 // review/src/notify/github/client.ts
 var import_node_crypto = require("node:crypto");
@@ -3157,56 +3282,13 @@ function createGitHubClient(options) {
   };
 }
 
-// .github/actions/apply/src/run.ts
-var import_node_path = require("node:path");
-
-// review/src/markdown.ts
-var ZERO_WIDTH_JOINER = "‍";
-var HTML_ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" };
-function escapeText(text) {
-  return neutralizeReferences(
-    text.replace(/\r\n|\r|\n/g, " ").replace(/[&<>"]/g, (character) => HTML_ENTITIES[character]).replace(/[\\`*_{}[\]()!|~^]/g, (character) => `\\${character}`)
-  );
-}
-function neutralizeReferences(text) {
-  return text.replace(/([@#])(?=[\p{L}\p{N}_-])/gu, `$1${ZERO_WIDTH_JOINER}`);
-}
-function longestBacktickRun(text) {
-  let longest = 0;
-  for (const match of text.matchAll(/`+/g)) longest = Math.max(longest, match[0].length);
-  return longest;
-}
-function codeSpan(text, options = {}) {
-  let content = text.replace(/\r\n|\r|\n/g, "⏎");
-  if (options.inTable) content = content.replace(/\|/g, "\\|");
-  const fence = "`".repeat(longestBacktickRun(content) + 1);
-  const padded = content.startsWith("`") || content.endsWith("`") || content === "" ? ` ${content} ` : content;
-  return `${fence}${padded}${fence}`;
-}
-function codeBlock(text, language = "") {
-  const fence = "`".repeat(Math.max(3, longestBacktickRun(text) + 1));
-  const body = text.endsWith("\n") ? text : `${text}
-`;
-  return `${fence}${language}
-${body}${fence}`;
-}
-var measureBytes = (text) => Buffer.byteLength(text, "utf8");
-var COMMENT_LIMIT = 65536;
-var STEP_SUMMARY_LIMIT = 1024 * 1024;
-
 // review/src/notify/github/runner.ts
 var import_node_crypto2 = require("node:crypto");
-var InputError = class extends Error {
-  name = "InputError";
-};
 function getInput(env, name, options = {}) {
   const value = (env[`INPUT_${name.replace(/ /g, "_").toUpperCase()}`] ?? "").trim();
   if (value !== "") return value;
   if (options.required) throw new InputError(`Input "${name}" is required but was not given.`);
   return options.default ?? "";
-}
-function toolEnvironment(env) {
-  return Object.fromEntries(Object.entries(env).filter(([key2]) => !key2.startsWith("INPUT_")));
 }
 function readRunnerContext(env, fs2) {
   const repository = env.GITHUB_REPOSITORY ?? "";
@@ -3304,6 +3386,15 @@ function parseMarker(body) {
 }
 var GITHUB_ACTIONS_BOT = "github-actions[bot]";
 var ANY_BOT = "*[bot]";
+async function resolveTokenLogin(client) {
+  try {
+    const response = await client.request("GET /user");
+    return response.data.login ?? ANY_BOT;
+  } catch (error) {
+    if (isRequestError2(error) && [401, 403, 404].includes(error.status)) return ANY_BOT;
+    throw error;
+  }
+}
 var authoredBy = (login, author) => login !== void 0 && (author === ANY_BOT ? login.endsWith("[bot]") : login === author);
 async function listComments(client, ref) {
   const comments = [];
@@ -3413,84 +3504,134 @@ function commentUnavailableReason(error) {
   if (error.status === 401) return "the token was refused (HTTP 401)";
   return void 0;
 }
-
-// review/src/mask.ts
-var SENSITIVE = "(sensitive)";
-var MASKED = "***";
-function createMasker(secrets) {
-  const forms = /* @__PURE__ */ new Set();
-  for (const secret of secrets) {
-    if (secret.trim() === "") continue;
-    forms.add(secret);
-    forms.add(JSON.stringify(secret).slice(1, -1));
-  }
-  if (forms.size === 0) return (text) => text;
-  const alternatives = [...forms].sort((a, b) => b.length - a.length || (a < b ? -1 : 1)).map(escapeRegExp);
-  const pattern = new RegExp(alternatives.join("|"), "g");
-  return (text) => text.replace(pattern, MASKED);
-}
-var parseMaskInput = (input) => input.split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== "");
-var escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-function redactSensitive(value, marker) {
-  if (marker === true) return value === null || value === void 0 ? value : SENSITIVE;
-  if (marker === false || marker === null || marker === void 0) return value;
-  if (Array.isArray(value)) {
-    const markers = Array.isArray(marker) ? marker : [];
-    return value.map((item, index) => redactSensitive(item, markers[index]));
-  }
-  if (value !== null && typeof value === "object") {
-    const markers = Array.isArray(marker) ? {} : marker;
-    const result = {};
-    for (const [key2, item] of Object.entries(value)) result[key2] = redactSensitive(item, markers[key2]);
-    return result;
-  }
-  return value;
-}
-function collectSensitiveStrings(value, marker, into = /* @__PURE__ */ new Set()) {
-  if (marker === true) {
-    collectScalars(value, into);
-    return into;
-  }
-  if (marker === false || marker === null || marker === void 0) return into;
-  if (Array.isArray(value)) {
-    const markers = Array.isArray(marker) ? marker : [];
-    value.forEach((item, index) => collectSensitiveStrings(item, markers[index], into));
-  } else if (value !== null && typeof value === "object" && !Array.isArray(marker)) {
-    for (const [key2, item] of Object.entries(value)) collectSensitiveStrings(item, marker[key2], into);
-  }
-  return into;
-}
-function collectScalars(value, into) {
-  if (value === null || value === void 0) return;
-  if (Array.isArray(value)) value.forEach((item) => collectScalars(item, into));
-  else if (typeof value === "object") Object.values(value).forEach((item) => collectScalars(item, into));
-  else if (typeof value === "string" || typeof value === "number" && String(value).length >= 4) {
-    const text = String(value);
-    if (text.length >= 3) into.add(text);
+async function syncLabels(options) {
+  const { owner, repo, issueNumber } = options.ref;
+  try {
+    const current = await options.client.request("GET /repos/{owner}/{repo}/issues/{issue_number}/labels", { owner, repo, issue_number: issueNumber, per_page: 100 });
+    const present = new Set(current.data.map((label) => label.name));
+    const add = options.add.filter((name) => !present.has(name));
+    if (add.length > 0) {
+      await options.client.request("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", { owner, repo, issue_number: issueNumber, labels: add });
+    }
+    for (const name of options.remove.filter((label) => present.has(label))) {
+      try {
+        await options.client.request("DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}", { owner, repo, issue_number: issueNumber, name });
+      } catch (error) {
+        if (!(isRequestError2(error) && error.status === 404)) throw error;
+      }
+    }
+  } catch (error) {
+    const reason = commentUnavailableReason(error);
+    if (!reason) throw error;
+    options.log(workflowCommand("notice", `Labels not updated: ${reason}.`));
   }
 }
 
-// review/src/terraform/plan-digest.ts
-var import_node_crypto3 = require("node:crypto");
-function canonicalJson(value) {
-  return JSON.stringify(value ?? null, (_key, item) => {
-    if (item === null || typeof item !== "object" || Array.isArray(item)) return item;
-    const sorted = {};
-    for (const key2 of Object.keys(item).sort()) sorted[key2] = item[key2];
-    return sorted;
-  });
+// review/src/notify/github/publisher.ts
+var COMMENT_MARGIN = 200;
+var GitHubPublisher = class {
+  constructor(options) {
+    this.options = options;
+    const { context } = options;
+    this.links = { run: context.runUrl, blob: context.sha ? `${context.serverUrl}/${context.owner}/${context.repo}/blob/${context.sha}` : void 0 };
+  }
+  options;
+  links;
+  mask(secrets) {
+    for (const secret of secrets) this.options.log(workflowCommand("add-mask", secret));
+  }
+  summarize(report) {
+    appendSummary(this.options.context, this.options.fs, report.markdown().summary, this.options.log);
+  }
+  async publish(report, publishOptions = {}) {
+    const { context, client, log } = this.options;
+    const rendering = report.markdown();
+    appendSummary(context, this.options.fs, rendering.summary, log);
+    const explicit = publishOptions.issueNumber !== void 0;
+    const summaryOnly = (reason) => {
+      const where = explicit ? `on #${publishOptions.issueNumber}` : `for ${report.environment}`;
+      const noun = report.noun ?? report.kind;
+      log(workflowCommand("notice", `No ${report.kind} comment ${where}: ${reason}. The ${noun} is in the step summary.`));
+      return { status: "summary-only", reason };
+    };
+    const issueNumber = publishOptions.issueNumber ?? context.pullRequestNumber;
+    if (issueNumber === void 0) return summaryOnly(`this ${context.eventName || "unknown"} event has no pull request`);
+    if (!client) return summaryOnly("no github-token was given");
+    const marker = {
+      kind: report.kind,
+      environment: report.environment,
+      runId: context.runId,
+      runAttempt: context.runAttempt,
+      sha: context.sha,
+      ...report.marker
+    };
+    try {
+      const author = publishOptions.author ?? await resolveTokenLogin(client);
+      return await upsertComment({
+        client,
+        owner: context.owner,
+        repo: context.repo,
+        issueNumber,
+        author,
+        marker,
+        content: fitComment(rendering.comment, renderMarker(marker).length, context.runUrl),
+        sleep: this.options.sleep,
+        log,
+        retryUnitMs: this.options.retryUnitMs
+      });
+    } catch (error) {
+      const reason = commentUnavailableReason(error);
+      if (reason) return summaryOnly(reason);
+      throw error;
+    }
+  }
+  async labels(change) {
+    const { context, client, log } = this.options;
+    if (!client || context.pullRequestNumber === void 0) return;
+    await syncLabels({ client, ref: { owner: context.owner, repo: context.repo, issueNumber: context.pullRequestNumber }, add: change.add, remove: change.remove, log });
+  }
+  output(name, value) {
+    setOutput(this.options.context, this.options.fs, name, value, this.options.log);
+  }
+  annotate(annotation) {
+    this.options.log(workflowCommand(annotation.level, annotation.message, { file: annotation.file, line: annotation.line, title: annotation.title }));
+  }
+  log(line) {
+    this.options.log(line);
+  }
+};
+function fitComment(content, markerLength, runUrl) {
+  const room = COMMENT_LIMIT - markerLength - COMMENT_MARGIN;
+  return content.length > room ? `${content.slice(0, room)}
+
+… cut; the whole report is in the [run](${runUrl}).` : content;
 }
-function planDigest(model) {
-  const changes = model.resourceChanges.map((change) => ({
-    address: change.address,
-    actions: change.rawActions,
-    before: change.before,
-    after: change.after,
-    after_unknown: change.afterUnknown,
-    previous_address: change.moved ? change.previousAddress : void 0,
-    importing: change.importing
-  })).sort((a, b) => a.address < b.address ? -1 : a.address > b.address ? 1 : 0);
-  return `sha256:${(0, import_node_crypto3.createHash)("sha256").update(canonicalJson(changes)).digest("hex")}`;
+
+// review/src/notify/github/entry.ts
+var fs = __toESM(require("node:fs"));
+function realDependencies() {
+  return {
+    env: process.env,
+    fs,
+    exec: spawnExec,
+    log: (line) => void process.stdout.write(`${line}
+`),
+    createClient: createGitHubClient,
+    cwd: process.cwd()
+  };
+}
+function runAction(run2, overrides = {}) {
+  const dependencies = { ...realDependencies(), ...overrides };
+  run2(dependencies).then(
+    (result) => {
+      if (!result.ok) process.exitCode = 1;
+    },
+    (error) => {
+      dependencies.log(workflowCommand("error", error instanceof Error ? error.message : String(error)));
+      if (error instanceof Error && error.stack) dependencies.log(error.stack);
+      process.exitCode = 1;
+    }
+  );
 }
 
 // review/src/terraform/plan-model.ts
@@ -3738,6 +3879,160 @@ function diffAttributes(before, after, afterUnknown, replacePaths = [], beforeSe
 }
 var isEmpty = (value) => value === null || value === void 0 || Array.isArray(value) && value.length === 0 || typeof value === "object" && value !== null && Object.keys(value).length === 0;
 
+// review/src/terraform/markdown.ts
+var MARKER_CHANGES_ROOM = 8e3;
+var MARKER_ROOM = 600 + MARKER_CHANGES_ROOM;
+
+// review/src/terraform/plan-digest.ts
+var import_node_crypto3 = require("node:crypto");
+function canonicalJson(value) {
+  return JSON.stringify(value ?? null, (_key, item) => {
+    if (item === null || typeof item !== "object" || Array.isArray(item)) return item;
+    const sorted = {};
+    for (const key2 of Object.keys(item).sort()) sorted[key2] = item[key2];
+    return sorted;
+  });
+}
+function planDigest(model) {
+  const changes = model.resourceChanges.map((change) => ({
+    address: change.address,
+    actions: change.rawActions,
+    before: change.before,
+    after: change.after,
+    after_unknown: change.afterUnknown,
+    previous_address: change.moved ? change.previousAddress : void 0,
+    importing: change.importing
+  })).sort((a, b) => a.address < b.address ? -1 : a.address > b.address ? 1 : 0);
+  return `sha256:${(0, import_node_crypto3.createHash)("sha256").update(canonicalJson(changes)).digest("hex")}`;
+}
+
+// review/src/infracost/decimal.ts
+var DECIMAL_PATTERN = /^([+-]?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
+var Decimal = class _Decimal {
+  /** value = units / 10^scale */
+  constructor(units, scale) {
+    this.units = units;
+    this.scale = scale;
+  }
+  units;
+  scale;
+  static ZERO = new _Decimal(0n, 0);
+  /** Parses a decimal string such as "12.244", "-0.5" or "1e-3"; undefined when it is not one. */
+  static tryParse(text) {
+    const match = DECIMAL_PATTERN.exec(text.trim());
+    if (!match) return void 0;
+    const [, sign, whole, fraction = "", exponentText] = match;
+    const exponent = exponentText === void 0 ? 0 : Number(exponentText);
+    if (!Number.isSafeInteger(exponent) || Math.abs(exponent) > 1e3) return void 0;
+    let digits = whole + fraction;
+    let scale = fraction.length - exponent;
+    if (scale < 0) {
+      digits += "0".repeat(-scale);
+      scale = 0;
+    }
+    const units = BigInt(digits);
+    return new _Decimal(sign === "-" ? -units : units, scale);
+  }
+  static fromInteger(value) {
+    return new _Decimal(BigInt(value), 0);
+  }
+  static aligned(a, b) {
+    const scale = Math.max(a.scale, b.scale);
+    return [a.units * 10n ** BigInt(scale - a.scale), b.units * 10n ** BigInt(scale - b.scale), scale];
+  }
+  plus(other) {
+    const [a, b, scale] = _Decimal.aligned(this, other);
+    return new _Decimal(a + b, scale);
+  }
+  minus(other) {
+    const [a, b, scale] = _Decimal.aligned(this, other);
+    return new _Decimal(a - b, scale);
+  }
+  compare(other) {
+    const [a, b] = _Decimal.aligned(this, other);
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
+  isZero() {
+    return this.units === 0n;
+  }
+  isNegative() {
+    return this.units < 0n;
+  }
+  abs() {
+    return this.units < 0n ? new _Decimal(-this.units, this.scale) : this;
+  }
+  /** Rounds half away from zero to `places` decimals (how invoices round). */
+  round(places) {
+    if (this.scale <= places) return this;
+    const divisor = 10n ** BigInt(this.scale - places);
+    const magnitude = this.units < 0n ? -this.units : this.units;
+    let quotient = magnitude / divisor;
+    if (magnitude % divisor * 2n >= divisor) quotient += 1n;
+    return new _Decimal(this.units < 0n ? -quotient : quotient, places);
+  }
+  /**
+   * `this / divisor * 100`, rounded half away from zero to `places` decimals;
+   * undefined when the divisor is zero (a cost that starts from nothing has no
+   * meaningful percentage).
+   */
+  percentOf(divisor, places = 0) {
+    if (divisor.isZero()) return void 0;
+    const [numerator, denominator] = _Decimal.aligned(this, divisor);
+    const scaled = numerator * 100n * 10n ** BigInt(places);
+    const negative = scaled < 0n !== denominator < 0n;
+    const magnitudeN = scaled < 0n ? -scaled : scaled;
+    const magnitudeD = denominator < 0n ? -denominator : denominator;
+    let quotient = magnitudeN / magnitudeD;
+    if (magnitudeN % magnitudeD * 2n >= magnitudeD) quotient += 1n;
+    return new _Decimal(negative ? -quotient : quotient, places);
+  }
+  /** Plain decimal notation without exponent or trailing zeros: "12.244", "-0.5", "0". */
+  toString() {
+    const negative = this.units < 0n;
+    let digits = (negative ? -this.units : this.units).toString();
+    if (this.scale === 0) return (negative ? "-" : "") + digits;
+    digits = digits.padStart(this.scale + 1, "0");
+    const whole = digits.slice(0, digits.length - this.scale);
+    const fraction = digits.slice(digits.length - this.scale).replace(/0+$/, "");
+    const text = fraction ? `${whole}.${fraction}` : whole;
+    return negative && text !== "0" ? `-${text}` : text;
+  }
+  /** Fixed notation with exactly `places` decimals, rounding half away from zero: "12.24". */
+  toFixed(places) {
+    const rounded = this.round(places);
+    const units = rounded.units * 10n ** BigInt(places - rounded.scale);
+    const negative = units < 0n;
+    const digits = (negative ? -units : units).toString().padStart(places + 1, "0");
+    const text = places === 0 ? digits : `${digits.slice(0, digits.length - places)}.${digits.slice(digits.length - places)}`;
+    return negative ? `-${text}` : text;
+  }
+};
+
+// review/src/tflint/review.ts
+var stackDirectoryOf = (environment) => `cdktf.out/stacks/trading-platform-${environment}`;
+
+// review/src/apply/gate.ts
+var import_node_path = require("node:path");
+
+// review/src/apply/markdown.ts
+var countsLine = (model) => `${model.counts.add} to add, ${model.counts.change} to change, ${model.counts.replace} to replace, ${model.counts.destroy} to destroy`;
+var renderNotApplied = (environment, reason) => `### ⛔ ${escapeText(environment)}: not applied
+
+${reason}`;
+var renderUpToDate = (environment, pullRequestNumber, digest) => `### ✅ ${escapeText(environment)}: already up to date
+
+The plan after merging #${pullRequestNumber} has no changes; nothing to apply. Digest ${codeSpan(digest)}.`;
+var renderApplyFailed = (options) => `### ❌ ${escapeText(options.environment)}: apply failed
+
+The reviewed plan from #${options.pullRequestNumber} (${countsLine(options.model)}) failed to apply; some changes may have been made. The last lines of terraform's output:
+
+${codeBlock(options.outputTail)}
+
+[Run](${options.runUrl})`;
+var renderApplied = (options) => `### ✅ ${escapeText(options.environment)}: applied
+
+The plan reviewed on #${options.pullRequestNumber} (${countsLine(options.model)}) was applied by [this run](${options.runUrl}). Digest ${codeSpan(options.digest)}.`;
+
 // review/src/apply/plan-difference.ts
 var key = (actions) => actions.join(",");
 function diffChanges(reviewed, current) {
@@ -3790,7 +4085,8 @@ var ReviewedPlanError = class extends Error {
 };
 async function findMergedPullRequest(client, repository, sha, branch) {
   const response = await client.request("GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls", {
-    ...repository,
+    owner: repository.owner,
+    repo: repository.repo,
     commit_sha: sha,
     per_page: 100
   });
@@ -3828,123 +4124,69 @@ async function readReviewedPlan(options) {
   return { pullRequest, digest, runId: own.marker.runId, commentUrl: own.comment.html_url, changes };
 }
 
-// .github/actions/apply/src/run.ts
-var stackDirectoryOf = (environment) => `cdktf.out/stacks/trading-platform-${environment}`;
+// review/src/apply/gate.ts
 var DEFAULT_PLAN_FILE = "deploy.tfplan";
 var tail = (text, lines = 80) => text.trimEnd().split("\n").slice(-lines).join("\n");
 var changeSummaries = (model) => model.resourceChanges.map((change) => ({ address: change.address, actions: [...change.rawActions] }));
-var countsLine = (model) => `${model.counts.add} to add, ${model.counts.change} to change, ${model.counts.replace} to replace, ${model.counts.destroy} to destroy`;
-function createReporter(options) {
-  const { deps, context, environment } = options;
-  return {
-    async report(markdown) {
-      appendSummary(context, deps.fs, markdown, deps.log);
-      const pullRequest = options.pullRequest();
-      if (!pullRequest) return;
-      const marker = {
-        kind: "apply",
-        environment,
-        runId: context.runId,
-        runAttempt: context.runAttempt,
-        sha: context.sha,
-        ...options.digest ? { planDigest: options.digest } : {}
-      };
-      const room = COMMENT_LIMIT - renderMarker(marker).length - 200;
-      const content = markdown.length > room ? `${markdown.slice(0, room)}
-
-… cut; the whole report is in the [run](${context.runUrl}).` : markdown;
-      try {
-        await upsertComment({
-          client: options.client,
-          owner: context.owner,
-          repo: context.repo,
-          issueNumber: pullRequest.number,
-          author: options.author,
-          marker,
-          content,
-          sleep: deps.sleep,
-          log: deps.log
-        });
-      } catch (error) {
-        const reason = commentUnavailableReason(error);
-        if (!reason) throw error;
-        deps.log(workflowCommand("notice", `No apply comment on #${pullRequest.number}: ${reason}. The outcome is in the step summary.`));
-      }
-    }
-  };
-}
-async function run(deps) {
-  const { env, fs: fs2, log } = deps;
+async function applyReviewedPlan(request2, dependencies, github, publisher) {
+  const { fs: fs2 } = dependencies;
+  const { environment, planFile } = request2;
   try {
-    const context = readRunnerContext(env, fs2);
-    const environment = getInput(env, "environment", { required: true });
-    const token = getInput(env, "github-token", { required: true });
-    const terraform = getInput(env, "terraform", { default: "terraform" });
-    const author = getInput(env, "comment-author", { default: GITHUB_ACTIONS_BOT });
-    const planFile = getInput(env, "plan-file", { default: DEFAULT_PLAN_FILE });
-    const branch = env.GITHUB_REF_NAME ?? "";
-    if (!branch) throw new InputError("GITHUB_REF_NAME is not set: the deploy gate runs on a push to an environment branch.");
-    if (!context.sha) throw new InputError("GITHUB_SHA is not set: the deploy gate needs the pushed commit to find its pull request.");
-    const repoRoot = context.workspace ?? deps.cwd;
-    const workingInput = getInput(env, "working-directory", { default: stackDirectoryOf(environment) });
-    const directory = (0, import_node_path.isAbsolute)(workingInput) ? workingInput : (0, import_node_path.join)(repoRoot, workingInput);
-    if (!fs2.existsSync((0, import_node_path.join)(directory, planFile))) {
-      throw new InputError(`plan-file: ${(0, import_node_path.join)(workingInput, planFile)} does not exist; run terraform plan -out=${planFile} in ${workingInput} first.`);
+    if (!request2.branch) throw new InputError("GITHUB_REF_NAME is not set: the deploy gate runs on a push to an environment branch.");
+    if (!request2.sha) throw new InputError("GITHUB_SHA is not set: the deploy gate needs the pushed commit to find its pull request.");
+    if (!fs2.existsSync((0, import_node_path.join)(request2.directory, planFile))) {
+      throw new InputError(`plan-file: ${(0, import_node_path.join)(request2.workingDirectory, planFile)} does not exist; run terraform plan -out=${planFile} in ${request2.workingDirectory} first.`);
     }
-    const terraformEnv = toolEnvironment(env);
-    const shown = await deps.exec(terraform, ["show", "-json", planFile], { cwd: directory, env: terraformEnv });
+    const terraformEnv = toolEnvironment(dependencies.env);
+    const shown = await dependencies.exec(request2.terraform, ["show", "-json", planFile], { cwd: request2.directory, env: terraformEnv });
     if (shown.exitCode !== 0) {
       throw new InputError(`terraform show -json ${planFile} failed (exit code ${shown.exitCode}):
 ${tail(shown.stderr || shown.stdout, 30)}`);
     }
     const model = parsePlanJson(shown.stdout, planFile);
-    const secrets = [...model.sensitiveStrings, ...parseMaskInput(getInput(env, "mask"))];
-    for (const secret of secrets) log(workflowCommand("add-mask", secret));
+    const secrets = [...model.sensitiveStrings, ...request2.mask];
+    publisher.mask(secrets);
     const mask = createMasker(secrets);
     const digest = planDigest(model);
     const current = changeSummaries(model);
-    setOutput(context, fs2, "plan-digest", digest, log);
-    const client = deps.createClient({ baseUrl: context.apiUrl, token, log });
+    publisher.output("plan-digest", digest);
     let pullRequest;
-    const reporter = createReporter({ deps, context, client, environment, author, digest, pullRequest: () => pullRequest });
+    const report = async (markdown) => {
+      const outcome = { kind: "apply", environment, noun: "outcome", marker: { planDigest: digest }, markdown: () => ({ comment: markdown, summary: markdown }) };
+      if (pullRequest) await publisher.publish(outcome, { issueNumber: pullRequest.number, author: request2.author });
+      else publisher.summarize(outcome);
+    };
     const refuse = async (markdown, message) => {
-      setOutput(context, fs2, "applied", "false", log);
-      await reporter.report(markdown);
-      log(workflowCommand("error", message, { title: `Not applied: ${environment}` }));
-      return 1;
+      publisher.output("applied", "false");
+      await report(markdown);
+      publisher.annotate({ level: "error", message, title: `Not applied: ${environment}` });
+      return { ok: false };
     };
     if (model.errored) {
-      return refuse(`### ⛔ ${escapeText(environment)}: not applied
-
-The plan is marked errored: terraform stopped planning part-way.`, "The saved plan is errored; nothing was applied.");
+      return refuse(renderNotApplied(environment, "The plan is marked errored: terraform stopped planning part-way."), "The saved plan is errored; nothing was applied.");
     }
     try {
-      pullRequest = await findMergedPullRequest(client, context, context.sha, branch);
-      setOutput(context, fs2, "pull-request", String(pullRequest.number), log);
+      pullRequest = await findMergedPullRequest(github.client, { owner: github.owner, repo: github.repo }, request2.sha, request2.branch);
+      publisher.output("pull-request", String(pullRequest.number));
     } catch (error) {
       if (!(error instanceof ReviewedPlanError)) throw error;
-      return refuse(`### ⛔ ${escapeText(environment)}: not applied
-
-${error.message}`, error.message);
+      return refuse(renderNotApplied(environment, error.message), error.message);
     }
     if (!model.hasChanges) {
-      setOutput(context, fs2, "applied", "false", log);
-      await reporter.report(`### ✅ ${escapeText(environment)}: already up to date
-
-The plan after merging #${pullRequest.number} has no changes; nothing to apply. Digest ${codeSpan(digest)}.`);
-      log(workflowCommand("notice", `No changes in ${environment}; nothing applied.`));
-      return 0;
+      publisher.output("applied", "false");
+      await report(renderUpToDate(environment, pullRequest.number, digest));
+      publisher.annotate({ level: "notice", message: `No changes in ${environment}; nothing applied.` });
+      return { ok: true };
     }
     let reviewed;
     try {
-      reviewed = await readReviewedPlan({ client, owner: context.owner, repo: context.repo, pullRequest, environment, author });
+      reviewed = await readReviewedPlan({ client: github.client, owner: github.owner, repo: github.repo, pullRequest, environment, author: request2.author });
     } catch (error) {
       if (!(error instanceof ReviewedPlanError)) throw error;
-      return refuse(`### ⛔ ${escapeText(environment)}: not applied
-
-${error.message}`, error.message);
+      return refuse(renderNotApplied(environment, error.message), error.message);
     }
-    setOutput(context, fs2, "reviewed-digest", reviewed.digest, log);
+    publisher.output("reviewed-digest", reviewed.digest);
+    const runUrl = publisher.links.run ?? "";
     if (reviewed.digest !== digest) {
       const markdown = renderMismatch({
         environment,
@@ -3954,85 +4196,62 @@ ${error.message}`, error.message);
         currentDigest: digest,
         reviewed: reviewed.changes,
         current,
-        runUrl: context.runUrl
+        runUrl
       });
-      log(markdown);
+      publisher.log(markdown);
       return refuse(
         markdown,
         `The plan for ${environment} (${digest}) is not the one reviewed on #${pullRequest.number} (${reviewed.digest}); nothing was applied. The step summary lists the differences.`
       );
     }
-    log(`Plan digest ${digest} matches the plan reviewed on #${pullRequest.number} (run ${reviewed.runId}); applying ${planFile}.`);
-    const applied = await deps.exec(terraform, ["apply", "-input=false", "-no-color", planFile], { cwd: directory, env: terraformEnv });
+    publisher.log(`Plan digest ${digest} matches the plan reviewed on #${pullRequest.number} (run ${reviewed.runId}); applying ${planFile}.`);
+    const applied = await dependencies.exec(request2.terraform, ["apply", "-input=false", "-no-color", planFile], { cwd: request2.directory, env: terraformEnv });
     const output = mask(`${applied.stdout}${applied.stderr ? `
 ${applied.stderr}` : ""}`);
     if (applied.exitCode !== 0) {
-      return refuse(
-        `### ❌ ${escapeText(environment)}: apply failed
-
-The reviewed plan from #${pullRequest.number} (${countsLine(model)}) failed to apply; some changes may have been made. The last lines of terraform's output:
-
-${codeBlock(tail(output))}
-
-[Run](${context.runUrl})`,
-        `terraform apply failed (exit code ${applied.exitCode}).`
-      );
+      return refuse(renderApplyFailed({ environment, pullRequestNumber: pullRequest.number, model, outputTail: tail(output), runUrl }), `terraform apply failed (exit code ${applied.exitCode}).`);
     }
-    setOutput(context, fs2, "applied", "true", log);
-    await reporter.report(
-      `### ✅ ${escapeText(environment)}: applied
-
-The plan reviewed on #${pullRequest.number} (${countsLine(model)}) was applied by [this run](${context.runUrl}). Digest ${codeSpan(digest)}.`
-    );
-    return 0;
+    publisher.output("applied", "true");
+    await report(renderApplied({ environment, pullRequestNumber: pullRequest.number, model, digest, runUrl }));
+    return { ok: true };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    log(workflowCommand("error", message, { title: error instanceof PlanParseError ? "Plan unreadable" : "apply" }));
-    return 1;
+    publisher.annotate({ level: "error", message, title: error instanceof PlanParseError ? "Plan unreadable" : "apply" });
+    return { ok: false };
   }
 }
 
-// review/src/exec.ts
-var import_node_child_process = require("node:child_process");
-function createExec(onOutput) {
-  return (command, args, options = {}) => new Promise((resolve) => {
-    const child = (0, import_node_child_process.spawn)(command, [...args], { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"] });
-    const stdout = [];
-    const stderr = [];
-    const collect = (into) => (chunk) => {
-      into.push(chunk);
-      onOutput?.(chunk.toString("utf8"));
-    };
-    child.stdout.on("data", collect(stdout));
-    child.stderr.on("data", collect(stderr));
-    child.on("error", (error) => {
-      resolve({ exitCode: error.code === "ENOENT" ? 127 : 1, stdout: "", stderr: `${command}: ${error.message}` });
-    });
-    child.on("close", (code, signal) => {
-      resolve({
-        exitCode: code ?? 1,
-        stdout: Buffer.concat(stdout).toString("utf8"),
-        stderr: Buffer.concat(stderr).toString("utf8") + (signal ? `
-${command} was stopped by ${signal}` : "")
-      });
-    });
-  });
+// .github/actions/apply/src/run.ts
+var import_node_path2 = require("node:path");
+async function run(dependencies) {
+  const { env, fs: fs2, log } = dependencies;
+  const context = readRunnerContext(env, fs2);
+  const environment = getInput(env, "environment", { required: true });
+  const token = getInput(env, "github-token", { required: true });
+  let connected;
+  const client = { request: (route, parameters) => (connected ??= dependencies.createClient({ baseUrl: context.apiUrl, token, log })).request(route, parameters) };
+  const publisher = new GitHubPublisher({ context, client, fs: fs2, log, sleep: dependencies.sleep });
+  const workingDirectory = getInput(env, "working-directory", { default: stackDirectoryOf(environment) });
+  return applyReviewedPlan(
+    {
+      environment,
+      branch: env.GITHUB_REF_NAME ?? "",
+      sha: context.sha,
+      directory: (0, import_node_path2.isAbsolute)(workingDirectory) ? workingDirectory : (0, import_node_path2.join)(context.workspace ?? dependencies.cwd, workingDirectory),
+      workingDirectory,
+      planFile: getInput(env, "plan-file", { default: DEFAULT_PLAN_FILE }),
+      author: getInput(env, "comment-author", { default: GITHUB_ACTIONS_BOT }),
+      terraform: getInput(env, "terraform", { default: "terraform" }),
+      mask: parseMaskInput(getInput(env, "mask"))
+    },
+    dependencies,
+    { client, owner: context.owner, repo: context.repo },
+    publisher
+  );
 }
-var spawnExec = createExec();
 
 // .github/actions/apply/src/index.ts
-void run({
-  env: process.env,
-  fs,
-  // Values to hide are registered with `::add-mask::` before terraform starts, so the runner masks the streamed lines.
-  exec: createExec((chunk) => process.stdout.write(chunk)),
-  log: (line) => process.stdout.write(`${line}
-`),
-  createClient: createGitHubClient,
-  cwd: process.cwd()
-}).then((exitCode) => {
-  process.exitCode = exitCode;
-});
+runAction(run, { exec: createExec((chunk) => process.stdout.write(chunk)) });
 /*! Bundled license information:
 
 content-type/dist/index.js:

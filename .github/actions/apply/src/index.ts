@@ -1,17 +1,6 @@
 // Entry of the bundled action: the real process, file system, terraform and GitHub.
-import * as fs from "node:fs";
-import { createGitHubClient } from "../../../../review/src/notify/github/client";
+import { createExec, runAction } from "../../../../review/src/index";
 import { run } from "./run";
-import { createExec } from "../../../../review/src/exec";
 
-void run({
-  env: process.env,
-  fs,
-  // Values to hide are registered with `::add-mask::` before terraform starts, so the runner masks the streamed lines.
-  exec: createExec((chunk) => process.stdout.write(chunk)),
-  log: (line) => process.stdout.write(`${line}\n`),
-  createClient: createGitHubClient,
-  cwd: process.cwd(),
-}).then((exitCode) => {
-  process.exitCode = exitCode;
-});
+// terraform's output streams to the log as it runs (an apply can take most of an hour); values to hide are registered before it starts.
+runAction(run, { exec: createExec((chunk) => process.stdout.write(chunk)) });

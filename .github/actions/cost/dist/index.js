@@ -1349,8 +1349,10 @@ var require_light = __commonJS({
   }
 });
 
-// review/src/notify/github/entry.ts
-var fs = __toESM(require("node:fs"));
+// review/src/dependencies.ts
+function toolEnvironment(env) {
+  return Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith("INPUT_")));
+}
 
 // review/src/exec.ts
 var import_node_child_process = require("node:child_process");
@@ -1379,6 +1381,140 @@ ${command} was stopped by ${signal}` : "")
   });
 }
 var spawnExec = createExec();
+
+// review/src/input-error.ts
+var InputError = class extends Error {
+  name = "InputError";
+};
+
+// review/src/mask.ts
+var MASKED = "***";
+function createMasker(secrets) {
+  const forms = /* @__PURE__ */ new Set();
+  for (const secret of secrets) {
+    if (secret.trim() === "") continue;
+    forms.add(secret);
+    forms.add(JSON.stringify(secret).slice(1, -1));
+  }
+  if (forms.size === 0) return (text) => text;
+  const alternatives = [...forms].sort((a, b) => b.length - a.length || (a < b ? -1 : 1)).map(escapeRegExp);
+  const pattern = new RegExp(alternatives.join("|"), "g");
+  return (text) => text.replace(pattern, MASKED);
+}
+var escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+// review/src/markdown.ts
+var ZERO_WIDTH_JOINER = "‍";
+var HTML_ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" };
+function escapeText(text) {
+  return neutralizeReferences(
+    text.replace(/\r\n|\r|\n/g, " ").replace(/[&<>"]/g, (character) => HTML_ENTITIES[character]).replace(/[\\`*_{}[\]()!|~^]/g, (character) => `\\${character}`)
+  );
+}
+function neutralizeReferences(text) {
+  return text.replace(/([@#])(?=[\p{L}\p{N}_-])/gu, `$1${ZERO_WIDTH_JOINER}`);
+}
+function longestBacktickRun(text) {
+  let longest = 0;
+  for (const match of text.matchAll(/`+/g)) longest = Math.max(longest, match[0].length);
+  return longest;
+}
+function codeSpan(text, options = {}) {
+  let content = text.replace(/\r\n|\r|\n/g, "⏎");
+  if (options.inTable) content = content.replace(/\|/g, "\\|");
+  const fence = "`".repeat(longestBacktickRun(content) + 1);
+  const padded = content.startsWith("`") || content.endsWith("`") || content === "" ? ` ${content} ` : content;
+  return `${fence}${padded}${fence}`;
+}
+function codeBlock(text, language = "") {
+  const fence = "`".repeat(Math.max(3, longestBacktickRun(text) + 1));
+  const body = text.endsWith("\n") ? text : `${text}
+`;
+  return `${fence}${language}
+${body}${fence}`;
+}
+var measureCharacters = (text) => text.length;
+var measureBytes = (text) => Buffer.byteLength(text, "utf8");
+var COMMENT_LIMIT = 65536;
+var STEP_SUMMARY_LIMIT = 1024 * 1024;
+function omissionNote(count, noun, fullOutputUrl) {
+  const where = fullOutputUrl ? `full output in the run: ${fullOutputUrl}` : "full output in the workflow run";
+  return `_… ${count} more ${noun} not shown, ${where}_`;
+}
+var NOTE_RESERVE = 400;
+function buildWithinBudget(blocks, options) {
+  const measure = options.measure ?? measureCharacters;
+  const separator = options.separator ?? "\n";
+  const available = options.limit - NOTE_RESERVE;
+  let text = "";
+  let used = 0;
+  let omitted = 0;
+  let notedInline = 0;
+  let exhausted = false;
+  const omittedNouns = /* @__PURE__ */ new Map();
+  const append = (part, joiner) => {
+    const piece = text === "" ? part : `${joiner}${part}`;
+    text += piece;
+    used += measure(piece);
+  };
+  const fits = (size) => used + size <= available;
+  for (const block of blocks) {
+    if (block.kind === "text") {
+      if (exhausted) continue;
+      const size = measure(block.text) + measure(separator);
+      if (fits(size)) {
+        append(block.text, separator);
+        continue;
+      }
+      const lines = block.text.split("\n");
+      let kept = measure(separator);
+      const keptLines = [];
+      for (const line of lines) {
+        const lineSize = measure(line) + 1;
+        if (!fits(kept + lineSize)) break;
+        keptLines.push(line);
+        kept += lineSize;
+      }
+      if (keptLines.length > 0) append(keptLines.join("\n"), separator);
+      const cut2 = lines.length - keptLines.length;
+      omitted += cut2;
+      omittedNouns.set("lines", (omittedNouns.get("lines") ?? 0) + cut2);
+      exhausted = true;
+      continue;
+    }
+    const rowSeparator = block.rowSeparator ?? separator;
+    const footer = block.footer ?? "";
+    const footerSize = footer === "" ? 0 : measure(footer) + measure(rowSeparator);
+    const frame = measure(separator) + measure(block.header) + footerSize;
+    if (exhausted || !fits(frame)) {
+      exhausted = true;
+      omitted += block.rows.length;
+      if (block.rows.length > 0) omittedNouns.set(block.noun, (omittedNouns.get(block.noun) ?? 0) + block.rows.length);
+      continue;
+    }
+    append(block.header, separator);
+    let index = 0;
+    for (; index < block.rows.length; index += 1) {
+      const row = block.rows[index];
+      if (!fits(measure(rowSeparator) + measure(row) + footerSize)) break;
+      append(row, rowSeparator);
+    }
+    const cut = block.rows.length - index;
+    if (cut > 0) {
+      exhausted = true;
+      omitted += cut;
+      notedInline += cut;
+      append(omissionNote(cut, block.noun, options.fullOutputUrl), "\n\n");
+    }
+    if (footer !== "") append(footer, cut > 0 ? "\n\n" : rowSeparator);
+  }
+  const droppedWhole = omitted - notedInline;
+  if (droppedWhole > 0) {
+    const nouns = [...omittedNouns.keys()];
+    append(omissionNote(droppedWhole, nouns.length === 1 ? nouns[0] : "items", options.fullOutputUrl), "\n\n");
+  }
+  return { text, omitted };
+}
 
 // review/src/notify/github/client.ts
 var import_node_crypto = require("node:crypto");
@@ -3187,132 +3323,11 @@ function createGitHubClient(options) {
 
 // review/src/notify/github/runner.ts
 var import_node_crypto2 = require("node:crypto");
-
-// review/src/markdown.ts
-var ZERO_WIDTH_JOINER = "‍";
-var HTML_ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" };
-function escapeText(text) {
-  return neutralizeReferences(
-    text.replace(/\r\n|\r|\n/g, " ").replace(/[&<>"]/g, (character) => HTML_ENTITIES[character]).replace(/[\\`*_{}[\]()!|~^]/g, (character) => `\\${character}`)
-  );
-}
-function neutralizeReferences(text) {
-  return text.replace(/([@#])(?=[\p{L}\p{N}_-])/gu, `$1${ZERO_WIDTH_JOINER}`);
-}
-function longestBacktickRun(text) {
-  let longest = 0;
-  for (const match of text.matchAll(/`+/g)) longest = Math.max(longest, match[0].length);
-  return longest;
-}
-function codeSpan(text, options = {}) {
-  let content = text.replace(/\r\n|\r|\n/g, "⏎");
-  if (options.inTable) content = content.replace(/\|/g, "\\|");
-  const fence = "`".repeat(longestBacktickRun(content) + 1);
-  const padded = content.startsWith("`") || content.endsWith("`") || content === "" ? ` ${content} ` : content;
-  return `${fence}${padded}${fence}`;
-}
-function codeBlock(text, language = "") {
-  const fence = "`".repeat(Math.max(3, longestBacktickRun(text) + 1));
-  const body = text.endsWith("\n") ? text : `${text}
-`;
-  return `${fence}${language}
-${body}${fence}`;
-}
-var measureCharacters = (text) => text.length;
-var measureBytes = (text) => Buffer.byteLength(text, "utf8");
-var COMMENT_LIMIT = 65536;
-var STEP_SUMMARY_LIMIT = 1024 * 1024;
-function omissionNote(count, noun, fullOutputUrl) {
-  const where = fullOutputUrl ? `full output in the run: ${fullOutputUrl}` : "full output in the workflow run";
-  return `_… ${count} more ${noun} not shown, ${where}_`;
-}
-var NOTE_RESERVE = 400;
-function buildWithinBudget(blocks, options) {
-  const measure = options.measure ?? measureCharacters;
-  const separator = options.separator ?? "\n";
-  const available = options.limit - NOTE_RESERVE;
-  let text = "";
-  let used = 0;
-  let omitted = 0;
-  let notedInline = 0;
-  let exhausted = false;
-  const omittedNouns = /* @__PURE__ */ new Map();
-  const append = (part, joiner) => {
-    const piece = text === "" ? part : `${joiner}${part}`;
-    text += piece;
-    used += measure(piece);
-  };
-  const fits = (size) => used + size <= available;
-  for (const block of blocks) {
-    if (block.kind === "text") {
-      if (exhausted) continue;
-      const size = measure(block.text) + measure(separator);
-      if (fits(size)) {
-        append(block.text, separator);
-        continue;
-      }
-      const lines = block.text.split("\n");
-      let kept = measure(separator);
-      const keptLines = [];
-      for (const line of lines) {
-        const lineSize = measure(line) + 1;
-        if (!fits(kept + lineSize)) break;
-        keptLines.push(line);
-        kept += lineSize;
-      }
-      if (keptLines.length > 0) append(keptLines.join("\n"), separator);
-      const cut2 = lines.length - keptLines.length;
-      omitted += cut2;
-      omittedNouns.set("lines", (omittedNouns.get("lines") ?? 0) + cut2);
-      exhausted = true;
-      continue;
-    }
-    const rowSeparator = block.rowSeparator ?? separator;
-    const footer = block.footer ?? "";
-    const footerSize = footer === "" ? 0 : measure(footer) + measure(rowSeparator);
-    const frame = measure(separator) + measure(block.header) + footerSize;
-    if (exhausted || !fits(frame)) {
-      exhausted = true;
-      omitted += block.rows.length;
-      if (block.rows.length > 0) omittedNouns.set(block.noun, (omittedNouns.get(block.noun) ?? 0) + block.rows.length);
-      continue;
-    }
-    append(block.header, separator);
-    let index = 0;
-    for (; index < block.rows.length; index += 1) {
-      const row = block.rows[index];
-      if (!fits(measure(rowSeparator) + measure(row) + footerSize)) break;
-      append(row, rowSeparator);
-    }
-    const cut = block.rows.length - index;
-    if (cut > 0) {
-      exhausted = true;
-      omitted += cut;
-      notedInline += cut;
-      append(omissionNote(cut, block.noun, options.fullOutputUrl), "\n\n");
-    }
-    if (footer !== "") append(footer, cut > 0 ? "\n\n" : rowSeparator);
-  }
-  const droppedWhole = omitted - notedInline;
-  if (droppedWhole > 0) {
-    const nouns = [...omittedNouns.keys()];
-    append(omissionNote(droppedWhole, nouns.length === 1 ? nouns[0] : "items", options.fullOutputUrl), "\n\n");
-  }
-  return { text, omitted };
-}
-
-// review/src/notify/github/runner.ts
-var InputError = class extends Error {
-  name = "InputError";
-};
 function getInput(env, name, options = {}) {
   const value = (env[`INPUT_${name.replace(/ /g, "_").toUpperCase()}`] ?? "").trim();
   if (value !== "") return value;
   if (options.required) throw new InputError(`Input "${name}" is required but was not given.`);
   return options.default ?? "";
-}
-function toolEnvironment(env) {
-  return Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith("INPUT_")));
 }
 function readRunnerContext(env, fs2) {
   const repository = env.GITHUB_REPOSITORY ?? "";
@@ -3390,35 +3405,6 @@ function workflowCommand(command, message, properties = {}) {
   const props = Object.entries(properties).filter(([, value]) => value !== void 0 && value !== "").map(([key, value]) => `${key}=${escapeProperty(String(value))}`).join(",");
   return `::${command}${props ? ` ${props}` : ""}::${escapeData(message)}`;
 }
-
-// review/src/notify/github/entry.ts
-function realDependencies() {
-  return {
-    env: process.env,
-    fs,
-    exec: spawnExec,
-    log: (line) => void process.stdout.write(`${line}
-`),
-    createClient: createGitHubClient,
-    cwd: process.cwd()
-  };
-}
-function runAction(run2) {
-  const dependencies = realDependencies();
-  run2(dependencies).then(
-    (result) => {
-      if (!result.ok) process.exitCode = 1;
-    },
-    (error) => {
-      dependencies.log(workflowCommand("error", error instanceof Error ? error.message : String(error)));
-      if (error instanceof Error && error.stack) dependencies.log(error.stack);
-      process.exitCode = 1;
-    }
-  );
-}
-
-// .github/actions/cost/src/run.ts
-var import_node_path = require("node:path");
 
 // review/src/notify/github/comments.ts
 var MARKER_PATTERN = /<!-- trading-platform:(\{[^\n]*?\}) -->/;
@@ -3556,58 +3542,142 @@ function commentUnavailableReason(error) {
   if (error.status === 401) return "the token was refused (HTTP 401)";
   return void 0;
 }
-async function publishComment(options) {
-  appendSummary(options.context, options.fs, options.summary ?? options.content, options.log);
-  const summaryOnly = (reason) => {
-    options.log(workflowCommand("notice", `No ${options.kind} comment for ${options.environment}: ${reason}. The ${options.kind} is in the step summary.`));
-    return { status: "summary-only", reason };
-  };
-  const issueNumber = options.context.pullRequestNumber;
-  if (issueNumber === void 0) return summaryOnly(`this ${options.context.eventName || "unknown"} event has no pull request`);
-  if (!options.client) return summaryOnly("no github-token was given");
+async function syncLabels(options) {
+  const { owner, repo, issueNumber } = options.ref;
   try {
-    const author = await resolveTokenLogin(options.client);
-    return await upsertComment({
-      client: options.client,
-      owner: options.context.owner,
-      repo: options.context.repo,
-      issueNumber,
-      author,
-      marker: {
-        kind: options.kind,
-        environment: options.environment,
-        runId: options.context.runId,
-        runAttempt: options.context.runAttempt,
-        sha: options.context.sha,
-        ...options.markerDetails
-      },
-      content: options.content,
-      sleep: options.sleep,
-      log: options.log,
-      retryUnitMs: options.retryUnitMs
-    });
+    const current = await options.client.request("GET /repos/{owner}/{repo}/issues/{issue_number}/labels", { owner, repo, issue_number: issueNumber, per_page: 100 });
+    const present = new Set(current.data.map((label) => label.name));
+    const add = options.add.filter((name) => !present.has(name));
+    if (add.length > 0) {
+      await options.client.request("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", { owner, repo, issue_number: issueNumber, labels: add });
+    }
+    for (const name of options.remove.filter((label) => present.has(label))) {
+      try {
+        await options.client.request("DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}", { owner, repo, issue_number: issueNumber, name });
+      } catch (error) {
+        if (!(isRequestError2(error) && error.status === 404)) throw error;
+      }
+    }
   } catch (error) {
     const reason = commentUnavailableReason(error);
-    if (reason) return summaryOnly(reason);
-    throw error;
+    if (!reason) throw error;
+    options.log(workflowCommand("notice", `Labels not updated: ${reason}.`));
   }
 }
 
-// review/src/mask.ts
-var MASKED = "***";
-function createMasker(secrets) {
-  const forms = /* @__PURE__ */ new Set();
-  for (const secret of secrets) {
-    if (secret.trim() === "") continue;
-    forms.add(secret);
-    forms.add(JSON.stringify(secret).slice(1, -1));
+// review/src/notify/github/publisher.ts
+var COMMENT_MARGIN = 200;
+var GitHubPublisher = class {
+  constructor(options) {
+    this.options = options;
+    const { context } = options;
+    this.links = { run: context.runUrl, blob: context.sha ? `${context.serverUrl}/${context.owner}/${context.repo}/blob/${context.sha}` : void 0 };
   }
-  if (forms.size === 0) return (text) => text;
-  const alternatives = [...forms].sort((a, b) => b.length - a.length || (a < b ? -1 : 1)).map(escapeRegExp);
-  const pattern = new RegExp(alternatives.join("|"), "g");
-  return (text) => text.replace(pattern, MASKED);
+  options;
+  links;
+  mask(secrets) {
+    for (const secret of secrets) this.options.log(workflowCommand("add-mask", secret));
+  }
+  summarize(report) {
+    appendSummary(this.options.context, this.options.fs, report.markdown().summary, this.options.log);
+  }
+  async publish(report, publishOptions = {}) {
+    const { context, client, log } = this.options;
+    const rendering = report.markdown();
+    appendSummary(context, this.options.fs, rendering.summary, log);
+    const explicit = publishOptions.issueNumber !== void 0;
+    const summaryOnly = (reason) => {
+      const where = explicit ? `on #${publishOptions.issueNumber}` : `for ${report.environment}`;
+      const noun = report.noun ?? report.kind;
+      log(workflowCommand("notice", `No ${report.kind} comment ${where}: ${reason}. The ${noun} is in the step summary.`));
+      return { status: "summary-only", reason };
+    };
+    const issueNumber = publishOptions.issueNumber ?? context.pullRequestNumber;
+    if (issueNumber === void 0) return summaryOnly(`this ${context.eventName || "unknown"} event has no pull request`);
+    if (!client) return summaryOnly("no github-token was given");
+    const marker = {
+      kind: report.kind,
+      environment: report.environment,
+      runId: context.runId,
+      runAttempt: context.runAttempt,
+      sha: context.sha,
+      ...report.marker
+    };
+    try {
+      const author = publishOptions.author ?? await resolveTokenLogin(client);
+      return await upsertComment({
+        client,
+        owner: context.owner,
+        repo: context.repo,
+        issueNumber,
+        author,
+        marker,
+        content: fitComment(rendering.comment, renderMarker(marker).length, context.runUrl),
+        sleep: this.options.sleep,
+        log,
+        retryUnitMs: this.options.retryUnitMs
+      });
+    } catch (error) {
+      const reason = commentUnavailableReason(error);
+      if (reason) return summaryOnly(reason);
+      throw error;
+    }
+  }
+  async labels(change) {
+    const { context, client, log } = this.options;
+    if (!client || context.pullRequestNumber === void 0) return;
+    await syncLabels({ client, ref: { owner: context.owner, repo: context.repo, issueNumber: context.pullRequestNumber }, add: change.add, remove: change.remove, log });
+  }
+  output(name, value) {
+    setOutput(this.options.context, this.options.fs, name, value, this.options.log);
+  }
+  annotate(annotation) {
+    this.options.log(workflowCommand(annotation.level, annotation.message, { file: annotation.file, line: annotation.line, title: annotation.title }));
+  }
+  log(line) {
+    this.options.log(line);
+  }
+};
+function fitComment(content, markerLength, runUrl) {
+  const room = COMMENT_LIMIT - markerLength - COMMENT_MARGIN;
+  return content.length > room ? `${content.slice(0, room)}
+
+… cut; the whole report is in the [run](${runUrl}).` : content;
 }
-var escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+// review/src/notify/github/entry.ts
+var fs = __toESM(require("node:fs"));
+function realDependencies() {
+  return {
+    env: process.env,
+    fs,
+    exec: spawnExec,
+    log: (line) => void process.stdout.write(`${line}
+`),
+    createClient: createGitHubClient,
+    cwd: process.cwd()
+  };
+}
+function runAction(run2, overrides = {}) {
+  const dependencies = { ...realDependencies(), ...overrides };
+  run2(dependencies).then(
+    (result) => {
+      if (!result.ok) process.exitCode = 1;
+    },
+    (error) => {
+      dependencies.log(workflowCommand("error", error instanceof Error ? error.message : String(error)));
+      if (error instanceof Error && error.stack) dependencies.log(error.stack);
+      process.exitCode = 1;
+    }
+  );
+}
+
+// review/src/terraform/markdown.ts
+var MARKER_CHANGES_ROOM = 8e3;
+var MARKER_ROOM = 600 + MARKER_CHANGES_ROOM;
+
+// review/src/infracost/review.ts
+var import_node_path = require("node:path");
 
 // review/src/infracost/decimal.ts
 var DECIMAL_PATTERN = /^([+-]?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
@@ -3710,6 +3780,184 @@ var Decimal = class _Decimal {
     return negative ? `-${text}` : text;
   }
 };
+
+// review/src/infracost/markdown.ts
+function formatMoney(value, currency, options = {}) {
+  if (value === null) return "n/a";
+  const cents = value.toFixed(2);
+  let formatter;
+  try {
+    formatter = new Intl.NumberFormat("en-US", {
+      style: "currency",
+      currency,
+      minimumFractionDigits: 2,
+      maximumFractionDigits: 2,
+      signDisplay: options.signed ? "exceptZero" : "auto"
+    });
+  } catch {
+    const sign = options.signed && !value.round(2).isZero() && !value.isNegative() ? "+" : "";
+    return `${sign}${cents} ${currency}`;
+  }
+  return formatter.format(cents);
+}
+function formatPercent(delta, previous) {
+  if (delta === null || previous === null) return void 0;
+  const percent = delta.percentOf(previous, 1);
+  if (percent === void 0) return void 0;
+  const text = percent.toString();
+  return percent.isNegative() || percent.isZero() ? `${text}%` : `+${text}%`;
+}
+function headline(report) {
+  const total = formatMoney(report.monthlyCost, report.currency);
+  if (report.monthlyCost === null) return "**The monthly cost could not be estimated.**";
+  const past = report.pastMonthlyCost;
+  const delta = report.monthlyDelta;
+  if (delta === null) return `**${total} per month.** (No prior state to compare with.)`;
+  if (delta.round(2).isZero()) return `**${total} per month**, no change from the current ${formatMoney(past, report.currency)}.`;
+  const direction = delta.isNegative() ? "down" : "up";
+  const percent = formatPercent(delta, past);
+  const change = `${formatMoney(delta, report.currency, { signed: true })}${percent ? ` (${percent})` : ""}`;
+  const from = past === null || past.isZero() ? "from nothing today" : `from ${formatMoney(past, report.currency)}`;
+  return `**${total} per month**, ${direction} **${change}** ${from}.`;
+}
+var costOrder = (a, b) => {
+  if (a.monthlyCost === null || b.monthlyCost === null) return a.monthlyCost === null ? b.monthlyCost === null ? 0 : 1 : -1;
+  return b.monthlyCost.compare(a.monthlyCost) || a.address.localeCompare(b.address);
+};
+var changeOrder = (a, b) => {
+  const magnitude = (resource) => resource.monthlyDelta?.abs() ?? Decimal.ZERO;
+  return magnitude(b).compare(magnitude(a)) || a.address.localeCompare(b.address);
+};
+var resourceLabel = (resource, multiProject) => `${codeSpan(resource.address, { inTable: true })}${multiProject ? ` <sub>${escapeText(resource.project)}</sub>` : ""}`;
+var changeCell = (resource, currency) => {
+  if (resource.removed) return `${formatMoney(resource.monthlyDelta ?? null, currency, { signed: true })} (removed)`;
+  if (resource.monthlyDelta === void 0) return "";
+  return formatMoney(resource.monthlyDelta, currency, { signed: true });
+};
+var plural = (count, noun) => `${count} ${noun}${count === 1 ? "" : "s"}`;
+var typeCounts = (counts) => counts.map(([type, count]) => `${codeSpan(type)} ×${count}`).join(", ");
+function renderCostComment(report, options) {
+  const currency = report.currency;
+  const multiProject = report.projects.length > 1;
+  const blocks = [];
+  const text = (value) => blocks.push({ kind: "text", text: `
+${value}
+` });
+  text(`### 💰 Cost estimate · ${codeSpan(options.environment)}`);
+  text(headline(report));
+  const failed = report.projects.filter((project) => project.errors.length > 0);
+  if (failed.length > 0) {
+    const lines = failed.flatMap(
+      (project) => project.errors.map((error) => `> - ${codeSpan(project.name)}: ${escapeText(error.message)}${error.code === void 0 ? "" : ` (code ${error.code})`}`)
+    );
+    text(
+      `> [!CAUTION]
+> **infracost could not estimate ${failed.length === 1 ? "1 project" : `${failed.length} projects`}; the totals leave ${failed.length === 1 ? "it" : "them"} out.**
+${lines.join("\n")}`
+    );
+  }
+  const warnings = report.projects.flatMap((project) => project.warnings.map((warning) => `> - ${codeSpan(project.name)}: ${escapeText(warning.message)}`));
+  if (warnings.length > 0) text(`> [!WARNING]
+${warnings.join("\n")}`);
+  if (multiProject) {
+    blocks.push({
+      kind: "section",
+      header: "\n| Project | Previous | New | Change |\n|---|---:|---:|---:|",
+      rows: report.projects.map((project) => {
+        const percent = formatPercent(project.monthlyDelta, project.pastMonthlyCost);
+        const status = project.errors.length > 0 ? " ⚠️ error" : "";
+        return `| ${codeSpan(project.name, { inTable: true })}${status} | ${formatMoney(project.pastMonthlyCost, currency)} | ${formatMoney(project.monthlyCost, currency)} | ${formatMoney(project.monthlyDelta, currency, { signed: true })}${percent ? ` (${percent})` : ""} |`;
+      }),
+      footer: "",
+      noun: "projects"
+    });
+  }
+  const priced = report.resources.filter((resource) => !resource.removed);
+  const top = options.topResources ?? 10;
+  if (priced.length > 0) {
+    const sorted = [...priced].sort(costOrder);
+    const shown = sorted.slice(0, top);
+    const rest = sorted.slice(shown.length);
+    const restTotal = rest.reduce((total, resource) => total.plus(resource.monthlyCost ?? Decimal.ZERO), Decimal.ZERO);
+    blocks.push({
+      kind: "section",
+      header: `
+#### ${Number.isFinite(top) ? "Top resources" : "Resources"} by monthly cost
+
+| Resource | Monthly | Change |
+|---|---:|---:|`,
+      rows: shown.map((resource) => `| ${resourceLabel(resource, multiProject)} | ${resource.monthlyCost === null ? "n/a (usage-based)" : formatMoney(resource.monthlyCost, currency)} | ${changeCell(resource, currency)} |`),
+      footer: rest.length > 0 ? `
+_Not listed: ${plural(rest.length, "resource")} costing ${formatMoney(restTotal, currency)} per month together._
+` : "",
+      noun: "resources"
+    });
+  }
+  const changed = report.resources.filter((resource) => resource.removed || resource.monthlyDelta != null && !resource.monthlyDelta.round(2).isZero());
+  if (changed.length > 0) {
+    const sorted = [...changed].sort(changeOrder);
+    const shown = sorted.slice(0, top);
+    blocks.push({
+      kind: "section",
+      header: `
+#### ${Number.isFinite(top) ? "Largest changes" : "Changes"}
+
+| Resource | Change | Monthly after |
+|---|---:|---:|`,
+      rows: shown.map((resource) => `| ${resourceLabel(resource, multiProject)} | ${changeCell(resource, currency)} | ${formatMoney(resource.monthlyCost, currency)} |`),
+      footer: sorted.length > shown.length ? `
+_Not listed: ${plural(sorted.length - shown.length, "smaller change")}._
+` : "",
+      noun: "changes"
+    });
+  }
+  const summary = report.summary;
+  const notes = [];
+  if (summary.detected !== void 0) {
+    notes.push(`${plural(summary.detected, "resource")} detected, ${summary.supported ?? 0} priced.`);
+  }
+  if ((summary.noPrice ?? 0) > 0 || summary.noPriceCounts.length > 0) {
+    notes.push(`${summary.noPrice ?? summary.noPriceCounts.reduce((total, [, count]) => total + count, 0)} have no price (free): ${typeCounts(summary.noPriceCounts)}.`);
+  }
+  if ((summary.unsupported ?? 0) > 0 || summary.unsupportedCounts.length > 0) {
+    notes.push(
+      `⚠️ ${summary.unsupported ?? summary.unsupportedCounts.reduce((total, [, count]) => total + count, 0)} are not supported by infracost, so their cost is not counted: ${typeCounts(summary.unsupportedCounts)}.`
+    );
+  }
+  if ((summary.usageBased ?? 0) > 0) {
+    notes.push(
+      `${summary.usageBased} have usage-based costs, estimated from ${options.usageFile ? codeSpan(options.usageFile) : "infracost's defaults (no usage file)"}.`
+    );
+  }
+  if (notes.length > 0) text(`<sub>${notes.join(" ")}</sub>`);
+  return buildWithinBudget(blocks, { limit: options.limit, measure: options.measure, fullOutputUrl: options.runUrl, separator: "\n" }).text.replace(/\n{3,}/g, "\n\n").trim();
+}
+var MARKER_RESERVE = 512;
+function renderCost(report, environment, options) {
+  return {
+    comment: renderCostComment(report, { environment, limit: COMMENT_LIMIT - MARKER_RESERVE, runUrl: options.runUrl, usageFile: options.usageFile }),
+    summary: renderCostComment(report, {
+      environment,
+      limit: STEP_SUMMARY_LIMIT / 2,
+      measure: measureBytes,
+      topResources: Number.POSITIVE_INFINITY,
+      runUrl: options.runUrl,
+      usageFile: options.usageFile
+    })
+  };
+}
+function renderCostError(environment, message, output) {
+  return `### 💰 Cost estimate · ${codeSpan(environment)}
+
+❌ **${message}**
+
+${codeBlock(output.slice(-2e4) || "(no output)")}`;
+}
+function renderCostSkipped(environment, reason) {
+  return `### 💰 Cost estimate · ${codeSpan(environment)}
+
+Skipped: ${reason}.`;
+}
 
 // review/src/infracost/report.ts
 var InfracostReportError = class extends Error {
@@ -3866,161 +4114,16 @@ function parseInfracostReport(text, source = "infracost JSON") {
   };
 }
 
-// review/src/infracost/markdown.ts
-function formatMoney(value, currency, options = {}) {
-  if (value === null) return "n/a";
-  const cents = value.toFixed(2);
-  let formatter;
-  try {
-    formatter = new Intl.NumberFormat("en-US", {
-      style: "currency",
-      currency,
-      minimumFractionDigits: 2,
-      maximumFractionDigits: 2,
-      signDisplay: options.signed ? "exceptZero" : "auto"
-    });
-  } catch {
-    const sign = options.signed && !value.round(2).isZero() && !value.isNegative() ? "+" : "";
-    return `${sign}${cents} ${currency}`;
-  }
-  return formatter.format(cents);
-}
-function formatPercent(delta, previous) {
-  if (delta === null || previous === null) return void 0;
-  const percent = delta.percentOf(previous, 1);
-  if (percent === void 0) return void 0;
-  const text = percent.toString();
-  return percent.isNegative() || percent.isZero() ? `${text}%` : `+${text}%`;
-}
-function headline(report) {
-  const total = formatMoney(report.monthlyCost, report.currency);
-  if (report.monthlyCost === null) return "**The monthly cost could not be estimated.**";
-  const past = report.pastMonthlyCost;
-  const delta = report.monthlyDelta;
-  if (delta === null) return `**${total} per month.** (No prior state to compare with.)`;
-  if (delta.round(2).isZero()) return `**${total} per month**, no change from the current ${formatMoney(past, report.currency)}.`;
-  const direction = delta.isNegative() ? "down" : "up";
-  const percent = formatPercent(delta, past);
-  const change = `${formatMoney(delta, report.currency, { signed: true })}${percent ? ` (${percent})` : ""}`;
-  const from = past === null || past.isZero() ? "from nothing today" : `from ${formatMoney(past, report.currency)}`;
-  return `**${total} per month**, ${direction} **${change}** ${from}.`;
-}
-var costOrder = (a, b) => {
-  if (a.monthlyCost === null || b.monthlyCost === null) return a.monthlyCost === null ? b.monthlyCost === null ? 0 : 1 : -1;
-  return b.monthlyCost.compare(a.monthlyCost) || a.address.localeCompare(b.address);
-};
-var changeOrder = (a, b) => {
-  const magnitude = (resource) => resource.monthlyDelta?.abs() ?? Decimal.ZERO;
-  return magnitude(b).compare(magnitude(a)) || a.address.localeCompare(b.address);
-};
-var resourceLabel = (resource, multiProject) => `${codeSpan(resource.address, { inTable: true })}${multiProject ? ` <sub>${escapeText(resource.project)}</sub>` : ""}`;
-var changeCell = (resource, currency) => {
-  if (resource.removed) return `${formatMoney(resource.monthlyDelta ?? null, currency, { signed: true })} (removed)`;
-  if (resource.monthlyDelta === void 0) return "";
-  return formatMoney(resource.monthlyDelta, currency, { signed: true });
-};
-var plural = (count, noun) => `${count} ${noun}${count === 1 ? "" : "s"}`;
-var typeCounts = (counts) => counts.map(([type, count]) => `${codeSpan(type)} ×${count}`).join(", ");
-function renderCostComment(report, options) {
-  const currency = report.currency;
-  const multiProject = report.projects.length > 1;
-  const blocks = [];
-  const text = (value) => blocks.push({ kind: "text", text: `
-${value}
-` });
-  text(`### 💰 Cost estimate · ${codeSpan(options.environment)}`);
-  text(headline(report));
-  const failed = report.projects.filter((project) => project.errors.length > 0);
-  if (failed.length > 0) {
-    const lines = failed.flatMap(
-      (project) => project.errors.map((error) => `> - ${codeSpan(project.name)}: ${escapeText(error.message)}${error.code === void 0 ? "" : ` (code ${error.code})`}`)
-    );
-    text(
-      `> [!CAUTION]
-> **infracost could not estimate ${failed.length === 1 ? "1 project" : `${failed.length} projects`}; the totals leave ${failed.length === 1 ? "it" : "them"} out.**
-${lines.join("\n")}`
-    );
-  }
-  const warnings = report.projects.flatMap((project) => project.warnings.map((warning) => `> - ${codeSpan(project.name)}: ${escapeText(warning.message)}`));
-  if (warnings.length > 0) text(`> [!WARNING]
-${warnings.join("\n")}`);
-  if (multiProject) {
-    blocks.push({
-      kind: "section",
-      header: "\n| Project | Previous | New | Change |\n|---|---:|---:|---:|",
-      rows: report.projects.map((project) => {
-        const percent = formatPercent(project.monthlyDelta, project.pastMonthlyCost);
-        const status = project.errors.length > 0 ? " ⚠️ error" : "";
-        return `| ${codeSpan(project.name, { inTable: true })}${status} | ${formatMoney(project.pastMonthlyCost, currency)} | ${formatMoney(project.monthlyCost, currency)} | ${formatMoney(project.monthlyDelta, currency, { signed: true })}${percent ? ` (${percent})` : ""} |`;
-      }),
-      footer: "",
-      noun: "projects"
-    });
-  }
-  const priced = report.resources.filter((resource) => !resource.removed);
-  const top = options.topResources ?? 10;
-  if (priced.length > 0) {
-    const sorted = [...priced].sort(costOrder);
-    const shown = sorted.slice(0, top);
-    const rest = sorted.slice(shown.length);
-    const restTotal = rest.reduce((total, resource) => total.plus(resource.monthlyCost ?? Decimal.ZERO), Decimal.ZERO);
-    blocks.push({
-      kind: "section",
-      header: `
-#### ${Number.isFinite(top) ? "Top resources" : "Resources"} by monthly cost
-
-| Resource | Monthly | Change |
-|---|---:|---:|`,
-      rows: shown.map((resource) => `| ${resourceLabel(resource, multiProject)} | ${resource.monthlyCost === null ? "n/a (usage-based)" : formatMoney(resource.monthlyCost, currency)} | ${changeCell(resource, currency)} |`),
-      footer: rest.length > 0 ? `
-_Not listed: ${plural(rest.length, "resource")} costing ${formatMoney(restTotal, currency)} per month together._
-` : "",
-      noun: "resources"
-    });
-  }
-  const changed = report.resources.filter((resource) => resource.removed || resource.monthlyDelta != null && !resource.monthlyDelta.round(2).isZero());
-  if (changed.length > 0) {
-    const sorted = [...changed].sort(changeOrder);
-    const shown = sorted.slice(0, top);
-    blocks.push({
-      kind: "section",
-      header: `
-#### ${Number.isFinite(top) ? "Largest changes" : "Changes"}
-
-| Resource | Change | Monthly after |
-|---|---:|---:|`,
-      rows: shown.map((resource) => `| ${resourceLabel(resource, multiProject)} | ${changeCell(resource, currency)} | ${formatMoney(resource.monthlyCost, currency)} |`),
-      footer: sorted.length > shown.length ? `
-_Not listed: ${plural(sorted.length - shown.length, "smaller change")}._
-` : "",
-      noun: "changes"
-    });
-  }
-  const summary = report.summary;
-  const notes = [];
-  if (summary.detected !== void 0) {
-    notes.push(`${plural(summary.detected, "resource")} detected, ${summary.supported ?? 0} priced.`);
-  }
-  if ((summary.noPrice ?? 0) > 0 || summary.noPriceCounts.length > 0) {
-    notes.push(`${summary.noPrice ?? summary.noPriceCounts.reduce((total, [, count]) => total + count, 0)} have no price (free): ${typeCounts(summary.noPriceCounts)}.`);
-  }
-  if ((summary.unsupported ?? 0) > 0 || summary.unsupportedCounts.length > 0) {
-    notes.push(
-      `⚠️ ${summary.unsupported ?? summary.unsupportedCounts.reduce((total, [, count]) => total + count, 0)} are not supported by infracost, so their cost is not counted: ${typeCounts(summary.unsupportedCounts)}.`
-    );
-  }
-  if ((summary.usageBased ?? 0) > 0) {
-    notes.push(
-      `${summary.usageBased} have usage-based costs, estimated from ${options.usageFile ? codeSpan(options.usageFile) : "infracost's defaults (no usage file)"}.`
-    );
-  }
-  if (notes.length > 0) text(`<sub>${notes.join(" ")}</sub>`);
-  return buildWithinBudget(blocks, { limit: options.limit, measure: options.measure, fullOutputUrl: options.runUrl, separator: "\n" }).text.replace(/\n{3,}/g, "\n\n").trim();
-}
-
-// .github/actions/cost/src/run.ts
-var MARKER_RESERVE = 512;
+// review/src/infracost/run-infracost.ts
 var DEFAULT_USAGE_FILE = "infracost-usage.yml";
+var ToolError = class extends Error {
+  constructor(message, output) {
+    super(message);
+    this.output = output;
+    this.name = "ToolError";
+  }
+  output;
+};
 async function runInfracost(options) {
   if (!(options.apiKeyAvailable ?? Boolean(options.env.INFRACOST_API_KEY))) {
     return { skipped: "INFRACOST_API_KEY is not set (a fork's pull request gets no secrets), so there is no cost estimate" };
@@ -4045,104 +4148,96 @@ ${result.stdout}`.trim()));
   }
   return { json: result.stdout, usageFile };
 }
-var ToolError = class extends Error {
-  constructor(message, output) {
-    super(message);
-    this.output = output;
-    this.name = "ToolError";
-  }
-  output;
-};
-function renderCost(report, environment, options) {
-  return {
-    comment: renderCostComment(report, { environment, limit: COMMENT_LIMIT - MARKER_RESERVE, runUrl: options.runUrl, usageFile: options.usageFile }),
-    summary: renderCostComment(report, {
-      environment,
-      limit: STEP_SUMMARY_LIMIT / 2,
-      measure: measureBytes,
-      topResources: Number.POSITIVE_INFINITY,
-      runUrl: options.runUrl,
-      usageFile: options.usageFile
-    })
-  };
-}
-async function run(deps) {
-  const { env, fs: fs2, log } = deps;
+
+// review/src/infracost/review.ts
+async function reviewCost(request2, dependencies, publisher) {
+  const { fs: fs2, cwd } = dependencies;
+  const { environment } = request2;
   try {
-    const context = readRunnerContext(env, fs2);
-    const environment = getInput(env, "environment", { required: true });
-    const workspace = deps.cwd;
-    const resolvePath = (path) => (0, import_node_path.isAbsolute)(path) ? path : (0, import_node_path.join)(workspace, path);
-    const token = getInput(env, "github-token");
-    const client = token ? deps.createClient({ baseUrl: context.apiUrl, token, log }) : void 0;
-    const publish = (content, summary) => publishComment({ client, context, fs: fs2, log, kind: "cost", environment, content, summary, sleep: deps.sleep });
-    const givenJson = getInput(env, "infracost-json");
+    const resolvePath = (path) => (0, import_node_path.isAbsolute)(path) ? path : (0, import_node_path.join)(cwd, path);
     let reportText;
     let source;
     let usageFile;
-    if (givenJson) {
-      const path = resolvePath(givenJson);
-      if (!fs2.existsSync(path)) throw new InputError(`infracost-json: ${givenJson} does not exist.`);
+    if (request2.infracostJson) {
+      const path = resolvePath(request2.infracostJson);
+      if (!fs2.existsSync(path)) throw new InputError(`infracost-json: ${request2.infracostJson} does not exist.`);
       reportText = fs2.readFileSync(path, "utf8");
-      source = givenJson;
+      source = request2.infracostJson;
     } else {
-      const planJson = getInput(env, "plan-json");
-      if (!planJson) throw new InputError('Input "plan-json" (a `terraform show -json` file) or "infracost-json" is required.');
-      const usageInput = getInput(env, "usage-file");
+      if (!request2.planJson) throw new InputError('Input "plan-json" (a `terraform show -json` file) or "infracost-json" is required.');
       let outcome;
       try {
         outcome = await runInfracost({
-          exec: deps.exec,
+          exec: dependencies.exec,
           fs: fs2,
-          env,
-          binary: getInput(env, "infracost", { default: "infracost" }),
-          planJson: resolvePath(planJson),
-          usageFile: resolvePath(usageInput || DEFAULT_USAGE_FILE),
-          usageFileRequired: usageInput !== "",
-          cwd: workspace
+          env: dependencies.env,
+          binary: request2.infracost,
+          planJson: resolvePath(request2.planJson),
+          usageFile: resolvePath(request2.usageFile || DEFAULT_USAGE_FILE),
+          usageFileRequired: Boolean(request2.usageFile),
+          cwd,
+          apiKeyAvailable: request2.apiKeyAvailable
         });
       } catch (error) {
         if (!(error instanceof ToolError)) throw error;
-        const body = `### 💰 Cost estimate · ${codeSpan(environment)}
-
-❌ **${error.message}**
-
-${codeBlock(error.output.slice(-2e4) || "(no output)")}`;
-        await publish(body);
-        log(workflowCommand("error", `${error.message}
-${error.output.slice(-4e3)}`, { title: "infracost" }));
-        return { ok: false };
+        const text = renderCostError(environment, error.message, error.output);
+        await publisher.publish(costReport(environment, { comment: text, summary: text }));
+        publisher.annotate({ level: "error", message: `${error.message}
+${error.output.slice(-4e3)}`, title: "infracost" });
+        return { ok: false, reason: error.message };
       }
       if (outcome.skipped) {
-        log(workflowCommand("notice", `Cost estimate for ${environment} skipped: ${outcome.skipped}.`, { title: "infracost" }));
-        appendSummary(context, fs2, `### 💰 Cost estimate · ${codeSpan(environment)}
-
-Skipped: ${outcome.skipped}.`, log);
-        setOutput(context, fs2, "monthly-cost", "", log);
-        setOutput(context, fs2, "monthly-delta", "", log);
-        return { ok: true };
+        publisher.annotate({ level: "notice", message: `Cost estimate for ${environment} skipped: ${outcome.skipped}.`, title: "infracost" });
+        const text = renderCostSkipped(environment, outcome.skipped);
+        publisher.summarize(costReport(environment, { comment: text, summary: text }));
+        publisher.output("monthly-cost", "");
+        publisher.output("monthly-delta", "");
+        return { ok: true, skipped: outcome.skipped };
       }
       reportText = outcome.json;
       source = "infracost output";
-      usageFile = outcome.usageFile ? (0, import_node_path.relative)(workspace, outcome.usageFile) || outcome.usageFile : void 0;
+      usageFile = outcome.usageFile ? (0, import_node_path.relative)(cwd, outcome.usageFile) || outcome.usageFile : void 0;
     }
     const report = parseInfracostReport(reportText, source);
     for (const project of report.projects) {
       for (const error of project.errors) {
-        log(workflowCommand("warning", `${project.name}: ${error.message}`, { title: "infracost could not estimate a project" }));
+        publisher.annotate({ level: "warning", message: `${project.name}: ${error.message}`, title: "infracost could not estimate a project" });
       }
     }
-    const rendered = renderCost(report, environment, { runUrl: context.runUrl, usageFile });
-    const result = await publish(rendered.comment, rendered.summary);
-    log(`Cost comment: ${result.status}${"commentId" in result ? ` (${result.commentId})` : ""}.`);
-    setOutput(context, fs2, "monthly-cost", report.monthlyCost?.toString() ?? "", log);
-    setOutput(context, fs2, "monthly-delta", report.monthlyDelta?.toString() ?? "", log);
-    return { ok: true };
+    const rendered = renderCost(report, environment, { runUrl: publisher.links.run, usageFile });
+    const result = await publisher.publish(costReport(environment, rendered));
+    publisher.log(`Cost comment: ${result.status}${"commentId" in result ? ` (${result.commentId})` : ""}.`);
+    publisher.output("monthly-cost", report.monthlyCost?.toString() ?? "");
+    publisher.output("monthly-delta", report.monthlyDelta?.toString() ?? "");
+    return { ok: true, report };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    log(workflowCommand("error", message, { title: error instanceof InfracostReportError ? "infracost output unreadable" : "cost" }));
-    return { ok: false };
+    publisher.annotate({ level: "error", message, title: error instanceof InfracostReportError ? "infracost output unreadable" : "cost" });
+    return { ok: false, reason: message };
   }
+}
+var costReport = (environment, rendering) => ({ kind: "cost", environment, markdown: () => rendering });
+
+// .github/actions/cost/src/run.ts
+async function run(dependencies) {
+  const { env, fs: fs2, log } = dependencies;
+  const context = readRunnerContext(env, fs2);
+  const environment = getInput(env, "environment", { required: true });
+  const token = getInput(env, "github-token");
+  const client = token ? dependencies.createClient({ baseUrl: context.apiUrl, token, log }) : void 0;
+  const publisher = new GitHubPublisher({ context, client, fs: fs2, log, sleep: dependencies.sleep });
+  const result = await reviewCost(
+    {
+      environment,
+      infracostJson: getInput(env, "infracost-json") || void 0,
+      planJson: getInput(env, "plan-json") || void 0,
+      usageFile: getInput(env, "usage-file") || void 0,
+      infracost: getInput(env, "infracost", { default: "infracost" })
+    },
+    dependencies,
+    publisher
+  );
+  return { ok: result.ok };
 }
 
 // .github/actions/cost/src/index.ts

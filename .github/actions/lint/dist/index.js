@@ -1349,8 +1349,10 @@ var require_light = __commonJS({
   }
 });
 
-// review/src/notify/github/entry.ts
-var fs = __toESM(require("node:fs"));
+// review/src/dependencies.ts
+function toolEnvironment(env) {
+  return Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith("INPUT_")));
+}
 
 // review/src/exec.ts
 var import_node_child_process = require("node:child_process");
@@ -1379,6 +1381,124 @@ ${command} was stopped by ${signal}` : "")
   });
 }
 var spawnExec = createExec();
+
+// review/src/input-error.ts
+var InputError = class extends Error {
+  name = "InputError";
+};
+
+// review/src/markdown.ts
+var ZERO_WIDTH_JOINER = "‍";
+var HTML_ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" };
+function escapeText(text) {
+  return neutralizeReferences(
+    text.replace(/\r\n|\r|\n/g, " ").replace(/[&<>"]/g, (character) => HTML_ENTITIES[character]).replace(/[\\`*_{}[\]()!|~^]/g, (character) => `\\${character}`)
+  );
+}
+function neutralizeReferences(text) {
+  return text.replace(/([@#])(?=[\p{L}\p{N}_-])/gu, `$1${ZERO_WIDTH_JOINER}`);
+}
+function longestBacktickRun(text) {
+  let longest = 0;
+  for (const match of text.matchAll(/`+/g)) longest = Math.max(longest, match[0].length);
+  return longest;
+}
+function codeSpan(text, options = {}) {
+  let content = text.replace(/\r\n|\r|\n/g, "⏎");
+  if (options.inTable) content = content.replace(/\|/g, "\\|");
+  const fence = "`".repeat(longestBacktickRun(content) + 1);
+  const padded = content.startsWith("`") || content.endsWith("`") || content === "" ? ` ${content} ` : content;
+  return `${fence}${padded}${fence}`;
+}
+function codeBlock(text, language = "") {
+  const fence = "`".repeat(Math.max(3, longestBacktickRun(text) + 1));
+  const body = text.endsWith("\n") ? text : `${text}
+`;
+  return `${fence}${language}
+${body}${fence}`;
+}
+var measureCharacters = (text) => text.length;
+var measureBytes = (text) => Buffer.byteLength(text, "utf8");
+var COMMENT_LIMIT = 65536;
+var STEP_SUMMARY_LIMIT = 1024 * 1024;
+function omissionNote(count, noun, fullOutputUrl) {
+  const where = fullOutputUrl ? `full output in the run: ${fullOutputUrl}` : "full output in the workflow run";
+  return `_… ${count} more ${noun} not shown, ${where}_`;
+}
+var NOTE_RESERVE = 400;
+function buildWithinBudget(blocks, options) {
+  const measure = options.measure ?? measureCharacters;
+  const separator = options.separator ?? "\n";
+  const available = options.limit - NOTE_RESERVE;
+  let text = "";
+  let used = 0;
+  let omitted = 0;
+  let notedInline = 0;
+  let exhausted = false;
+  const omittedNouns = /* @__PURE__ */ new Map();
+  const append = (part, joiner) => {
+    const piece = text === "" ? part : `${joiner}${part}`;
+    text += piece;
+    used += measure(piece);
+  };
+  const fits = (size) => used + size <= available;
+  for (const block of blocks) {
+    if (block.kind === "text") {
+      if (exhausted) continue;
+      const size = measure(block.text) + measure(separator);
+      if (fits(size)) {
+        append(block.text, separator);
+        continue;
+      }
+      const lines = block.text.split("\n");
+      let kept = measure(separator);
+      const keptLines = [];
+      for (const line of lines) {
+        const lineSize = measure(line) + 1;
+        if (!fits(kept + lineSize)) break;
+        keptLines.push(line);
+        kept += lineSize;
+      }
+      if (keptLines.length > 0) append(keptLines.join("\n"), separator);
+      const cut2 = lines.length - keptLines.length;
+      omitted += cut2;
+      omittedNouns.set("lines", (omittedNouns.get("lines") ?? 0) + cut2);
+      exhausted = true;
+      continue;
+    }
+    const rowSeparator = block.rowSeparator ?? separator;
+    const footer = block.footer ?? "";
+    const footerSize = footer === "" ? 0 : measure(footer) + measure(rowSeparator);
+    const frame = measure(separator) + measure(block.header) + footerSize;
+    if (exhausted || !fits(frame)) {
+      exhausted = true;
+      omitted += block.rows.length;
+      if (block.rows.length > 0) omittedNouns.set(block.noun, (omittedNouns.get(block.noun) ?? 0) + block.rows.length);
+      continue;
+    }
+    append(block.header, separator);
+    let index = 0;
+    for (; index < block.rows.length; index += 1) {
+      const row = block.rows[index];
+      if (!fits(measure(rowSeparator) + measure(row) + footerSize)) break;
+      append(row, rowSeparator);
+    }
+    const cut = block.rows.length - index;
+    if (cut > 0) {
+      exhausted = true;
+      omitted += cut;
+      notedInline += cut;
+      append(omissionNote(cut, block.noun, options.fullOutputUrl), "\n\n");
+    }
+    if (footer !== "") append(footer, cut > 0 ? "\n\n" : rowSeparator);
+  }
+  const droppedWhole = omitted - notedInline;
+  if (droppedWhole > 0) {
+    const nouns = [...omittedNouns.keys()];
+    append(omissionNote(droppedWhole, nouns.length === 1 ? nouns[0] : "items", options.fullOutputUrl), "\n\n");
+  }
+  return { text, omitted };
+}
 
 // review/src/notify/github/client.ts
 var import_node_crypto = require("node:crypto");
@@ -3187,132 +3307,11 @@ function createGitHubClient(options) {
 
 // review/src/notify/github/runner.ts
 var import_node_crypto2 = require("node:crypto");
-
-// review/src/markdown.ts
-var ZERO_WIDTH_JOINER = "‍";
-var HTML_ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" };
-function escapeText(text) {
-  return neutralizeReferences(
-    text.replace(/\r\n|\r|\n/g, " ").replace(/[&<>"]/g, (character) => HTML_ENTITIES[character]).replace(/[\\`*_{}[\]()!|~^]/g, (character) => `\\${character}`)
-  );
-}
-function neutralizeReferences(text) {
-  return text.replace(/([@#])(?=[\p{L}\p{N}_-])/gu, `$1${ZERO_WIDTH_JOINER}`);
-}
-function longestBacktickRun(text) {
-  let longest = 0;
-  for (const match of text.matchAll(/`+/g)) longest = Math.max(longest, match[0].length);
-  return longest;
-}
-function codeSpan(text, options = {}) {
-  let content = text.replace(/\r\n|\r|\n/g, "⏎");
-  if (options.inTable) content = content.replace(/\|/g, "\\|");
-  const fence = "`".repeat(longestBacktickRun(content) + 1);
-  const padded = content.startsWith("`") || content.endsWith("`") || content === "" ? ` ${content} ` : content;
-  return `${fence}${padded}${fence}`;
-}
-function codeBlock(text, language = "") {
-  const fence = "`".repeat(Math.max(3, longestBacktickRun(text) + 1));
-  const body = text.endsWith("\n") ? text : `${text}
-`;
-  return `${fence}${language}
-${body}${fence}`;
-}
-var measureCharacters = (text) => text.length;
-var measureBytes = (text) => Buffer.byteLength(text, "utf8");
-var COMMENT_LIMIT = 65536;
-var STEP_SUMMARY_LIMIT = 1024 * 1024;
-function omissionNote(count, noun, fullOutputUrl) {
-  const where = fullOutputUrl ? `full output in the run: ${fullOutputUrl}` : "full output in the workflow run";
-  return `_… ${count} more ${noun} not shown, ${where}_`;
-}
-var NOTE_RESERVE = 400;
-function buildWithinBudget(blocks, options) {
-  const measure = options.measure ?? measureCharacters;
-  const separator = options.separator ?? "\n";
-  const available = options.limit - NOTE_RESERVE;
-  let text = "";
-  let used = 0;
-  let omitted = 0;
-  let notedInline = 0;
-  let exhausted = false;
-  const omittedNouns = /* @__PURE__ */ new Map();
-  const append = (part, joiner) => {
-    const piece = text === "" ? part : `${joiner}${part}`;
-    text += piece;
-    used += measure(piece);
-  };
-  const fits = (size) => used + size <= available;
-  for (const block of blocks) {
-    if (block.kind === "text") {
-      if (exhausted) continue;
-      const size = measure(block.text) + measure(separator);
-      if (fits(size)) {
-        append(block.text, separator);
-        continue;
-      }
-      const lines = block.text.split("\n");
-      let kept = measure(separator);
-      const keptLines = [];
-      for (const line of lines) {
-        const lineSize = measure(line) + 1;
-        if (!fits(kept + lineSize)) break;
-        keptLines.push(line);
-        kept += lineSize;
-      }
-      if (keptLines.length > 0) append(keptLines.join("\n"), separator);
-      const cut2 = lines.length - keptLines.length;
-      omitted += cut2;
-      omittedNouns.set("lines", (omittedNouns.get("lines") ?? 0) + cut2);
-      exhausted = true;
-      continue;
-    }
-    const rowSeparator = block.rowSeparator ?? separator;
-    const footer = block.footer ?? "";
-    const footerSize = footer === "" ? 0 : measure(footer) + measure(rowSeparator);
-    const frame = measure(separator) + measure(block.header) + footerSize;
-    if (exhausted || !fits(frame)) {
-      exhausted = true;
-      omitted += block.rows.length;
-      if (block.rows.length > 0) omittedNouns.set(block.noun, (omittedNouns.get(block.noun) ?? 0) + block.rows.length);
-      continue;
-    }
-    append(block.header, separator);
-    let index = 0;
-    for (; index < block.rows.length; index += 1) {
-      const row = block.rows[index];
-      if (!fits(measure(rowSeparator) + measure(row) + footerSize)) break;
-      append(row, rowSeparator);
-    }
-    const cut = block.rows.length - index;
-    if (cut > 0) {
-      exhausted = true;
-      omitted += cut;
-      notedInline += cut;
-      append(omissionNote(cut, block.noun, options.fullOutputUrl), "\n\n");
-    }
-    if (footer !== "") append(footer, cut > 0 ? "\n\n" : rowSeparator);
-  }
-  const droppedWhole = omitted - notedInline;
-  if (droppedWhole > 0) {
-    const nouns = [...omittedNouns.keys()];
-    append(omissionNote(droppedWhole, nouns.length === 1 ? nouns[0] : "items", options.fullOutputUrl), "\n\n");
-  }
-  return { text, omitted };
-}
-
-// review/src/notify/github/runner.ts
-var InputError = class extends Error {
-  name = "InputError";
-};
 function getInput(env, name, options = {}) {
   const value = (env[`INPUT_${name.replace(/ /g, "_").toUpperCase()}`] ?? "").trim();
   if (value !== "") return value;
   if (options.required) throw new InputError(`Input "${name}" is required but was not given.`);
   return options.default ?? "";
-}
-function toolEnvironment(env) {
-  return Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith("INPUT_")));
 }
 function readRunnerContext(env, fs2) {
   const repository = env.GITHUB_REPOSITORY ?? "";
@@ -3390,35 +3389,6 @@ function workflowCommand(command, message, properties = {}) {
   const props = Object.entries(properties).filter(([, value]) => value !== void 0 && value !== "").map(([key, value]) => `${key}=${escapeProperty(String(value))}`).join(",");
   return `::${command}${props ? ` ${props}` : ""}::${escapeData(message)}`;
 }
-
-// review/src/notify/github/entry.ts
-function realDependencies() {
-  return {
-    env: process.env,
-    fs,
-    exec: spawnExec,
-    log: (line) => void process.stdout.write(`${line}
-`),
-    createClient: createGitHubClient,
-    cwd: process.cwd()
-  };
-}
-function runAction(run2) {
-  const dependencies = realDependencies();
-  run2(dependencies).then(
-    (result) => {
-      if (!result.ok) process.exitCode = 1;
-    },
-    (error) => {
-      dependencies.log(workflowCommand("error", error instanceof Error ? error.message : String(error)));
-      if (error instanceof Error && error.stack) dependencies.log(error.stack);
-      process.exitCode = 1;
-    }
-  );
-}
-
-// .github/actions/lint/src/run.ts
-var import_node_path2 = require("node:path");
 
 // review/src/notify/github/comments.ts
 var MARKER_PATTERN = /<!-- trading-platform:(\{[^\n]*?\}) -->/;
@@ -3556,42 +3526,244 @@ function commentUnavailableReason(error) {
   if (error.status === 401) return "the token was refused (HTTP 401)";
   return void 0;
 }
-async function publishComment(options) {
-  appendSummary(options.context, options.fs, options.summary ?? options.content, options.log);
-  const summaryOnly = (reason) => {
-    options.log(workflowCommand("notice", `No ${options.kind} comment for ${options.environment}: ${reason}. The ${options.kind} is in the step summary.`));
-    return { status: "summary-only", reason };
-  };
-  const issueNumber = options.context.pullRequestNumber;
-  if (issueNumber === void 0) return summaryOnly(`this ${options.context.eventName || "unknown"} event has no pull request`);
-  if (!options.client) return summaryOnly("no github-token was given");
+async function syncLabels(options) {
+  const { owner, repo, issueNumber } = options.ref;
   try {
-    const author = await resolveTokenLogin(options.client);
-    return await upsertComment({
-      client: options.client,
-      owner: options.context.owner,
-      repo: options.context.repo,
-      issueNumber,
-      author,
-      marker: {
-        kind: options.kind,
-        environment: options.environment,
-        runId: options.context.runId,
-        runAttempt: options.context.runAttempt,
-        sha: options.context.sha,
-        ...options.markerDetails
-      },
-      content: options.content,
-      sleep: options.sleep,
-      log: options.log,
-      retryUnitMs: options.retryUnitMs
-    });
+    const current = await options.client.request("GET /repos/{owner}/{repo}/issues/{issue_number}/labels", { owner, repo, issue_number: issueNumber, per_page: 100 });
+    const present = new Set(current.data.map((label) => label.name));
+    const add = options.add.filter((name) => !present.has(name));
+    if (add.length > 0) {
+      await options.client.request("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", { owner, repo, issue_number: issueNumber, labels: add });
+    }
+    for (const name of options.remove.filter((label) => present.has(label))) {
+      try {
+        await options.client.request("DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}", { owner, repo, issue_number: issueNumber, name });
+      } catch (error) {
+        if (!(isRequestError2(error) && error.status === 404)) throw error;
+      }
+    }
   } catch (error) {
     const reason = commentUnavailableReason(error);
-    if (reason) return summaryOnly(reason);
-    throw error;
+    if (!reason) throw error;
+    options.log(workflowCommand("notice", `Labels not updated: ${reason}.`));
   }
 }
+
+// review/src/notify/github/publisher.ts
+var COMMENT_MARGIN = 200;
+var GitHubPublisher = class {
+  constructor(options) {
+    this.options = options;
+    const { context } = options;
+    this.links = { run: context.runUrl, blob: context.sha ? `${context.serverUrl}/${context.owner}/${context.repo}/blob/${context.sha}` : void 0 };
+  }
+  options;
+  links;
+  mask(secrets) {
+    for (const secret of secrets) this.options.log(workflowCommand("add-mask", secret));
+  }
+  summarize(report) {
+    appendSummary(this.options.context, this.options.fs, report.markdown().summary, this.options.log);
+  }
+  async publish(report, publishOptions = {}) {
+    const { context, client, log } = this.options;
+    const rendering = report.markdown();
+    appendSummary(context, this.options.fs, rendering.summary, log);
+    const explicit = publishOptions.issueNumber !== void 0;
+    const summaryOnly = (reason) => {
+      const where = explicit ? `on #${publishOptions.issueNumber}` : `for ${report.environment}`;
+      const noun = report.noun ?? report.kind;
+      log(workflowCommand("notice", `No ${report.kind} comment ${where}: ${reason}. The ${noun} is in the step summary.`));
+      return { status: "summary-only", reason };
+    };
+    const issueNumber = publishOptions.issueNumber ?? context.pullRequestNumber;
+    if (issueNumber === void 0) return summaryOnly(`this ${context.eventName || "unknown"} event has no pull request`);
+    if (!client) return summaryOnly("no github-token was given");
+    const marker = {
+      kind: report.kind,
+      environment: report.environment,
+      runId: context.runId,
+      runAttempt: context.runAttempt,
+      sha: context.sha,
+      ...report.marker
+    };
+    try {
+      const author = publishOptions.author ?? await resolveTokenLogin(client);
+      return await upsertComment({
+        client,
+        owner: context.owner,
+        repo: context.repo,
+        issueNumber,
+        author,
+        marker,
+        content: fitComment(rendering.comment, renderMarker(marker).length, context.runUrl),
+        sleep: this.options.sleep,
+        log,
+        retryUnitMs: this.options.retryUnitMs
+      });
+    } catch (error) {
+      const reason = commentUnavailableReason(error);
+      if (reason) return summaryOnly(reason);
+      throw error;
+    }
+  }
+  async labels(change) {
+    const { context, client, log } = this.options;
+    if (!client || context.pullRequestNumber === void 0) return;
+    await syncLabels({ client, ref: { owner: context.owner, repo: context.repo, issueNumber: context.pullRequestNumber }, add: change.add, remove: change.remove, log });
+  }
+  output(name, value) {
+    setOutput(this.options.context, this.options.fs, name, value, this.options.log);
+  }
+  annotate(annotation) {
+    this.options.log(workflowCommand(annotation.level, annotation.message, { file: annotation.file, line: annotation.line, title: annotation.title }));
+  }
+  log(line) {
+    this.options.log(line);
+  }
+};
+function fitComment(content, markerLength, runUrl) {
+  const room = COMMENT_LIMIT - markerLength - COMMENT_MARGIN;
+  return content.length > room ? `${content.slice(0, room)}
+
+… cut; the whole report is in the [run](${runUrl}).` : content;
+}
+
+// review/src/notify/github/entry.ts
+var fs = __toESM(require("node:fs"));
+function realDependencies() {
+  return {
+    env: process.env,
+    fs,
+    exec: spawnExec,
+    log: (line) => void process.stdout.write(`${line}
+`),
+    createClient: createGitHubClient,
+    cwd: process.cwd()
+  };
+}
+function runAction(run2, overrides = {}) {
+  const dependencies = { ...realDependencies(), ...overrides };
+  run2(dependencies).then(
+    (result) => {
+      if (!result.ok) process.exitCode = 1;
+    },
+    (error) => {
+      dependencies.log(workflowCommand("error", error instanceof Error ? error.message : String(error)));
+      if (error instanceof Error && error.stack) dependencies.log(error.stack);
+      process.exitCode = 1;
+    }
+  );
+}
+
+// review/src/terraform/markdown.ts
+var MARKER_CHANGES_ROOM = 8e3;
+var MARKER_ROOM = 600 + MARKER_CHANGES_ROOM;
+
+// review/src/infracost/decimal.ts
+var DECIMAL_PATTERN = /^([+-]?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
+var Decimal = class _Decimal {
+  /** value = units / 10^scale */
+  constructor(units, scale) {
+    this.units = units;
+    this.scale = scale;
+  }
+  units;
+  scale;
+  static ZERO = new _Decimal(0n, 0);
+  /** Parses a decimal string such as "12.244", "-0.5" or "1e-3"; undefined when it is not one. */
+  static tryParse(text) {
+    const match = DECIMAL_PATTERN.exec(text.trim());
+    if (!match) return void 0;
+    const [, sign, whole, fraction = "", exponentText] = match;
+    const exponent = exponentText === void 0 ? 0 : Number(exponentText);
+    if (!Number.isSafeInteger(exponent) || Math.abs(exponent) > 1e3) return void 0;
+    let digits = whole + fraction;
+    let scale = fraction.length - exponent;
+    if (scale < 0) {
+      digits += "0".repeat(-scale);
+      scale = 0;
+    }
+    const units = BigInt(digits);
+    return new _Decimal(sign === "-" ? -units : units, scale);
+  }
+  static fromInteger(value) {
+    return new _Decimal(BigInt(value), 0);
+  }
+  static aligned(a, b) {
+    const scale = Math.max(a.scale, b.scale);
+    return [a.units * 10n ** BigInt(scale - a.scale), b.units * 10n ** BigInt(scale - b.scale), scale];
+  }
+  plus(other) {
+    const [a, b, scale] = _Decimal.aligned(this, other);
+    return new _Decimal(a + b, scale);
+  }
+  minus(other) {
+    const [a, b, scale] = _Decimal.aligned(this, other);
+    return new _Decimal(a - b, scale);
+  }
+  compare(other) {
+    const [a, b] = _Decimal.aligned(this, other);
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
+  isZero() {
+    return this.units === 0n;
+  }
+  isNegative() {
+    return this.units < 0n;
+  }
+  abs() {
+    return this.units < 0n ? new _Decimal(-this.units, this.scale) : this;
+  }
+  /** Rounds half away from zero to `places` decimals (how invoices round). */
+  round(places) {
+    if (this.scale <= places) return this;
+    const divisor = 10n ** BigInt(this.scale - places);
+    const magnitude = this.units < 0n ? -this.units : this.units;
+    let quotient = magnitude / divisor;
+    if (magnitude % divisor * 2n >= divisor) quotient += 1n;
+    return new _Decimal(this.units < 0n ? -quotient : quotient, places);
+  }
+  /**
+   * `this / divisor * 100`, rounded half away from zero to `places` decimals;
+   * undefined when the divisor is zero (a cost that starts from nothing has no
+   * meaningful percentage).
+   */
+  percentOf(divisor, places = 0) {
+    if (divisor.isZero()) return void 0;
+    const [numerator, denominator] = _Decimal.aligned(this, divisor);
+    const scaled = numerator * 100n * 10n ** BigInt(places);
+    const negative = scaled < 0n !== denominator < 0n;
+    const magnitudeN = scaled < 0n ? -scaled : scaled;
+    const magnitudeD = denominator < 0n ? -denominator : denominator;
+    let quotient = magnitudeN / magnitudeD;
+    if (magnitudeN % magnitudeD * 2n >= magnitudeD) quotient += 1n;
+    return new _Decimal(negative ? -quotient : quotient, places);
+  }
+  /** Plain decimal notation without exponent or trailing zeros: "12.244", "-0.5", "0". */
+  toString() {
+    const negative = this.units < 0n;
+    let digits = (negative ? -this.units : this.units).toString();
+    if (this.scale === 0) return (negative ? "-" : "") + digits;
+    digits = digits.padStart(this.scale + 1, "0");
+    const whole = digits.slice(0, digits.length - this.scale);
+    const fraction = digits.slice(digits.length - this.scale).replace(/0+$/, "");
+    const text = fraction ? `${whole}.${fraction}` : whole;
+    return negative && text !== "0" ? `-${text}` : text;
+  }
+  /** Fixed notation with exactly `places` decimals, rounding half away from zero: "12.24". */
+  toFixed(places) {
+    const rounded = this.round(places);
+    const units = rounded.units * 10n ** BigInt(places - rounded.scale);
+    const negative = units < 0n;
+    const digits = (negative ? -units : units).toString().padStart(places + 1, "0");
+    const text = places === 0 ? digits : `${digits.slice(0, digits.length - places)}.${digits.slice(digits.length - places)}`;
+    return negative ? `-${text}` : text;
+  }
+};
+
+// review/src/tflint/review.ts
+var import_node_path2 = require("node:path");
 
 // review/src/tflint/locate-findings.ts
 var import_node_path = require("node:path");
@@ -3896,20 +4068,23 @@ ${lines.join("\n")}`);
   }
   return buildWithinBudget(blocks, { limit: options.limit, measure: options.measure, fullOutputUrl: options.runUrl, separator: "\n" }).text.replace(/\n{3,}/g, "\n\n").trim();
 }
-var COMMAND = { error: "error", warning: "warning", notice: "notice" };
 function annotations(findings, errors) {
   const place = (location) => location.source ? { file: location.source.file, line: location.source.line } : { file: location.lintedFile, line: location.lintedLine > 0 ? location.lintedLine : void 0 };
-  const lines = findings.map((located) => {
+  const result = findings.map((located) => {
     const subject = located.address ? ` (${located.address}${located.constructPath ? `, ${located.constructPath}` : ""})` : "";
-    return workflowCommand(COMMAND[located.finding.severity], `${located.finding.message}${subject}`, {
-      ...place(located),
-      title: `tflint ${located.finding.rule}`
-    });
+    return { level: located.finding.severity, message: `${located.finding.message}${subject}`, ...place(located), title: `tflint ${located.finding.rule}` };
   });
   for (const located of errors) {
-    lines.push(workflowCommand("error", `${located.error.summary ? `${located.error.summary}: ` : ""}${located.error.message}`, { ...place(located), title: "tflint error" }));
+    result.push({ level: "error", message: `${located.error.summary ? `${located.error.summary}: ` : ""}${located.error.message}`, ...place(located), title: "tflint error" });
   }
-  return lines;
+  return result;
+}
+function renderLintError(environment, message, output) {
+  return `### 🔎 tflint · ${codeSpan(environment)}
+
+❌ **${message}**
+
+${codeBlock(output.slice(-2e4) || "(no output)")}`;
 }
 
 // review/src/tflint/report.ts
@@ -3996,11 +4171,8 @@ function parseTflintReport(text, source = "tflint JSON") {
   return { issues, errors };
 }
 
-// .github/actions/lint/src/run.ts
-var MARKER_RESERVE = 512;
+// review/src/tflint/run-tflint.ts
 var DEFAULT_CONFIG = ".tflint.hcl";
-var FAIL_ON = ["error", "warning", "notice", "none"];
-var stackDirectoryOf = (environment) => `cdktf.out/stacks/trading-platform-${environment}`;
 var TflintToolFailure = class extends Error {
   constructor(message, output) {
     super(message);
@@ -4030,7 +4202,12 @@ ${result.stdout}`.trim());
   }
   return { report, toolFailed: result.exitCode === 1 };
 }
-function locate(report, fs2, repoRoot, workingDirectory, log) {
+
+// review/src/tflint/review.ts
+var MARKER_RESERVE = 512;
+var FAIL_ON = ["error", "warning", "notice", "none"];
+var stackDirectoryOf = (environment) => `cdktf.out/stacks/trading-platform-${environment}`;
+function locate(report, fs2, repoRoot, workingDirectory, publisher) {
   return locateFindings(report, {
     workingDirectory,
     repoRoot,
@@ -4038,83 +4215,89 @@ function locate(report, fs2, repoRoot, workingDirectory, log) {
       const absolute = (0, import_node_path2.join)(repoRoot, path);
       return fs2.existsSync(absolute) ? fs2.readFileSync(absolute, "utf8") : void 0;
     },
-    warn: (message) => log(workflowCommand("warning", message))
+    warn: (message) => publisher.annotate({ level: "warning", message })
   });
 }
-async function run(deps) {
-  const { env, fs: fs2, log } = deps;
+async function reviewLint(request2, dependencies, publisher) {
+  const { fs: fs2, cwd: repoRoot } = dependencies;
+  const { environment } = request2;
   try {
-    const context = readRunnerContext(env, fs2);
-    const environment = getInput(env, "environment", { required: true });
-    const failOn = getInput(env, "fail-on", { default: "error" }).toLowerCase();
+    const failOn = request2.failOn.toLowerCase();
     if (!FAIL_ON.includes(failOn)) throw new InputError(`Input "fail-on": found "${failOn}", expected one of ${FAIL_ON.join(", ")}.`);
-    const repoRoot = deps.cwd;
     const resolvePath = (path) => (0, import_node_path2.isAbsolute)(path) ? path : (0, import_node_path2.join)(repoRoot, path);
-    const workingInput = getInput(env, "working-directory", { default: stackDirectoryOf(environment) });
-    const workingDirectory = (0, import_node_path2.isAbsolute)(workingInput) ? (0, import_node_path2.relative)(repoRoot, workingInput) || "." : workingInput;
-    const token = getInput(env, "github-token");
-    const client = token ? deps.createClient({ baseUrl: context.apiUrl, token, log }) : void 0;
-    const publish = (content, summary) => publishComment({ client, context, fs: fs2, log, kind: "lint", environment, content, summary, sleep: deps.sleep });
+    const workingDirectory = (0, import_node_path2.isAbsolute)(request2.workingDirectory) ? (0, import_node_path2.relative)(repoRoot, request2.workingDirectory) || "." : request2.workingDirectory;
     let report;
     let toolFailed = false;
-    const givenJson = getInput(env, "tflint-json");
-    if (givenJson) {
-      const path = resolvePath(givenJson);
-      if (!fs2.existsSync(path)) throw new InputError(`tflint-json: ${givenJson} does not exist.`);
-      report = parseTflintReport(fs2.readFileSync(path, "utf8"), givenJson);
+    if (request2.tflintJson) {
+      const path = resolvePath(request2.tflintJson);
+      if (!fs2.existsSync(path)) throw new InputError(`tflint-json: ${request2.tflintJson} does not exist.`);
+      report = parseTflintReport(fs2.readFileSync(path, "utf8"), request2.tflintJson);
     } else {
-      const configInput = getInput(env, "config");
-      const config = resolvePath(configInput || DEFAULT_CONFIG);
+      const config = resolvePath(request2.config || DEFAULT_CONFIG);
       if (!fs2.existsSync(config)) {
-        if (configInput) throw new InputError(`config: ${configInput} does not exist.`);
-        log(`No ${DEFAULT_CONFIG} at the repository root: tflint runs with its defaults.`);
+        if (request2.config) throw new InputError(`config: ${request2.config} does not exist.`);
+        publisher.log(`No ${DEFAULT_CONFIG} at the repository root: tflint runs with its defaults.`);
       }
       const directory = resolvePath(workingDirectory);
       if (!fs2.existsSync(directory)) throw new InputError(`working-directory: ${workingDirectory} does not exist (run synth first).`);
       try {
-        ({ report, toolFailed } = await runTflint({
-          exec: deps.exec,
-          env,
-          binary: getInput(env, "tflint", { default: "tflint" }),
-          directory,
-          config: fs2.existsSync(config) ? config : void 0
-        }));
+        ({ report, toolFailed } = await runTflint({ exec: dependencies.exec, env: dependencies.env, binary: request2.tflint, directory, config: fs2.existsSync(config) ? config : void 0 }));
       } catch (error) {
         if (!(error instanceof TflintToolFailure)) throw error;
-        await publish(`### 🔎 tflint · ${codeSpan(environment)}
-
-❌ **${error.message}**
-
-${codeBlock(error.output.slice(-2e4) || "(no output)")}`);
-        log(workflowCommand("error", `${error.message}
-${error.output.slice(-4e3)}`, { title: "tflint" }));
-        return { ok: false };
+        const text = renderLintError(environment, error.message, error.output);
+        await publisher.publish(lintReport(environment, { comment: text, summary: text }));
+        publisher.annotate({ level: "error", message: `${error.message}
+${error.output.slice(-4e3)}`, title: "tflint" });
+        return { ok: false, outcome: "not-run", reason: error.message };
       }
     }
-    const { findings, errors } = locate(report, fs2, repoRoot, workingDirectory, log);
-    for (const line of annotations(findings, errors)) log(line);
-    const blobUrl = context.sha ? `${context.serverUrl}/${context.owner}/${context.repo}/blob/${context.sha}` : void 0;
-    const render = (limit, measure) => renderLintComment(findings, errors, { environment, failOn, limit, measure, blobUrl, runUrl: context.runUrl });
-    const result = await publish(render(COMMENT_LIMIT - MARKER_RESERVE), render(STEP_SUMMARY_LIMIT / 2, measureBytes));
-    log(`Lint comment: ${result.status}${"commentId" in result ? ` (${result.commentId})` : ""}.`);
+    const { findings, errors } = locate(report, fs2, repoRoot, workingDirectory, publisher);
+    for (const annotation of annotations(findings, errors)) publisher.annotate(annotation);
+    const render = (limit, measure) => renderLintComment(findings, errors, { environment, failOn, limit, measure, blobUrl: publisher.links.blob, runUrl: publisher.links.run });
+    const result = await publisher.publish(lintReport(environment, { comment: render(COMMENT_LIMIT - MARKER_RESERVE), summary: render(STEP_SUMMARY_LIMIT / 2, measureBytes) }));
+    publisher.log(`Lint comment: ${result.status}${"commentId" in result ? ` (${result.commentId})` : ""}.`);
     const counts = countBySeverity(findings);
-    setOutput(context, fs2, "errors", String(counts.errors), log);
-    setOutput(context, fs2, "warnings", String(counts.warnings), log);
-    setOutput(context, fs2, "notices", String(counts.notices), log);
+    publisher.output("errors", String(counts.errors));
+    publisher.output("warnings", String(counts.warnings));
+    publisher.output("notices", String(counts.notices));
     if (toolFailed || errors.length > 0) {
-      log(workflowCommand("error", `tflint reported ${errors.length || "an"} error${errors.length === 1 ? "" : "s"} of its own: the code was not fully linted.`, { title: "tflint" }));
-      return { ok: false };
+      publisher.annotate({ level: "error", message: `tflint reported ${errors.length || "an"} error${errors.length === 1 ? "" : "s"} of its own: the code was not fully linted.`, title: "tflint" });
+      return { ok: false, outcome: "tool-errors", findings, errors };
     }
     if (failsOn(failOn, findings)) {
-      log(workflowCommand("error", `tflint: ${counts.errors} errors, ${counts.warnings} warnings, ${counts.notices} notices (fail-on: ${failOn}).`, { title: "tflint" }));
-      return { ok: false };
+      publisher.annotate({ level: "error", message: `tflint: ${counts.errors} errors, ${counts.warnings} warnings, ${counts.notices} notices (fail-on: ${failOn}).`, title: "tflint" });
+      return { ok: false, outcome: "findings-fail", findings, errors };
     }
-    return { ok: true };
+    return { ok: true, outcome: "passed", findings, errors };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    log(workflowCommand("error", message, { title: error instanceof TflintReportError ? "tflint output unreadable" : "lint" }));
-    return { ok: false };
+    publisher.annotate({ level: "error", message, title: error instanceof TflintReportError ? "tflint output unreadable" : "lint" });
+    return { ok: false, outcome: "not-run", reason: message };
   }
+}
+var lintReport = (environment, rendering) => ({ kind: "lint", environment, markdown: () => rendering });
+
+// .github/actions/lint/src/run.ts
+async function run(dependencies) {
+  const { env, fs: fs2, log } = dependencies;
+  const context = readRunnerContext(env, fs2);
+  const environment = getInput(env, "environment", { required: true });
+  const token = getInput(env, "github-token");
+  const client = token ? dependencies.createClient({ baseUrl: context.apiUrl, token, log }) : void 0;
+  const publisher = new GitHubPublisher({ context, client, fs: fs2, log, sleep: dependencies.sleep });
+  const result = await reviewLint(
+    {
+      environment,
+      failOn: getInput(env, "fail-on", { default: "error" }),
+      workingDirectory: getInput(env, "working-directory", { default: stackDirectoryOf(environment) }),
+      tflintJson: getInput(env, "tflint-json") || void 0,
+      config: getInput(env, "config") || void 0,
+      tflint: getInput(env, "tflint", { default: "tflint" })
+    },
+    dependencies,
+    publisher
+  );
+  return { ok: result.ok };
 }
 
 // .github/actions/lint/src/index.ts

@@ -483,8 +483,8 @@ var require_light = __commonJS({
           return this.Promise.resolve();
         }
         yieldLoop(t = 0) {
-          return new this.Promise(function(resolve2, reject) {
-            return setTimeout(resolve2, t);
+          return new this.Promise(function(resolve3, reject) {
+            return setTimeout(resolve3, t);
           });
         }
         computePenalty() {
@@ -695,15 +695,15 @@ var require_light = __commonJS({
           return this._queue.length === 0;
         }
         async _tryToRun() {
-          var args, cb, error, reject, resolve2, returned, task;
+          var args, cb, error, reject, resolve3, returned, task;
           if (this._running < 1 && this._queue.length > 0) {
             this._running++;
-            ({ task, args, resolve: resolve2, reject } = this._queue.shift());
+            ({ task, args, resolve: resolve3, reject } = this._queue.shift());
             cb = await (async function() {
               try {
                 returned = await task(...args);
                 return function() {
-                  return resolve2(returned);
+                  return resolve3(returned);
                 };
               } catch (error1) {
                 error = error1;
@@ -718,13 +718,13 @@ var require_light = __commonJS({
           }
         }
         schedule(task, ...args) {
-          var promise, reject, resolve2;
-          resolve2 = reject = null;
+          var promise, reject, resolve3;
+          resolve3 = reject = null;
           promise = new this.Promise(function(_resolve, _reject) {
-            resolve2 = _resolve;
+            resolve3 = _resolve;
             return reject = _reject;
           });
-          this._queue.push({ task, args, resolve: resolve2, reject });
+          this._queue.push({ task, args, resolve: resolve3, reject });
           this._tryToRun();
           return promise;
         }
@@ -1125,14 +1125,14 @@ var require_light = __commonJS({
                 counts = this._states.counts;
                 return counts[0] + counts[1] + counts[2] + counts[3] === at;
               };
-              return new this.Promise((resolve2, reject) => {
+              return new this.Promise((resolve3, reject) => {
                 if (finished()) {
-                  return resolve2();
+                  return resolve3();
                 } else {
                   return this.on("done", () => {
                     if (finished()) {
                       this.removeAllListeners("done");
-                      return resolve2();
+                      return resolve3();
                     }
                   });
                 }
@@ -1225,9 +1225,9 @@ var require_light = __commonJS({
               options = parser$5.load(options, this.jobDefaults);
             }
             task = (...args2) => {
-              return new this.Promise(function(resolve2, reject) {
+              return new this.Promise(function(resolve3, reject) {
                 return fn(...args2, function(...args3) {
-                  return (args3[0] != null ? reject : resolve2)(args3);
+                  return (args3[0] != null ? reject : resolve3)(args3);
                 });
               });
             };
@@ -1349,13 +1349,15 @@ var require_light = __commonJS({
   }
 });
 
-// review/src/notify/github/entry.ts
-var fs = __toESM(require("node:fs"));
+// review/src/dependencies.ts
+function toolEnvironment(env) {
+  return Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith("INPUT_")));
+}
 
 // review/src/exec.ts
 var import_node_child_process = require("node:child_process");
 function createExec(onOutput) {
-  return (command, args, options = {}) => new Promise((resolve2) => {
+  return (command, args, options = {}) => new Promise((resolve3) => {
     const child = (0, import_node_child_process.spawn)(command, [...args], { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"] });
     const stdout = [];
     const stderr = [];
@@ -1366,10 +1368,10 @@ function createExec(onOutput) {
     child.stdout.on("data", collect(stdout));
     child.stderr.on("data", collect(stderr));
     child.on("error", (error) => {
-      resolve2({ exitCode: error.code === "ENOENT" ? 127 : 1, stdout: "", stderr: `${command}: ${error.message}` });
+      resolve3({ exitCode: error.code === "ENOENT" ? 127 : 1, stdout: "", stderr: `${command}: ${error.message}` });
     });
     child.on("close", (code, signal) => {
-      resolve2({
+      resolve3({
         exitCode: code ?? 1,
         stdout: Buffer.concat(stdout).toString("utf8"),
         stderr: Buffer.concat(stderr).toString("utf8") + (signal ? `
@@ -1379,6 +1381,186 @@ ${command} was stopped by ${signal}` : "")
   });
 }
 var spawnExec = createExec();
+
+// review/src/input-error.ts
+var InputError = class extends Error {
+  name = "InputError";
+};
+
+// review/src/mask.ts
+var SENSITIVE = "(sensitive)";
+var MASKED = "***";
+function createMasker(secrets) {
+  const forms = /* @__PURE__ */ new Set();
+  for (const secret of secrets) {
+    if (secret.trim() === "") continue;
+    forms.add(secret);
+    forms.add(JSON.stringify(secret).slice(1, -1));
+  }
+  if (forms.size === 0) return (text) => text;
+  const alternatives = [...forms].sort((a, b) => b.length - a.length || (a < b ? -1 : 1)).map(escapeRegExp);
+  const pattern = new RegExp(alternatives.join("|"), "g");
+  return (text) => text.replace(pattern, MASKED);
+}
+var parseMaskInput = (input) => input.split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== "");
+var escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+function redactSensitive(value, marker) {
+  if (marker === true) return value === null || value === void 0 ? value : SENSITIVE;
+  if (marker === false || marker === null || marker === void 0) return value;
+  if (Array.isArray(value)) {
+    const markers = Array.isArray(marker) ? marker : [];
+    return value.map((item, index) => redactSensitive(item, markers[index]));
+  }
+  if (value !== null && typeof value === "object") {
+    const markers = Array.isArray(marker) ? {} : marker;
+    const result = {};
+    for (const [key, item] of Object.entries(value)) result[key] = redactSensitive(item, markers[key]);
+    return result;
+  }
+  return value;
+}
+function collectSensitiveStrings(value, marker, into = /* @__PURE__ */ new Set()) {
+  if (marker === true) {
+    collectScalars(value, into);
+    return into;
+  }
+  if (marker === false || marker === null || marker === void 0) return into;
+  if (Array.isArray(value)) {
+    const markers = Array.isArray(marker) ? marker : [];
+    value.forEach((item, index) => collectSensitiveStrings(item, markers[index], into));
+  } else if (value !== null && typeof value === "object" && !Array.isArray(marker)) {
+    for (const [key, item] of Object.entries(value)) collectSensitiveStrings(item, marker[key], into);
+  }
+  return into;
+}
+function collectScalars(value, into) {
+  if (value === null || value === void 0) return;
+  if (Array.isArray(value)) value.forEach((item) => collectScalars(item, into));
+  else if (typeof value === "object") Object.values(value).forEach((item) => collectScalars(item, into));
+  else if (typeof value === "string" || typeof value === "number" && String(value).length >= 4) {
+    const text = String(value);
+    if (text.length >= 3) into.add(text);
+  }
+}
+
+// review/src/markdown.ts
+var ZERO_WIDTH_JOINER = "‍";
+var HTML_ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" };
+function escapeText(text) {
+  return neutralizeReferences(
+    text.replace(/\r\n|\r|\n/g, " ").replace(/[&<>"]/g, (character) => HTML_ENTITIES[character]).replace(/[\\`*_{}[\]()!|~^]/g, (character) => `\\${character}`)
+  );
+}
+function escapeHtml(text) {
+  return neutralizeReferences(text.replace(/\r\n|\r|\n/g, " ").replace(/[&<>"']/g, (character) => character === "'" ? "&#39;" : HTML_ENTITIES[character]));
+}
+function neutralizeReferences(text) {
+  return text.replace(/([@#])(?=[\p{L}\p{N}_-])/gu, `$1${ZERO_WIDTH_JOINER}`);
+}
+function inlineCode(text) {
+  return `<code>${escapeText(text.replace(/\r\n|\r|\n/g, "⏎"))}</code>`;
+}
+function longestBacktickRun(text) {
+  let longest = 0;
+  for (const match of text.matchAll(/`+/g)) longest = Math.max(longest, match[0].length);
+  return longest;
+}
+function codeSpan(text, options = {}) {
+  let content = text.replace(/\r\n|\r|\n/g, "⏎");
+  if (options.inTable) content = content.replace(/\|/g, "\\|");
+  const fence = "`".repeat(longestBacktickRun(content) + 1);
+  const padded = content.startsWith("`") || content.endsWith("`") || content === "" ? ` ${content} ` : content;
+  return `${fence}${padded}${fence}`;
+}
+function codeBlock(text, language = "") {
+  const fence = "`".repeat(Math.max(3, longestBacktickRun(text) + 1));
+  const body = text.endsWith("\n") ? text : `${text}
+`;
+  return `${fence}${language}
+${body}${fence}`;
+}
+var measureCharacters = (text) => text.length;
+var measureBytes = (text) => Buffer.byteLength(text, "utf8");
+var COMMENT_LIMIT = 65536;
+var STEP_SUMMARY_LIMIT = 1024 * 1024;
+function omissionNote(count, noun, fullOutputUrl) {
+  const where = fullOutputUrl ? `full output in the run: ${fullOutputUrl}` : "full output in the workflow run";
+  return `_… ${count} more ${noun} not shown, ${where}_`;
+}
+var NOTE_RESERVE = 400;
+function buildWithinBudget(blocks2, options) {
+  const measure = options.measure ?? measureCharacters;
+  const separator = options.separator ?? "\n";
+  const available = options.limit - NOTE_RESERVE;
+  let text = "";
+  let used = 0;
+  let omitted = 0;
+  let notedInline = 0;
+  let exhausted = false;
+  const omittedNouns = /* @__PURE__ */ new Map();
+  const append = (part, joiner) => {
+    const piece = text === "" ? part : `${joiner}${part}`;
+    text += piece;
+    used += measure(piece);
+  };
+  const fits = (size) => used + size <= available;
+  for (const block of blocks2) {
+    if (block.kind === "text") {
+      if (exhausted) continue;
+      const size = measure(block.text) + measure(separator);
+      if (fits(size)) {
+        append(block.text, separator);
+        continue;
+      }
+      const lines = block.text.split("\n");
+      let kept = measure(separator);
+      const keptLines = [];
+      for (const line of lines) {
+        const lineSize = measure(line) + 1;
+        if (!fits(kept + lineSize)) break;
+        keptLines.push(line);
+        kept += lineSize;
+      }
+      if (keptLines.length > 0) append(keptLines.join("\n"), separator);
+      const cut2 = lines.length - keptLines.length;
+      omitted += cut2;
+      omittedNouns.set("lines", (omittedNouns.get("lines") ?? 0) + cut2);
+      exhausted = true;
+      continue;
+    }
+    const rowSeparator = block.rowSeparator ?? separator;
+    const footer = block.footer ?? "";
+    const footerSize = footer === "" ? 0 : measure(footer) + measure(rowSeparator);
+    const frame = measure(separator) + measure(block.header) + footerSize;
+    if (exhausted || !fits(frame)) {
+      exhausted = true;
+      omitted += block.rows.length;
+      if (block.rows.length > 0) omittedNouns.set(block.noun, (omittedNouns.get(block.noun) ?? 0) + block.rows.length);
+      continue;
+    }
+    append(block.header, separator);
+    let index = 0;
+    for (; index < block.rows.length; index += 1) {
+      const row = block.rows[index];
+      if (!fits(measure(rowSeparator) + measure(row) + footerSize)) break;
+      append(row, rowSeparator);
+    }
+    const cut = block.rows.length - index;
+    if (cut > 0) {
+      exhausted = true;
+      omitted += cut;
+      notedInline += cut;
+      append(omissionNote(cut, block.noun, options.fullOutputUrl), "\n\n");
+    }
+    if (footer !== "") append(footer, cut > 0 ? "\n\n" : rowSeparator);
+  }
+  const droppedWhole = omitted - notedInline;
+  if (droppedWhole > 0) {
+    const nouns = [...omittedNouns.keys()];
+    append(omissionNote(droppedWhole, nouns.length === 1 ? nouns[0] : "items", options.fullOutputUrl), "\n\n");
+  }
+  return { text, omitted };
+}
 
 // review/src/notify/github/client.ts
 var import_node_crypto = require("node:crypto");
@@ -3187,138 +3369,11 @@ function createGitHubClient(options) {
 
 // review/src/notify/github/runner.ts
 var import_node_crypto2 = require("node:crypto");
-
-// review/src/markdown.ts
-var ZERO_WIDTH_JOINER = "‍";
-var HTML_ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" };
-function escapeText(text) {
-  return neutralizeReferences(
-    text.replace(/\r\n|\r|\n/g, " ").replace(/[&<>"]/g, (character) => HTML_ENTITIES[character]).replace(/[\\`*_{}[\]()!|~^]/g, (character) => `\\${character}`)
-  );
-}
-function escapeHtml(text) {
-  return neutralizeReferences(text.replace(/\r\n|\r|\n/g, " ").replace(/[&<>"']/g, (character) => character === "'" ? "&#39;" : HTML_ENTITIES[character]));
-}
-function neutralizeReferences(text) {
-  return text.replace(/([@#])(?=[\p{L}\p{N}_-])/gu, `$1${ZERO_WIDTH_JOINER}`);
-}
-function inlineCode(text) {
-  return `<code>${escapeText(text.replace(/\r\n|\r|\n/g, "⏎"))}</code>`;
-}
-function longestBacktickRun(text) {
-  let longest = 0;
-  for (const match of text.matchAll(/`+/g)) longest = Math.max(longest, match[0].length);
-  return longest;
-}
-function codeSpan(text, options = {}) {
-  let content = text.replace(/\r\n|\r|\n/g, "⏎");
-  if (options.inTable) content = content.replace(/\|/g, "\\|");
-  const fence = "`".repeat(longestBacktickRun(content) + 1);
-  const padded = content.startsWith("`") || content.endsWith("`") || content === "" ? ` ${content} ` : content;
-  return `${fence}${padded}${fence}`;
-}
-function codeBlock(text, language = "") {
-  const fence = "`".repeat(Math.max(3, longestBacktickRun(text) + 1));
-  const body = text.endsWith("\n") ? text : `${text}
-`;
-  return `${fence}${language}
-${body}${fence}`;
-}
-var measureCharacters = (text) => text.length;
-var measureBytes = (text) => Buffer.byteLength(text, "utf8");
-var COMMENT_LIMIT = 65536;
-var STEP_SUMMARY_LIMIT = 1024 * 1024;
-function omissionNote(count, noun, fullOutputUrl) {
-  const where = fullOutputUrl ? `full output in the run: ${fullOutputUrl}` : "full output in the workflow run";
-  return `_… ${count} more ${noun} not shown, ${where}_`;
-}
-var NOTE_RESERVE = 400;
-function buildWithinBudget(blocks2, options) {
-  const measure = options.measure ?? measureCharacters;
-  const separator = options.separator ?? "\n";
-  const available = options.limit - NOTE_RESERVE;
-  let text = "";
-  let used = 0;
-  let omitted = 0;
-  let notedInline = 0;
-  let exhausted = false;
-  const omittedNouns = /* @__PURE__ */ new Map();
-  const append = (part, joiner) => {
-    const piece = text === "" ? part : `${joiner}${part}`;
-    text += piece;
-    used += measure(piece);
-  };
-  const fits = (size) => used + size <= available;
-  for (const block of blocks2) {
-    if (block.kind === "text") {
-      if (exhausted) continue;
-      const size = measure(block.text) + measure(separator);
-      if (fits(size)) {
-        append(block.text, separator);
-        continue;
-      }
-      const lines = block.text.split("\n");
-      let kept = measure(separator);
-      const keptLines = [];
-      for (const line of lines) {
-        const lineSize = measure(line) + 1;
-        if (!fits(kept + lineSize)) break;
-        keptLines.push(line);
-        kept += lineSize;
-      }
-      if (keptLines.length > 0) append(keptLines.join("\n"), separator);
-      const cut2 = lines.length - keptLines.length;
-      omitted += cut2;
-      omittedNouns.set("lines", (omittedNouns.get("lines") ?? 0) + cut2);
-      exhausted = true;
-      continue;
-    }
-    const rowSeparator = block.rowSeparator ?? separator;
-    const footer = block.footer ?? "";
-    const footerSize = footer === "" ? 0 : measure(footer) + measure(rowSeparator);
-    const frame = measure(separator) + measure(block.header) + footerSize;
-    if (exhausted || !fits(frame)) {
-      exhausted = true;
-      omitted += block.rows.length;
-      if (block.rows.length > 0) omittedNouns.set(block.noun, (omittedNouns.get(block.noun) ?? 0) + block.rows.length);
-      continue;
-    }
-    append(block.header, separator);
-    let index = 0;
-    for (; index < block.rows.length; index += 1) {
-      const row = block.rows[index];
-      if (!fits(measure(rowSeparator) + measure(row) + footerSize)) break;
-      append(row, rowSeparator);
-    }
-    const cut = block.rows.length - index;
-    if (cut > 0) {
-      exhausted = true;
-      omitted += cut;
-      notedInline += cut;
-      append(omissionNote(cut, block.noun, options.fullOutputUrl), "\n\n");
-    }
-    if (footer !== "") append(footer, cut > 0 ? "\n\n" : rowSeparator);
-  }
-  const droppedWhole = omitted - notedInline;
-  if (droppedWhole > 0) {
-    const nouns = [...omittedNouns.keys()];
-    append(omissionNote(droppedWhole, nouns.length === 1 ? nouns[0] : "items", options.fullOutputUrl), "\n\n");
-  }
-  return { text, omitted };
-}
-
-// review/src/notify/github/runner.ts
-var InputError = class extends Error {
-  name = "InputError";
-};
 function getInput(env, name, options = {}) {
   const value = (env[`INPUT_${name.replace(/ /g, "_").toUpperCase()}`] ?? "").trim();
   if (value !== "") return value;
   if (options.required) throw new InputError(`Input "${name}" is required but was not given.`);
   return options.default ?? "";
-}
-function toolEnvironment(env) {
-  return Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith("INPUT_")));
 }
 function readRunnerContext(env, fs2) {
   const repository = env.GITHUB_REPOSITORY ?? "";
@@ -3397,35 +3452,6 @@ function workflowCommand(command, message, properties = {}) {
   return `::${command}${props ? ` ${props}` : ""}::${escapeData(message)}`;
 }
 
-// review/src/notify/github/entry.ts
-function realDependencies() {
-  return {
-    env: process.env,
-    fs,
-    exec: spawnExec,
-    log: (line) => void process.stdout.write(`${line}
-`),
-    createClient: createGitHubClient,
-    cwd: process.cwd()
-  };
-}
-function runAction(run2) {
-  const dependencies = realDependencies();
-  run2(dependencies).then(
-    (result) => {
-      if (!result.ok) process.exitCode = 1;
-    },
-    (error) => {
-      dependencies.log(workflowCommand("error", error instanceof Error ? error.message : String(error)));
-      if (error instanceof Error && error.stack) dependencies.log(error.stack);
-      process.exitCode = 1;
-    }
-  );
-}
-
-// .github/actions/plan/src/run.ts
-var import_node_path = require("node:path");
-
 // review/src/notify/github/comments.ts
 var MARKER_PATTERN = /<!-- trading-platform:(\{[^\n]*?\}) -->/;
 function renderMarker(marker) {
@@ -3491,7 +3517,7 @@ var retryAfterSeconds = (error) => {
   return Number.isFinite(value) && value >= 0 ? value : void 0;
 };
 async function upsertComment(options) {
-  const sleep = options.sleep ?? ((milliseconds) => new Promise((resolve2) => setTimeout(resolve2, milliseconds)));
+  const sleep = options.sleep ?? ((milliseconds) => new Promise((resolve3) => setTimeout(resolve3, milliseconds)));
   const log = options.log ?? (() => {
   });
   const unit = options.retryUnitMs ?? 1e3;
@@ -3562,42 +3588,6 @@ function commentUnavailableReason(error) {
   if (error.status === 401) return "the token was refused (HTTP 401)";
   return void 0;
 }
-async function publishComment(options) {
-  appendSummary(options.context, options.fs, options.summary ?? options.content, options.log);
-  const summaryOnly = (reason) => {
-    options.log(workflowCommand("notice", `No ${options.kind} comment for ${options.environment}: ${reason}. The ${options.kind} is in the step summary.`));
-    return { status: "summary-only", reason };
-  };
-  const issueNumber = options.context.pullRequestNumber;
-  if (issueNumber === void 0) return summaryOnly(`this ${options.context.eventName || "unknown"} event has no pull request`);
-  if (!options.client) return summaryOnly("no github-token was given");
-  try {
-    const author = await resolveTokenLogin(options.client);
-    return await upsertComment({
-      client: options.client,
-      owner: options.context.owner,
-      repo: options.context.repo,
-      issueNumber,
-      author,
-      marker: {
-        kind: options.kind,
-        environment: options.environment,
-        runId: options.context.runId,
-        runAttempt: options.context.runAttempt,
-        sha: options.context.sha,
-        ...options.markerDetails
-      },
-      content: options.content,
-      sleep: options.sleep,
-      log: options.log,
-      retryUnitMs: options.retryUnitMs
-    });
-  } catch (error) {
-    const reason = commentUnavailableReason(error);
-    if (reason) return summaryOnly(reason);
-    throw error;
-  }
-}
 async function syncLabels(options) {
   const { owner, repo, issueNumber } = options.ref;
   try {
@@ -3621,84 +3611,115 @@ async function syncLabels(options) {
   }
 }
 
-// review/src/mask.ts
-var SENSITIVE = "(sensitive)";
-var MASKED = "***";
-function createMasker(secrets) {
-  const forms = /* @__PURE__ */ new Set();
-  for (const secret of secrets) {
-    if (secret.trim() === "") continue;
-    forms.add(secret);
-    forms.add(JSON.stringify(secret).slice(1, -1));
+// review/src/notify/github/publisher.ts
+var COMMENT_MARGIN = 200;
+var GitHubPublisher = class {
+  constructor(options) {
+    this.options = options;
+    const { context } = options;
+    this.links = { run: context.runUrl, blob: context.sha ? `${context.serverUrl}/${context.owner}/${context.repo}/blob/${context.sha}` : void 0 };
   }
-  if (forms.size === 0) return (text) => text;
-  const alternatives = [...forms].sort((a, b) => b.length - a.length || (a < b ? -1 : 1)).map(escapeRegExp);
-  const pattern = new RegExp(alternatives.join("|"), "g");
-  return (text) => text.replace(pattern, MASKED);
-}
-var parseMaskInput = (input) => input.split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== "");
-var escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-function redactSensitive(value, marker) {
-  if (marker === true) return value === null || value === void 0 ? value : SENSITIVE;
-  if (marker === false || marker === null || marker === void 0) return value;
-  if (Array.isArray(value)) {
-    const markers = Array.isArray(marker) ? marker : [];
-    return value.map((item, index) => redactSensitive(item, markers[index]));
+  options;
+  links;
+  mask(secrets) {
+    for (const secret of secrets) this.options.log(workflowCommand("add-mask", secret));
   }
-  if (value !== null && typeof value === "object") {
-    const markers = Array.isArray(marker) ? {} : marker;
-    const result = {};
-    for (const [key, item] of Object.entries(value)) result[key] = redactSensitive(item, markers[key]);
-    return result;
+  summarize(report) {
+    appendSummary(this.options.context, this.options.fs, report.markdown().summary, this.options.log);
   }
-  return value;
-}
-function collectSensitiveStrings(value, marker, into = /* @__PURE__ */ new Set()) {
-  if (marker === true) {
-    collectScalars(value, into);
-    return into;
+  async publish(report, publishOptions = {}) {
+    const { context, client, log } = this.options;
+    const rendering = report.markdown();
+    appendSummary(context, this.options.fs, rendering.summary, log);
+    const explicit = publishOptions.issueNumber !== void 0;
+    const summaryOnly = (reason) => {
+      const where = explicit ? `on #${publishOptions.issueNumber}` : `for ${report.environment}`;
+      const noun = report.noun ?? report.kind;
+      log(workflowCommand("notice", `No ${report.kind} comment ${where}: ${reason}. The ${noun} is in the step summary.`));
+      return { status: "summary-only", reason };
+    };
+    const issueNumber = publishOptions.issueNumber ?? context.pullRequestNumber;
+    if (issueNumber === void 0) return summaryOnly(`this ${context.eventName || "unknown"} event has no pull request`);
+    if (!client) return summaryOnly("no github-token was given");
+    const marker = {
+      kind: report.kind,
+      environment: report.environment,
+      runId: context.runId,
+      runAttempt: context.runAttempt,
+      sha: context.sha,
+      ...report.marker
+    };
+    try {
+      const author = publishOptions.author ?? await resolveTokenLogin(client);
+      return await upsertComment({
+        client,
+        owner: context.owner,
+        repo: context.repo,
+        issueNumber,
+        author,
+        marker,
+        content: fitComment(rendering.comment, renderMarker(marker).length, context.runUrl),
+        sleep: this.options.sleep,
+        log,
+        retryUnitMs: this.options.retryUnitMs
+      });
+    } catch (error) {
+      const reason = commentUnavailableReason(error);
+      if (reason) return summaryOnly(reason);
+      throw error;
+    }
   }
-  if (marker === false || marker === null || marker === void 0) return into;
-  if (Array.isArray(value)) {
-    const markers = Array.isArray(marker) ? marker : [];
-    value.forEach((item, index) => collectSensitiveStrings(item, markers[index], into));
-  } else if (value !== null && typeof value === "object" && !Array.isArray(marker)) {
-    for (const [key, item] of Object.entries(value)) collectSensitiveStrings(item, marker[key], into);
+  async labels(change) {
+    const { context, client, log } = this.options;
+    if (!client || context.pullRequestNumber === void 0) return;
+    await syncLabels({ client, ref: { owner: context.owner, repo: context.repo, issueNumber: context.pullRequestNumber }, add: change.add, remove: change.remove, log });
   }
-  return into;
-}
-function collectScalars(value, into) {
-  if (value === null || value === void 0) return;
-  if (Array.isArray(value)) value.forEach((item) => collectScalars(item, into));
-  else if (typeof value === "object") Object.values(value).forEach((item) => collectScalars(item, into));
-  else if (typeof value === "string" || typeof value === "number" && String(value).length >= 4) {
-    const text = String(value);
-    if (text.length >= 3) into.add(text);
+  output(name, value) {
+    setOutput(this.options.context, this.options.fs, name, value, this.options.log);
   }
+  annotate(annotation) {
+    this.options.log(workflowCommand(annotation.level, annotation.message, { file: annotation.file, line: annotation.line, title: annotation.title }));
+  }
+  log(line) {
+    this.options.log(line);
+  }
+};
+function fitComment(content, markerLength, runUrl) {
+  const room = COMMENT_LIMIT - markerLength - COMMENT_MARGIN;
+  return content.length > room ? `${content.slice(0, room)}
+
+… cut; the whole report is in the [run](${runUrl}).` : content;
 }
 
-// review/src/terraform/plan-digest.ts
-var import_node_crypto3 = require("node:crypto");
-function canonicalJson(value) {
-  return JSON.stringify(value ?? null, (_key, item) => {
-    if (item === null || typeof item !== "object" || Array.isArray(item)) return item;
-    const sorted = {};
-    for (const key of Object.keys(item).sort()) sorted[key] = item[key];
-    return sorted;
-  });
+// review/src/notify/github/entry.ts
+var fs = __toESM(require("node:fs"));
+function realDependencies() {
+  return {
+    env: process.env,
+    fs,
+    exec: spawnExec,
+    log: (line) => void process.stdout.write(`${line}
+`),
+    createClient: createGitHubClient,
+    cwd: process.cwd()
+  };
 }
-function planDigest(model) {
-  const changes = model.resourceChanges.map((change) => ({
-    address: change.address,
-    actions: change.rawActions,
-    before: change.before,
-    after: change.after,
-    after_unknown: change.afterUnknown,
-    previous_address: change.moved ? change.previousAddress : void 0,
-    importing: change.importing
-  })).sort((a, b) => a.address < b.address ? -1 : a.address > b.address ? 1 : 0);
-  return `sha256:${(0, import_node_crypto3.createHash)("sha256").update(canonicalJson(changes)).digest("hex")}`;
+function runAction(run2, overrides = {}) {
+  const dependencies = { ...realDependencies(), ...overrides };
+  run2(dependencies).then(
+    (result) => {
+      if (!result.ok) process.exitCode = 1;
+    },
+    (error) => {
+      dependencies.log(workflowCommand("error", error instanceof Error ? error.message : String(error)));
+      if (error instanceof Error && error.stack) dependencies.log(error.stack);
+      process.exitCode = 1;
+    }
+  );
 }
+
+// review/src/terraform/review.ts
+var import_node_path = require("node:path");
 
 // review/src/terraform/plan-model.ts
 var PlanParseError = class extends Error {
@@ -4132,6 +4153,29 @@ ${output.slice(-limit)}` : output;
   ].filter(Boolean).join("\n\n");
 }
 
+// review/src/terraform/plan-digest.ts
+var import_node_crypto3 = require("node:crypto");
+function canonicalJson(value) {
+  return JSON.stringify(value ?? null, (_key, item) => {
+    if (item === null || typeof item !== "object" || Array.isArray(item)) return item;
+    const sorted = {};
+    for (const key of Object.keys(item).sort()) sorted[key] = item[key];
+    return sorted;
+  });
+}
+function planDigest(model) {
+  const changes = model.resourceChanges.map((change) => ({
+    address: change.address,
+    actions: change.rawActions,
+    before: change.before,
+    after: change.after,
+    after_unknown: change.afterUnknown,
+    previous_address: change.moved ? change.previousAddress : void 0,
+    importing: change.importing
+  })).sort((a, b) => a.address < b.address ? -1 : a.address > b.address ? 1 : 0);
+  return `sha256:${(0, import_node_crypto3.createHash)("sha256").update(canonicalJson(changes)).digest("hex")}`;
+}
+
 // review/src/terraform/terraform-plan.ts
 function terraformEnvironment(env) {
   return { ...toolEnvironment(env), TF_IN_AUTOMATION: "1", TF_INPUT: "0" };
@@ -4158,51 +4202,45 @@ async function runTerraformPlan(options) {
   return { ok: true, planJson: stdout };
 }
 
-// .github/actions/plan/src/run.ts
+// review/src/terraform/review.ts
 var LABEL_NO_CHANGES = "plan:no-changes";
 var LABEL_DESTROY = "plan:destroy";
-async function run(dependencies) {
-  const { env, fs: fs2, log } = dependencies;
-  const context = readRunnerContext(env, fs2);
-  const environment = getInput(env, "environment", { required: true });
-  const token = getInput(env, "github-token");
-  const directory = (0, import_node_path.resolve)(dependencies.cwd, getInput(env, "working-directory", { default: "." }));
-  const planJsonInput = getInput(env, "plan-json");
-  const maskStrings = parseMaskInput(getInput(env, "mask"));
-  for (const value of maskStrings) log(workflowCommand("add-mask", value));
-  const inputMask = createMasker(maskStrings);
-  const client = token ? dependencies.createClient({ baseUrl: context.apiUrl, token, log }) : void 0;
-  const publish = (content, summary, markerDetails) => publishComment({ client, context, fs: fs2, log, kind: "plan", environment, content, summary, markerDetails, sleep: dependencies.sleep });
+async function reviewPlan(request2, dependencies, publisher) {
+  const { fs: fs2, cwd } = dependencies;
+  const { environment } = request2;
+  publisher.mask(request2.mask);
+  const inputMask = createMasker(request2.mask);
   const fail = async (step, exitCode, output) => {
-    await publish(renderPlanError({ environment, step, exitCode, output, mask: inputMask, runUrl: context.runUrl }));
-    log(workflowCommand("error", inputMask(`${step} failed for ${environment} (exit code ${exitCode}); see the plan comment or the step summary.`)));
-    return { ok: false };
+    const text = renderPlanError({ environment, step, exitCode, output, mask: inputMask, runUrl: publisher.links.run });
+    await publisher.publish(errorReport(environment, text));
+    publisher.annotate({ level: "error", message: inputMask(`${step} failed for ${environment} (exit code ${exitCode}); see the plan comment or the step summary.`) });
+    return { ok: false, step, exitCode };
   };
   let planJsonPath;
   let planText;
-  if (planJsonInput) {
-    planJsonPath = (0, import_node_path.resolve)(dependencies.cwd, planJsonInput);
-    if (!fs2.existsSync(planJsonPath)) return fail("read plan-json", 1, `plan-json: ${planJsonInput} does not exist (resolved to ${planJsonPath}).`);
+  if (request2.planJson) {
+    planJsonPath = (0, import_node_path.resolve)(cwd, request2.planJson);
+    if (!fs2.existsSync(planJsonPath)) return fail("read plan-json", 1, `plan-json: ${request2.planJson} does not exist (resolved to ${planJsonPath}).`);
     planText = fs2.readFileSync(planJsonPath, "utf8");
   } else {
-    const terraform = await runTerraformPlan({ exec: dependencies.exec, terraform: getInput(env, "terraform", { default: "terraform" }), directory, env });
+    const terraform = await runTerraformPlan({ exec: dependencies.exec, terraform: request2.terraform, directory: request2.directory, env: dependencies.env });
     if (!terraform.ok) return fail(terraform.step, terraform.exitCode, terraform.output);
     planText = terraform.planJson;
-    planJsonPath = (0, import_node_path.join)(directory, "tfplan.json");
+    planJsonPath = (0, import_node_path.join)(request2.directory, "tfplan.json");
     fs2.writeFileSync(planJsonPath, planText, "utf8");
   }
   let model;
   try {
-    model = parsePlanJson(planText, (0, import_node_path.relative)(dependencies.cwd, planJsonPath) || planJsonPath);
+    model = parsePlanJson(planText, (0, import_node_path.relative)(cwd, planJsonPath) || planJsonPath);
   } catch (error) {
     if (error instanceof PlanParseError) return fail("read the plan JSON", 1, error.message);
     throw error;
   }
-  for (const value of model.sensitiveStrings) log(workflowCommand("add-mask", value));
-  const constructPaths = readConstructPaths(dependencies, directory);
-  const mask = createMasker([...maskStrings, ...model.sensitiveStrings]);
+  publisher.mask(model.sensitiveStrings);
+  const constructPaths = readConstructPaths(dependencies, request2.directory, publisher);
+  const mask = createMasker([...request2.mask, ...model.sensitiveStrings]);
   const digest = planDigest(model);
-  const rendering = renderPlan(model, { environment, constructPaths, mask, runUrl: context.runUrl, digest });
+  const rendering = renderPlan(model, { environment, constructPaths, mask, runUrl: publisher.links.run, digest });
   const outputs = {
     "has-changes": String(model.hasChanges),
     add: String(model.counts.add),
@@ -4215,36 +4253,168 @@ async function run(dependencies) {
     "plan-digest": digest,
     "plan-json": planJsonPath
   };
-  for (const [name, value] of Object.entries(outputs)) setOutput(context, fs2, name, value, log);
-  const published = await publish(rendering.comment, rendering.summary, { planDigest: digest, changes: markerChanges(model) });
+  for (const [name, value] of Object.entries(outputs)) publisher.output(name, value);
+  const report = {
+    kind: "plan",
+    environment,
+    marker: { planDigest: digest, changes: markerChanges(model) },
+    markdown: () => ({ comment: rendering.comment, summary: rendering.summary })
+  };
+  const published = await publisher.publish(report);
   if (rendering.omittedFromComment > 0) {
-    log(workflowCommand("notice", `The ${environment} plan comment leaves out ${rendering.omittedFromComment} item(s) to stay under GitHub's size limit; the step summary has them all.`));
-  }
-  if (client && context.pullRequestNumber !== void 0 && published.status !== "summary-only") {
-    const destroys = model.counts.destroy + model.counts.replace > 0;
-    await syncLabels({
-      client,
-      ref: { owner: context.owner, repo: context.repo, issueNumber: context.pullRequestNumber },
-      add: [...model.hasChanges ? [] : [LABEL_NO_CHANGES], ...destroys ? [LABEL_DESTROY] : []],
-      remove: [...model.hasChanges ? [LABEL_NO_CHANGES] : [], ...destroys ? [] : [LABEL_DESTROY]],
-      log
+    publisher.annotate({
+      level: "notice",
+      message: `The ${environment} plan comment leaves out ${rendering.omittedFromComment} item(s) to stay under GitHub's size limit; the step summary has them all.`
     });
   }
-  return { ok: true };
+  if (published.status !== "summary-only") {
+    const destroys = model.counts.destroy + model.counts.replace > 0;
+    await publisher.labels({
+      add: [...model.hasChanges ? [] : [LABEL_NO_CHANGES], ...destroys ? [LABEL_DESTROY] : []],
+      remove: [...model.hasChanges ? [LABEL_NO_CHANGES] : [], ...destroys ? [] : [LABEL_DESTROY]]
+    });
+  }
+  return { ok: true, model, digest, planJsonPath };
 }
-function readConstructPaths(dependencies, directory) {
+var errorReport = (environment, text) => ({ kind: "plan", environment, markdown: () => ({ comment: text, summary: text }) });
+function readConstructPaths(dependencies, directory, publisher) {
   const stackFile = (0, import_node_path.join)(directory, "cdk.tf.json");
   if (!dependencies.fs.existsSync(stackFile)) return /* @__PURE__ */ new Map();
   try {
     return constructPathsFromStack(JSON.parse(dependencies.fs.readFileSync(stackFile, "utf8")));
   } catch (error) {
-    dependencies.log(workflowCommand("warning", `${stackFile} is not valid JSON (${error.message}); construct paths are left out of the plan comment.`));
+    publisher.annotate({ level: "warning", message: `${stackFile} is not valid JSON (${error.message}); construct paths are left out of the plan comment.` });
     return /* @__PURE__ */ new Map();
   }
 }
 function markerChanges(model) {
   const changes = model.resourceChanges.filter((change) => !(change.rawActions.length === 1 && change.rawActions[0] === "no-op")).map((change) => ({ address: change.address, actions: [...change.rawActions] }));
   return JSON.stringify(changes).length <= MARKER_CHANGES_ROOM ? changes : void 0;
+}
+
+// review/src/infracost/decimal.ts
+var DECIMAL_PATTERN = /^([+-]?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
+var Decimal = class _Decimal {
+  /** value = units / 10^scale */
+  constructor(units, scale) {
+    this.units = units;
+    this.scale = scale;
+  }
+  units;
+  scale;
+  static ZERO = new _Decimal(0n, 0);
+  /** Parses a decimal string such as "12.244", "-0.5" or "1e-3"; undefined when it is not one. */
+  static tryParse(text) {
+    const match = DECIMAL_PATTERN.exec(text.trim());
+    if (!match) return void 0;
+    const [, sign, whole, fraction = "", exponentText] = match;
+    const exponent = exponentText === void 0 ? 0 : Number(exponentText);
+    if (!Number.isSafeInteger(exponent) || Math.abs(exponent) > 1e3) return void 0;
+    let digits = whole + fraction;
+    let scale = fraction.length - exponent;
+    if (scale < 0) {
+      digits += "0".repeat(-scale);
+      scale = 0;
+    }
+    const units = BigInt(digits);
+    return new _Decimal(sign === "-" ? -units : units, scale);
+  }
+  static fromInteger(value) {
+    return new _Decimal(BigInt(value), 0);
+  }
+  static aligned(a, b) {
+    const scale = Math.max(a.scale, b.scale);
+    return [a.units * 10n ** BigInt(scale - a.scale), b.units * 10n ** BigInt(scale - b.scale), scale];
+  }
+  plus(other) {
+    const [a, b, scale] = _Decimal.aligned(this, other);
+    return new _Decimal(a + b, scale);
+  }
+  minus(other) {
+    const [a, b, scale] = _Decimal.aligned(this, other);
+    return new _Decimal(a - b, scale);
+  }
+  compare(other) {
+    const [a, b] = _Decimal.aligned(this, other);
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
+  isZero() {
+    return this.units === 0n;
+  }
+  isNegative() {
+    return this.units < 0n;
+  }
+  abs() {
+    return this.units < 0n ? new _Decimal(-this.units, this.scale) : this;
+  }
+  /** Rounds half away from zero to `places` decimals (how invoices round). */
+  round(places) {
+    if (this.scale <= places) return this;
+    const divisor = 10n ** BigInt(this.scale - places);
+    const magnitude = this.units < 0n ? -this.units : this.units;
+    let quotient = magnitude / divisor;
+    if (magnitude % divisor * 2n >= divisor) quotient += 1n;
+    return new _Decimal(this.units < 0n ? -quotient : quotient, places);
+  }
+  /**
+   * `this / divisor * 100`, rounded half away from zero to `places` decimals;
+   * undefined when the divisor is zero (a cost that starts from nothing has no
+   * meaningful percentage).
+   */
+  percentOf(divisor, places = 0) {
+    if (divisor.isZero()) return void 0;
+    const [numerator, denominator] = _Decimal.aligned(this, divisor);
+    const scaled = numerator * 100n * 10n ** BigInt(places);
+    const negative = scaled < 0n !== denominator < 0n;
+    const magnitudeN = scaled < 0n ? -scaled : scaled;
+    const magnitudeD = denominator < 0n ? -denominator : denominator;
+    let quotient = magnitudeN / magnitudeD;
+    if (magnitudeN % magnitudeD * 2n >= magnitudeD) quotient += 1n;
+    return new _Decimal(negative ? -quotient : quotient, places);
+  }
+  /** Plain decimal notation without exponent or trailing zeros: "12.244", "-0.5", "0". */
+  toString() {
+    const negative = this.units < 0n;
+    let digits = (negative ? -this.units : this.units).toString();
+    if (this.scale === 0) return (negative ? "-" : "") + digits;
+    digits = digits.padStart(this.scale + 1, "0");
+    const whole = digits.slice(0, digits.length - this.scale);
+    const fraction = digits.slice(digits.length - this.scale).replace(/0+$/, "");
+    const text = fraction ? `${whole}.${fraction}` : whole;
+    return negative && text !== "0" ? `-${text}` : text;
+  }
+  /** Fixed notation with exactly `places` decimals, rounding half away from zero: "12.24". */
+  toFixed(places) {
+    const rounded = this.round(places);
+    const units = rounded.units * 10n ** BigInt(places - rounded.scale);
+    const negative = units < 0n;
+    const digits = (negative ? -units : units).toString().padStart(places + 1, "0");
+    const text = places === 0 ? digits : `${digits.slice(0, digits.length - places)}.${digits.slice(digits.length - places)}`;
+    return negative ? `-${text}` : text;
+  }
+};
+
+// .github/actions/plan/src/run.ts
+var import_node_path2 = require("node:path");
+async function run(dependencies) {
+  const { env, fs: fs2, log } = dependencies;
+  const context = readRunnerContext(env, fs2);
+  const environment = getInput(env, "environment", { required: true });
+  const token = getInput(env, "github-token");
+  const client = token ? dependencies.createClient({ baseUrl: context.apiUrl, token, log }) : void 0;
+  const publisher = new GitHubPublisher({ context, client, fs: fs2, log, sleep: dependencies.sleep });
+  const result = await reviewPlan(
+    {
+      environment,
+      directory: (0, import_node_path2.resolve)(dependencies.cwd, getInput(env, "working-directory", { default: "." })),
+      planJson: getInput(env, "plan-json") || void 0,
+      terraform: getInput(env, "terraform", { default: "terraform" }),
+      mask: parseMaskInput(getInput(env, "mask"))
+    },
+    dependencies,
+    publisher
+  );
+  return { ok: result.ok };
 }
 
 // .github/actions/plan/src/index.ts

@@ -1349,8 +1349,10 @@ var require_light = __commonJS({
   }
 });
 
-// review/src/notify/github/entry.ts
-var fs = __toESM(require("node:fs"));
+// review/src/dependencies.ts
+function toolEnvironment(env) {
+  return Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith("INPUT_")));
+}
 
 // review/src/exec.ts
 var import_node_child_process = require("node:child_process");
@@ -1379,6 +1381,130 @@ ${command} was stopped by ${signal}` : "")
   });
 }
 var spawnExec = createExec();
+
+// review/src/input-error.ts
+var InputError = class extends Error {
+  name = "InputError";
+};
+
+// review/src/markdown.ts
+var ZERO_WIDTH_JOINER = "‍";
+var HTML_ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" };
+function escapeText(text) {
+  return neutralizeReferences(
+    text.replace(/\r\n|\r|\n/g, " ").replace(/[&<>"]/g, (character) => HTML_ENTITIES[character]).replace(/[\\`*_{}[\]()!|~^]/g, (character) => `\\${character}`)
+  );
+}
+function escapeHtml(text) {
+  return neutralizeReferences(text.replace(/\r\n|\r|\n/g, " ").replace(/[&<>"']/g, (character) => character === "'" ? "&#39;" : HTML_ENTITIES[character]));
+}
+function neutralizeReferences(text) {
+  return text.replace(/([@#])(?=[\p{L}\p{N}_-])/gu, `$1${ZERO_WIDTH_JOINER}`);
+}
+function inlineCode(text) {
+  return `<code>${escapeText(text.replace(/\r\n|\r|\n/g, "⏎"))}</code>`;
+}
+function longestBacktickRun(text) {
+  let longest = 0;
+  for (const match of text.matchAll(/`+/g)) longest = Math.max(longest, match[0].length);
+  return longest;
+}
+function codeSpan(text, options = {}) {
+  let content = text.replace(/\r\n|\r|\n/g, "⏎");
+  if (options.inTable) content = content.replace(/\|/g, "\\|");
+  const fence = "`".repeat(longestBacktickRun(content) + 1);
+  const padded = content.startsWith("`") || content.endsWith("`") || content === "" ? ` ${content} ` : content;
+  return `${fence}${padded}${fence}`;
+}
+function codeBlock(text, language = "") {
+  const fence = "`".repeat(Math.max(3, longestBacktickRun(text) + 1));
+  const body = text.endsWith("\n") ? text : `${text}
+`;
+  return `${fence}${language}
+${body}${fence}`;
+}
+var measureCharacters = (text) => text.length;
+var measureBytes = (text) => Buffer.byteLength(text, "utf8");
+var COMMENT_LIMIT = 65536;
+var STEP_SUMMARY_LIMIT = 1024 * 1024;
+function omissionNote(count, noun, fullOutputUrl) {
+  const where2 = fullOutputUrl ? `full output in the run: ${fullOutputUrl}` : "full output in the workflow run";
+  return `_… ${count} more ${noun} not shown, ${where2}_`;
+}
+var NOTE_RESERVE = 400;
+function buildWithinBudget(blocks, options) {
+  const measure = options.measure ?? measureCharacters;
+  const separator = options.separator ?? "\n";
+  const available = options.limit - NOTE_RESERVE;
+  let text = "";
+  let used = 0;
+  let omitted = 0;
+  let notedInline = 0;
+  let exhausted = false;
+  const omittedNouns = /* @__PURE__ */ new Map();
+  const append = (part, joiner) => {
+    const piece = text === "" ? part : `${joiner}${part}`;
+    text += piece;
+    used += measure(piece);
+  };
+  const fits = (size) => used + size <= available;
+  for (const block of blocks) {
+    if (block.kind === "text") {
+      if (exhausted) continue;
+      const size = measure(block.text) + measure(separator);
+      if (fits(size)) {
+        append(block.text, separator);
+        continue;
+      }
+      const lines = block.text.split("\n");
+      let kept = measure(separator);
+      const keptLines = [];
+      for (const line of lines) {
+        const lineSize = measure(line) + 1;
+        if (!fits(kept + lineSize)) break;
+        keptLines.push(line);
+        kept += lineSize;
+      }
+      if (keptLines.length > 0) append(keptLines.join("\n"), separator);
+      const cut2 = lines.length - keptLines.length;
+      omitted += cut2;
+      omittedNouns.set("lines", (omittedNouns.get("lines") ?? 0) + cut2);
+      exhausted = true;
+      continue;
+    }
+    const rowSeparator = block.rowSeparator ?? separator;
+    const footer = block.footer ?? "";
+    const footerSize = footer === "" ? 0 : measure(footer) + measure(rowSeparator);
+    const frame = measure(separator) + measure(block.header) + footerSize;
+    if (exhausted || !fits(frame)) {
+      exhausted = true;
+      omitted += block.rows.length;
+      if (block.rows.length > 0) omittedNouns.set(block.noun, (omittedNouns.get(block.noun) ?? 0) + block.rows.length);
+      continue;
+    }
+    append(block.header, separator);
+    let index2 = 0;
+    for (; index2 < block.rows.length; index2 += 1) {
+      const row = block.rows[index2];
+      if (!fits(measure(rowSeparator) + measure(row) + footerSize)) break;
+      append(row, rowSeparator);
+    }
+    const cut = block.rows.length - index2;
+    if (cut > 0) {
+      exhausted = true;
+      omitted += cut;
+      notedInline += cut;
+      append(omissionNote(cut, block.noun, options.fullOutputUrl), "\n\n");
+    }
+    if (footer !== "") append(footer, cut > 0 ? "\n\n" : rowSeparator);
+  }
+  const droppedWhole = omitted - notedInline;
+  if (droppedWhole > 0) {
+    const nouns = [...omittedNouns.keys()];
+    append(omissionNote(droppedWhole, nouns.length === 1 ? nouns[0] : "items", options.fullOutputUrl), "\n\n");
+  }
+  return { text, omitted };
+}
 
 // review/src/notify/github/client.ts
 var import_node_crypto = require("node:crypto");
@@ -3187,138 +3313,11 @@ function createGitHubClient(options) {
 
 // review/src/notify/github/runner.ts
 var import_node_crypto2 = require("node:crypto");
-
-// review/src/markdown.ts
-var ZERO_WIDTH_JOINER = "‍";
-var HTML_ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" };
-function escapeText(text) {
-  return neutralizeReferences(
-    text.replace(/\r\n|\r|\n/g, " ").replace(/[&<>"]/g, (character) => HTML_ENTITIES[character]).replace(/[\\`*_{}[\]()!|~^]/g, (character) => `\\${character}`)
-  );
-}
-function escapeHtml(text) {
-  return neutralizeReferences(text.replace(/\r\n|\r|\n/g, " ").replace(/[&<>"']/g, (character) => character === "'" ? "&#39;" : HTML_ENTITIES[character]));
-}
-function neutralizeReferences(text) {
-  return text.replace(/([@#])(?=[\p{L}\p{N}_-])/gu, `$1${ZERO_WIDTH_JOINER}`);
-}
-function inlineCode(text) {
-  return `<code>${escapeText(text.replace(/\r\n|\r|\n/g, "⏎"))}</code>`;
-}
-function longestBacktickRun(text) {
-  let longest = 0;
-  for (const match of text.matchAll(/`+/g)) longest = Math.max(longest, match[0].length);
-  return longest;
-}
-function codeSpan(text, options = {}) {
-  let content = text.replace(/\r\n|\r|\n/g, "⏎");
-  if (options.inTable) content = content.replace(/\|/g, "\\|");
-  const fence = "`".repeat(longestBacktickRun(content) + 1);
-  const padded = content.startsWith("`") || content.endsWith("`") || content === "" ? ` ${content} ` : content;
-  return `${fence}${padded}${fence}`;
-}
-function codeBlock(text, language = "") {
-  const fence = "`".repeat(Math.max(3, longestBacktickRun(text) + 1));
-  const body = text.endsWith("\n") ? text : `${text}
-`;
-  return `${fence}${language}
-${body}${fence}`;
-}
-var measureCharacters = (text) => text.length;
-var measureBytes = (text) => Buffer.byteLength(text, "utf8");
-var COMMENT_LIMIT = 65536;
-var STEP_SUMMARY_LIMIT = 1024 * 1024;
-function omissionNote(count, noun, fullOutputUrl) {
-  const where2 = fullOutputUrl ? `full output in the run: ${fullOutputUrl}` : "full output in the workflow run";
-  return `_… ${count} more ${noun} not shown, ${where2}_`;
-}
-var NOTE_RESERVE = 400;
-function buildWithinBudget(blocks, options) {
-  const measure = options.measure ?? measureCharacters;
-  const separator = options.separator ?? "\n";
-  const available = options.limit - NOTE_RESERVE;
-  let text = "";
-  let used = 0;
-  let omitted = 0;
-  let notedInline = 0;
-  let exhausted = false;
-  const omittedNouns = /* @__PURE__ */ new Map();
-  const append = (part, joiner) => {
-    const piece = text === "" ? part : `${joiner}${part}`;
-    text += piece;
-    used += measure(piece);
-  };
-  const fits = (size) => used + size <= available;
-  for (const block of blocks) {
-    if (block.kind === "text") {
-      if (exhausted) continue;
-      const size = measure(block.text) + measure(separator);
-      if (fits(size)) {
-        append(block.text, separator);
-        continue;
-      }
-      const lines = block.text.split("\n");
-      let kept = measure(separator);
-      const keptLines = [];
-      for (const line of lines) {
-        const lineSize = measure(line) + 1;
-        if (!fits(kept + lineSize)) break;
-        keptLines.push(line);
-        kept += lineSize;
-      }
-      if (keptLines.length > 0) append(keptLines.join("\n"), separator);
-      const cut2 = lines.length - keptLines.length;
-      omitted += cut2;
-      omittedNouns.set("lines", (omittedNouns.get("lines") ?? 0) + cut2);
-      exhausted = true;
-      continue;
-    }
-    const rowSeparator = block.rowSeparator ?? separator;
-    const footer = block.footer ?? "";
-    const footerSize = footer === "" ? 0 : measure(footer) + measure(rowSeparator);
-    const frame = measure(separator) + measure(block.header) + footerSize;
-    if (exhausted || !fits(frame)) {
-      exhausted = true;
-      omitted += block.rows.length;
-      if (block.rows.length > 0) omittedNouns.set(block.noun, (omittedNouns.get(block.noun) ?? 0) + block.rows.length);
-      continue;
-    }
-    append(block.header, separator);
-    let index2 = 0;
-    for (; index2 < block.rows.length; index2 += 1) {
-      const row = block.rows[index2];
-      if (!fits(measure(rowSeparator) + measure(row) + footerSize)) break;
-      append(row, rowSeparator);
-    }
-    const cut = block.rows.length - index2;
-    if (cut > 0) {
-      exhausted = true;
-      omitted += cut;
-      notedInline += cut;
-      append(omissionNote(cut, block.noun, options.fullOutputUrl), "\n\n");
-    }
-    if (footer !== "") append(footer, cut > 0 ? "\n\n" : rowSeparator);
-  }
-  const droppedWhole = omitted - notedInline;
-  if (droppedWhole > 0) {
-    const nouns = [...omittedNouns.keys()];
-    append(omissionNote(droppedWhole, nouns.length === 1 ? nouns[0] : "items", options.fullOutputUrl), "\n\n");
-  }
-  return { text, omitted };
-}
-
-// review/src/notify/github/runner.ts
-var InputError = class extends Error {
-  name = "InputError";
-};
 function getInput(env, name, options = {}) {
   const value = (env[`INPUT_${name.replace(/ /g, "_").toUpperCase()}`] ?? "").trim();
   if (value !== "") return value;
   if (options.required) throw new InputError(`Input "${name}" is required but was not given.`);
   return options.default ?? "";
-}
-function toolEnvironment(env) {
-  return Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith("INPUT_")));
 }
 function readRunnerContext(env, fs2) {
   const repository = env.GITHUB_REPOSITORY ?? "";
@@ -3396,35 +3395,6 @@ function workflowCommand(command, message, properties = {}) {
   const props = Object.entries(properties).filter(([, value]) => value !== void 0 && value !== "").map(([key, value]) => `${key}=${escapeProperty(String(value))}`).join(",");
   return `::${command}${props ? ` ${props}` : ""}::${escapeData(message)}`;
 }
-
-// review/src/notify/github/entry.ts
-function realDependencies() {
-  return {
-    env: process.env,
-    fs,
-    exec: spawnExec,
-    log: (line) => void process.stdout.write(`${line}
-`),
-    createClient: createGitHubClient,
-    cwd: process.cwd()
-  };
-}
-function runAction(run2) {
-  const dependencies = realDependencies();
-  run2(dependencies).then(
-    (result) => {
-      if (!result.ok) process.exitCode = 1;
-    },
-    (error) => {
-      dependencies.log(workflowCommand("error", error instanceof Error ? error.message : String(error)));
-      if (error instanceof Error && error.stack) dependencies.log(error.stack);
-      process.exitCode = 1;
-    }
-  );
-}
-
-// .github/actions/synth/src/run.ts
-var import_node_path3 = require("node:path");
 
 // review/src/notify/github/comments.ts
 var MARKER_PATTERN = /<!-- trading-platform:(\{[^\n]*?\}) -->/;
@@ -3562,42 +3532,244 @@ function commentUnavailableReason(error) {
   if (error.status === 401) return "the token was refused (HTTP 401)";
   return void 0;
 }
-async function publishComment(options) {
-  appendSummary(options.context, options.fs, options.summary ?? options.content, options.log);
-  const summaryOnly = (reason) => {
-    options.log(workflowCommand("notice", `No ${options.kind} comment for ${options.environment}: ${reason}. The ${options.kind} is in the step summary.`));
-    return { status: "summary-only", reason };
-  };
-  const issueNumber = options.context.pullRequestNumber;
-  if (issueNumber === void 0) return summaryOnly(`this ${options.context.eventName || "unknown"} event has no pull request`);
-  if (!options.client) return summaryOnly("no github-token was given");
+async function syncLabels(options) {
+  const { owner, repo, issueNumber } = options.ref;
   try {
-    const author = await resolveTokenLogin(options.client);
-    return await upsertComment({
-      client: options.client,
-      owner: options.context.owner,
-      repo: options.context.repo,
-      issueNumber,
-      author,
-      marker: {
-        kind: options.kind,
-        environment: options.environment,
-        runId: options.context.runId,
-        runAttempt: options.context.runAttempt,
-        sha: options.context.sha,
-        ...options.markerDetails
-      },
-      content: options.content,
-      sleep: options.sleep,
-      log: options.log,
-      retryUnitMs: options.retryUnitMs
-    });
+    const current = await options.client.request("GET /repos/{owner}/{repo}/issues/{issue_number}/labels", { owner, repo, issue_number: issueNumber, per_page: 100 });
+    const present = new Set(current.data.map((label) => label.name));
+    const add = options.add.filter((name) => !present.has(name));
+    if (add.length > 0) {
+      await options.client.request("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", { owner, repo, issue_number: issueNumber, labels: add });
+    }
+    for (const name of options.remove.filter((label) => present.has(label))) {
+      try {
+        await options.client.request("DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}", { owner, repo, issue_number: issueNumber, name });
+      } catch (error) {
+        if (!(isRequestError2(error) && error.status === 404)) throw error;
+      }
+    }
   } catch (error) {
     const reason = commentUnavailableReason(error);
-    if (reason) return summaryOnly(reason);
-    throw error;
+    if (!reason) throw error;
+    options.log(workflowCommand("notice", `Labels not updated: ${reason}.`));
   }
 }
+
+// review/src/notify/github/publisher.ts
+var COMMENT_MARGIN = 200;
+var GitHubPublisher = class {
+  constructor(options) {
+    this.options = options;
+    const { context } = options;
+    this.links = { run: context.runUrl, blob: context.sha ? `${context.serverUrl}/${context.owner}/${context.repo}/blob/${context.sha}` : void 0 };
+  }
+  options;
+  links;
+  mask(secrets) {
+    for (const secret of secrets) this.options.log(workflowCommand("add-mask", secret));
+  }
+  summarize(report) {
+    appendSummary(this.options.context, this.options.fs, report.markdown().summary, this.options.log);
+  }
+  async publish(report, publishOptions = {}) {
+    const { context, client, log } = this.options;
+    const rendering = report.markdown();
+    appendSummary(context, this.options.fs, rendering.summary, log);
+    const explicit = publishOptions.issueNumber !== void 0;
+    const summaryOnly = (reason) => {
+      const where2 = explicit ? `on #${publishOptions.issueNumber}` : `for ${report.environment}`;
+      const noun = report.noun ?? report.kind;
+      log(workflowCommand("notice", `No ${report.kind} comment ${where2}: ${reason}. The ${noun} is in the step summary.`));
+      return { status: "summary-only", reason };
+    };
+    const issueNumber = publishOptions.issueNumber ?? context.pullRequestNumber;
+    if (issueNumber === void 0) return summaryOnly(`this ${context.eventName || "unknown"} event has no pull request`);
+    if (!client) return summaryOnly("no github-token was given");
+    const marker = {
+      kind: report.kind,
+      environment: report.environment,
+      runId: context.runId,
+      runAttempt: context.runAttempt,
+      sha: context.sha,
+      ...report.marker
+    };
+    try {
+      const author = publishOptions.author ?? await resolveTokenLogin(client);
+      return await upsertComment({
+        client,
+        owner: context.owner,
+        repo: context.repo,
+        issueNumber,
+        author,
+        marker,
+        content: fitComment(rendering.comment, renderMarker(marker).length, context.runUrl),
+        sleep: this.options.sleep,
+        log,
+        retryUnitMs: this.options.retryUnitMs
+      });
+    } catch (error) {
+      const reason = commentUnavailableReason(error);
+      if (reason) return summaryOnly(reason);
+      throw error;
+    }
+  }
+  async labels(change) {
+    const { context, client, log } = this.options;
+    if (!client || context.pullRequestNumber === void 0) return;
+    await syncLabels({ client, ref: { owner: context.owner, repo: context.repo, issueNumber: context.pullRequestNumber }, add: change.add, remove: change.remove, log });
+  }
+  output(name, value) {
+    setOutput(this.options.context, this.options.fs, name, value, this.options.log);
+  }
+  annotate(annotation) {
+    this.options.log(workflowCommand(annotation.level, annotation.message, { file: annotation.file, line: annotation.line, title: annotation.title }));
+  }
+  log(line) {
+    this.options.log(line);
+  }
+};
+function fitComment(content, markerLength, runUrl) {
+  const room = COMMENT_LIMIT - markerLength - COMMENT_MARGIN;
+  return content.length > room ? `${content.slice(0, room)}
+
+… cut; the whole report is in the [run](${runUrl}).` : content;
+}
+
+// review/src/notify/github/entry.ts
+var fs = __toESM(require("node:fs"));
+function realDependencies() {
+  return {
+    env: process.env,
+    fs,
+    exec: spawnExec,
+    log: (line) => void process.stdout.write(`${line}
+`),
+    createClient: createGitHubClient,
+    cwd: process.cwd()
+  };
+}
+function runAction(run2, overrides = {}) {
+  const dependencies = { ...realDependencies(), ...overrides };
+  run2(dependencies).then(
+    (result) => {
+      if (!result.ok) process.exitCode = 1;
+    },
+    (error) => {
+      dependencies.log(workflowCommand("error", error instanceof Error ? error.message : String(error)));
+      if (error instanceof Error && error.stack) dependencies.log(error.stack);
+      process.exitCode = 1;
+    }
+  );
+}
+
+// review/src/terraform/markdown.ts
+var MARKER_CHANGES_ROOM = 8e3;
+var MARKER_ROOM = 600 + MARKER_CHANGES_ROOM;
+
+// review/src/infracost/decimal.ts
+var DECIMAL_PATTERN = /^([+-]?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
+var Decimal = class _Decimal {
+  /** value = units / 10^scale */
+  constructor(units, scale) {
+    this.units = units;
+    this.scale = scale;
+  }
+  units;
+  scale;
+  static ZERO = new _Decimal(0n, 0);
+  /** Parses a decimal string such as "12.244", "-0.5" or "1e-3"; undefined when it is not one. */
+  static tryParse(text) {
+    const match = DECIMAL_PATTERN.exec(text.trim());
+    if (!match) return void 0;
+    const [, sign, whole, fraction = "", exponentText] = match;
+    const exponent = exponentText === void 0 ? 0 : Number(exponentText);
+    if (!Number.isSafeInteger(exponent) || Math.abs(exponent) > 1e3) return void 0;
+    let digits = whole + fraction;
+    let scale = fraction.length - exponent;
+    if (scale < 0) {
+      digits += "0".repeat(-scale);
+      scale = 0;
+    }
+    const units = BigInt(digits);
+    return new _Decimal(sign === "-" ? -units : units, scale);
+  }
+  static fromInteger(value) {
+    return new _Decimal(BigInt(value), 0);
+  }
+  static aligned(a, b) {
+    const scale = Math.max(a.scale, b.scale);
+    return [a.units * 10n ** BigInt(scale - a.scale), b.units * 10n ** BigInt(scale - b.scale), scale];
+  }
+  plus(other) {
+    const [a, b, scale] = _Decimal.aligned(this, other);
+    return new _Decimal(a + b, scale);
+  }
+  minus(other) {
+    const [a, b, scale] = _Decimal.aligned(this, other);
+    return new _Decimal(a - b, scale);
+  }
+  compare(other) {
+    const [a, b] = _Decimal.aligned(this, other);
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
+  isZero() {
+    return this.units === 0n;
+  }
+  isNegative() {
+    return this.units < 0n;
+  }
+  abs() {
+    return this.units < 0n ? new _Decimal(-this.units, this.scale) : this;
+  }
+  /** Rounds half away from zero to `places` decimals (how invoices round). */
+  round(places) {
+    if (this.scale <= places) return this;
+    const divisor = 10n ** BigInt(this.scale - places);
+    const magnitude = this.units < 0n ? -this.units : this.units;
+    let quotient = magnitude / divisor;
+    if (magnitude % divisor * 2n >= divisor) quotient += 1n;
+    return new _Decimal(this.units < 0n ? -quotient : quotient, places);
+  }
+  /**
+   * `this / divisor * 100`, rounded half away from zero to `places` decimals;
+   * undefined when the divisor is zero (a cost that starts from nothing has no
+   * meaningful percentage).
+   */
+  percentOf(divisor, places = 0) {
+    if (divisor.isZero()) return void 0;
+    const [numerator, denominator] = _Decimal.aligned(this, divisor);
+    const scaled = numerator * 100n * 10n ** BigInt(places);
+    const negative = scaled < 0n !== denominator < 0n;
+    const magnitudeN = scaled < 0n ? -scaled : scaled;
+    const magnitudeD = denominator < 0n ? -denominator : denominator;
+    let quotient = magnitudeN / magnitudeD;
+    if (magnitudeN % magnitudeD * 2n >= magnitudeD) quotient += 1n;
+    return new _Decimal(negative ? -quotient : quotient, places);
+  }
+  /** Plain decimal notation without exponent or trailing zeros: "12.244", "-0.5", "0". */
+  toString() {
+    const negative = this.units < 0n;
+    let digits = (negative ? -this.units : this.units).toString();
+    if (this.scale === 0) return (negative ? "-" : "") + digits;
+    digits = digits.padStart(this.scale + 1, "0");
+    const whole = digits.slice(0, digits.length - this.scale);
+    const fraction = digits.slice(digits.length - this.scale).replace(/0+$/, "");
+    const text = fraction ? `${whole}.${fraction}` : whole;
+    return negative && text !== "0" ? `-${text}` : text;
+  }
+  /** Fixed notation with exactly `places` decimals, rounding half away from zero: "12.24". */
+  toFixed(places) {
+    const rounded = this.round(places);
+    const units = rounded.units * 10n ** BigInt(places - rounded.scale);
+    const negative = units < 0n;
+    const digits = (negative ? -units : units).toString().padStart(places + 1, "0");
+    const text = places === 0 ? digits : `${digits.slice(0, digits.length - places)}.${digits.slice(digits.length - places)}`;
+    return negative ? `-${text}` : text;
+  }
+};
+
+// review/src/synth-diff/review.ts
+var import_node_path3 = require("node:path");
 
 // review/src/synth-diff/base-ref.ts
 var import_node_os = require("node:os");
@@ -3796,38 +3968,35 @@ function renderSynthError(options) {
     options.runUrl ? `<sub><a href="${escapeHtml(options.runUrl)}">workflow run</a></sub>` : ""
   ].filter(Boolean).join("\n\n");
 }
+function renderSynthStacks(stacks) {
+  const rows = stacks.map((stack) => `| ${escapeText(stack.environment)} | ${inlineCode(stack.folder)} |`);
+  return ["### CDKTF synth", "", "| environment | stack folder |", "|---|---|", ...rows].join("\n");
+}
 
-// .github/actions/synth/src/run.ts
+// review/src/synth-diff/review.ts
 function parseEnvironments(input) {
   const names = input.split(/[,\s]+/).map((name) => name.trim()).filter(Boolean);
   return names.includes("all") ? [] : [...new Set(names)];
 }
-async function run(dependencies) {
-  const { env, fs: fs2, log, exec } = dependencies;
-  const context = readRunnerContext(env, fs2);
-  const environmentsInput = getInput(env, "environments", { default: "all" });
-  const environments = parseEnvironments(environmentsInput);
-  const baseRef = getInput(env, "base-ref");
-  const commentEnvironment = getInput(env, "environment", { default: "all" });
-  const backend = getInput(env, "backend", { default: "local" });
-  const root = (0, import_node_path3.resolve)(dependencies.cwd, getInput(env, "working-directory", { default: "." }));
-  const outdir = (0, import_node_path3.resolve)(root, getInput(env, "output-directory", { default: "cdktf.out" }));
-  const token = getInput(env, "github-token");
-  const client = token ? dependencies.createClient({ baseUrl: context.apiUrl, token, log }) : void 0;
-  const publish = (content, summary) => publishComment({ client, context, fs: fs2, log, kind: "synth", environment: commentEnvironment, content, summary, sleep: dependencies.sleep });
+async function reviewSynth(request2, dependencies, publisher) {
+  const { fs: fs2, exec, env } = dependencies;
+  const { root, outdir, backend, baseRef } = request2;
+  const environments = parseEnvironments(request2.environments);
+  const report = (rendering) => ({ kind: "synth", environment: request2.commentEnvironment, markdown: () => rendering });
   const head = await runSynth({ exec, fs: fs2, root, outdir, environments, backend, env });
   if (!head.ok) {
-    await publish(renderSynthError({ environments: environmentsInput, output: head.output, runUrl: context.runUrl }));
-    log(workflowCommand("error", `Synth of ${environmentsInput} failed; see the comment or the step summary.`));
-    return { ok: false };
+    const text = renderSynthError({ environments: request2.environments, output: head.output, runUrl: publisher.links.run });
+    await publisher.publish(report({ comment: text, summary: text }));
+    publisher.annotate({ level: "error", message: `Synth of ${request2.environments} failed; see the comment or the step summary.` });
+    return { ok: false, output: head.output };
   }
-  const stacks = Object.fromEntries(head.stacks.map((stack) => [stack.environment, (0, import_node_path3.relative)(root, stack.directory) || "."]));
-  setOutput(context, fs2, "stacks", JSON.stringify(stacks), log);
-  log(`Synthesized ${head.stacks.map((stack) => stack.name).join(", ")}.`);
+  const folderOf = (stack) => (0, import_node_path3.relative)(root, stack.directory) || ".";
+  publisher.output("stacks", JSON.stringify(Object.fromEntries(head.stacks.map((stack) => [stack.environment, folderOf(stack)]))));
+  publisher.log(`Synthesized ${head.stacks.map((stack) => stack.name).join(", ")}.`);
   if (!baseRef) {
-    const rows = head.stacks.map((stack) => `| ${escapeText(stack.environment)} | ${inlineCode((0, import_node_path3.relative)(root, stack.directory) || ".")} |`);
-    appendSummary(context, fs2, ["### CDKTF synth", "", "| environment | stack folder |", "|---|---|", ...rows].join("\n"), log);
-    return { ok: true };
+    const text = renderSynthStacks(head.stacks.map((stack) => ({ environment: stack.environment, folder: folderOf(stack) })));
+    publisher.summarize(report({ comment: text, summary: text }));
+    return { ok: true, stacks: head.stacks };
   }
   const base = await synthesizeBase({ exec, fs: fs2, root, ref: baseRef, environments, backend, env });
   const results = head.stacks.map((stack) => {
@@ -3841,12 +4010,35 @@ async function run(dependencies) {
       baseNote: baseJson === void 0 ? `This stack does not exist at ${baseRef}: every resource is new.` : void 0
     };
   });
-  if (!base.ok) log(workflowCommand("warning", `No configuration diff against ${baseRef}: ${base.reason}.`));
+  if (!base.ok) publisher.annotate({ level: "warning", message: `No configuration diff against ${baseRef}: ${base.reason}.` });
   const hasDiff = results.some((result) => result.diff !== void 0 && !isEmptyDiff(result.diff));
-  setOutput(context, fs2, "has-diff", String(hasDiff), log);
-  const rendering = renderSynthDiff({ baseRef, results, runUrl: context.runUrl });
-  await publish(rendering.comment, rendering.summary);
-  return { ok: true };
+  publisher.output("has-diff", String(hasDiff));
+  await publisher.publish(report(renderSynthDiff({ baseRef, results, runUrl: publisher.links.run })));
+  return { ok: true, stacks: head.stacks, diff: base.ok ? { ok: true, hasDiff, results } : { ok: false, reason: base.reason } };
+}
+
+// .github/actions/synth/src/run.ts
+var import_node_path4 = require("node:path");
+async function run(dependencies) {
+  const { env, fs: fs2, log } = dependencies;
+  const context = readRunnerContext(env, fs2);
+  const root = (0, import_node_path4.resolve)(dependencies.cwd, getInput(env, "working-directory", { default: "." }));
+  const token = getInput(env, "github-token");
+  const client = token ? dependencies.createClient({ baseUrl: context.apiUrl, token, log }) : void 0;
+  const publisher = new GitHubPublisher({ context, client, fs: fs2, log, sleep: dependencies.sleep });
+  const result = await reviewSynth(
+    {
+      environments: getInput(env, "environments", { default: "all" }),
+      baseRef: getInput(env, "base-ref") || void 0,
+      commentEnvironment: getInput(env, "environment", { default: "all" }),
+      backend: getInput(env, "backend", { default: "local" }),
+      root,
+      outdir: (0, import_node_path4.resolve)(root, getInput(env, "output-directory", { default: "cdktf.out" }))
+    },
+    dependencies,
+    publisher
+  );
+  return { ok: result.ok };
 }
 
 // .github/actions/synth/src/index.ts

@@ -3,7 +3,7 @@
 // by an older run, recreated if deleted, never posted twice.
 import { isRequestError, type GitHubClient, type GitHubRequestError } from "./client";
 import { COMMENT_LIMIT } from "../../markdown";
-import { appendSummary, workflowCommand, type LogSink, type RunnerContext, type RunnerFs } from "./runner";
+import { workflowCommand, type LogSink } from "./runner";
 
 export type CommentKind = "plan" | "cost" | "lint" | "synth";
 
@@ -224,69 +224,6 @@ export function commentUnavailableReason(error: unknown): string | undefined {
   }
   if (error.status === 401) return "the token was refused (HTTP 401)";
   return undefined;
-}
-
-export interface PublishOptions {
-  readonly client: GitHubClient | undefined;
-  readonly context: RunnerContext;
-  readonly fs: RunnerFs;
-  readonly log: LogSink;
-  readonly kind: CommentKind;
-  readonly environment: string;
-  /** The comment content (without marker), ≤ 65,536 characters with the marker. */
-  readonly content: string;
-  /** What goes to the step summary (the full rendering); defaults to `content`. */
-  readonly summary?: string;
-  readonly sleep?: (milliseconds: number) => Promise<void>;
-  readonly retryUnitMs?: number;
-  /** Extra marker fields (a plan's digest and changes). */
-  readonly markerDetails?: Pick<CommentMarker, "planDigest" | "changes">;
-}
-
-export type PublishResult =
-  | UpsertResult
-  | { readonly status: "summary-only"; readonly reason: string };
-
-/**
- * Posts or updates the sticky comment and always writes the step summary.
- * No pull request, no token, a locked PR or a read-only token are normal:
- * the content is in the summary and a notice says why there is no comment.
- */
-export async function publishComment(options: PublishOptions): Promise<PublishResult> {
-  appendSummary(options.context, options.fs, options.summary ?? options.content, options.log);
-  const summaryOnly = (reason: string): PublishResult => {
-    options.log(workflowCommand("notice", `No ${options.kind} comment for ${options.environment}: ${reason}. The ${options.kind} is in the step summary.`));
-    return { status: "summary-only", reason };
-  };
-  const issueNumber = options.context.pullRequestNumber;
-  if (issueNumber === undefined) return summaryOnly(`this ${options.context.eventName || "unknown"} event has no pull request`);
-  if (!options.client) return summaryOnly("no github-token was given");
-  try {
-    const author = await resolveTokenLogin(options.client);
-    return await upsertComment({
-      client: options.client,
-      owner: options.context.owner,
-      repo: options.context.repo,
-      issueNumber,
-      author,
-      marker: {
-        kind: options.kind,
-        environment: options.environment,
-        runId: options.context.runId,
-        runAttempt: options.context.runAttempt,
-        sha: options.context.sha,
-        ...options.markerDetails,
-      },
-      content: options.content,
-      sleep: options.sleep,
-      log: options.log,
-      retryUnitMs: options.retryUnitMs,
-    });
-  } catch (error) {
-    const reason = commentUnavailableReason(error);
-    if (reason) return summaryOnly(reason);
-    throw error;
-  }
 }
 
 /**

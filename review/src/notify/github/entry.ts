@@ -4,21 +4,12 @@
 import * as fs from "node:fs";
 import { spawnExec, type Exec } from "../../exec";
 import { createGitHubClient, type GitHubClient, type GitHubClientOptions } from "./client";
-import { workflowCommand, type LogSink, type RunnerEnv, type RunnerFs } from "./runner";
-
-/** File operations beyond the runner contract that actions use. */
-export interface ActionFs extends RunnerFs {
-  writeFileSync(path: string, data: string, encoding: "utf8"): void;
-  mkdtempSync(prefix: string): string;
-  rmSync(path: string, options: { recursive: boolean; force: boolean }): void;
-  symlinkSync(target: string, path: string, type?: "dir" | "file" | "junction"): void;
-  readdirSync(path: string): string[];
-  mkdirSync(path: string, options: { recursive: true }): string | undefined;
-}
+import type { ReviewFs } from "../../dependencies";
+import { workflowCommand, type LogSink, type RunnerEnv } from "./runner";
 
 export interface ActionDependencies {
   readonly env: RunnerEnv;
-  readonly fs: ActionFs;
+  readonly fs: ReviewFs;
   readonly exec: Exec;
   readonly log: LogSink;
   readonly createClient: (options: GitHubClientOptions) => GitHubClient;
@@ -44,8 +35,8 @@ export function realDependencies(): ActionDependencies {
 }
 
 /** Runs an action with the real dependencies; an unexpected error becomes an `::error::` and a failed step. */
-export function runAction(run: (dependencies: ActionDependencies) => Promise<ActionResult>): void {
-  const dependencies = realDependencies();
+export function runAction(run: (dependencies: ActionDependencies) => Promise<ActionResult>, overrides: Partial<ActionDependencies> = {}): void {
+  const dependencies = { ...realDependencies(), ...overrides };
   run(dependencies).then(
     (result) => {
       if (!result.ok) process.exitCode = 1;

@@ -15,9 +15,8 @@ export interface RunnerFs {
 /** Where log lines and workflow commands go (stdout in a real run). */
 export type LogSink = (line: string) => void;
 
-export class InputError extends Error {
-  override name = "InputError";
-}
+export { InputError } from "../../input-error";
+import { InputError } from "../../input-error";
 
 /**
  * The value of a kebab-case input as the runner passes it: `INPUT_` + the
@@ -28,15 +27,6 @@ export function getInput(env: RunnerEnv, name: string, options: { required?: boo
   if (value !== "") return value;
   if (options.required) throw new InputError(`Input "${name}" is required but was not given.`);
   return options.default ?? "";
-}
-
-/**
- * The environment for a tool the action runs (terraform, infracost, tflint,
- * the synth): the runner's, without the action's inputs, which hold the
- * GitHub token.
- */
-export function toolEnvironment(env: RunnerEnv): Record<string, string | undefined> {
-  return Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith("INPUT_")));
 }
 
 export function getBooleanInput(env: RunnerEnv, name: string, defaultValue: boolean): boolean {

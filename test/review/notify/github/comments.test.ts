@@ -2,7 +2,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import * as fs from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseMarker, publishComment, renderMarker, resolveTokenLogin, syncLabels, upsertComment } from "../../../../review/src/notify/github/comments";
+import { parseMarker, renderMarker, resolveTokenLogin, syncLabels, upsertComment } from "../../../../review/src/notify/github/comments";
+import { GitHubPublisher } from "../../../../review/src/notify/github/publisher";
+import type { Report } from "../../../../review/src/notify/publisher";
 import { createGitHubClient, type GitHubClient } from "../../../../review/src/notify/github/client";
 import { readRunnerContext } from "../../../../review/src/notify/github/runner";
 import { failures, startFakeGitHub, type FakeGitHub } from "../../../support/fake-github";
@@ -140,7 +142,9 @@ describe("upsertComment against a GitHub REST server", () => {
   });
 });
 
-describe("publishComment", () => {
+const planReport = (comment: string, summary = comment): Report => ({ kind: "plan", environment: "dev", markdown: () => ({ comment, summary }) });
+
+describe("GitHubPublisher.publish", () => {
   const runnerFiles = (event: unknown, eventName = "pull_request") => {
     const dir = mkdtempSync(join(tmpdir(), "publish-"));
     writeFileSync(join(dir, "event.json"), JSON.stringify(event));
@@ -161,7 +165,7 @@ describe("publishComment", () => {
 
   it("comments on the PR and writes the summary", async () => {
     const { context, summaryPath } = runnerFiles({ pull_request: { number: 7 } });
-    const result = await publishComment({ client, context, fs, log, kind: "plan", environment: "dev", content: "short", summary: "full", sleep });
+    const result = await new GitHubPublisher({ client, context, fs, log, sleep }).publish(planReport("short", "full"));
     expect(result.status).toBe("created");
     expect(readFileSync(summaryPath, "utf8")).toContain("full");
     expect(parseMarker(github.comments(7)[0]!.body)).toMatchObject({ kind: "plan", environment: "dev", runId: 500 });
@@ -173,7 +177,7 @@ describe("publishComment", () => {
   ])("falls back to the step summary with a notice on %s", async (_name, arrange, reason) => {
     arrange(github);
     const { context, summaryPath } = runnerFiles({ pull_request: { number: 7 } });
-    const result = await publishComment({ client, context, fs, log, kind: "plan", environment: "dev", content: "the plan", sleep });
+    const result = await new GitHubPublisher({ client, context, fs, log, sleep }).publish(planReport("the plan"));
     expect(result).toMatchObject({ status: "summary-only", reason: expect.stringMatching(reason) });
     expect(readFileSync(summaryPath, "utf8")).toContain("the plan");
     expect(lines.some((line) => line.startsWith("::notice::No plan comment for dev"))).toBe(true);
@@ -182,7 +186,7 @@ describe("publishComment", () => {
 
   it("writes only the summary for a push event (no pull request)", async () => {
     const { context, summaryPath } = runnerFiles({ ref: "refs/heads/dev" }, "push");
-    const result = await publishComment({ client, context, fs, log, kind: "plan", environment: "dev", content: "the plan", sleep });
+    const result = await new GitHubPublisher({ client, context, fs, log, sleep }).publish(planReport("the plan"));
     expect(result).toMatchObject({ status: "summary-only", reason: "this push event has no pull request" });
     expect(readFileSync(summaryPath, "utf8")).toContain("the plan");
     expect(github.requests).toHaveLength(0);

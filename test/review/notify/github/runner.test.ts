@@ -2,7 +2,8 @@ import * as fs from "node:fs";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { appendSummary, getBooleanInput, getInput, readRunnerContext, setOutput, workflowCommand, toolEnvironment } from "../../../../review/src/notify/github/runner";
+import { toolEnvironment } from "../../../../review/src/dependencies";
+import { appendSummary, getBooleanInput, getInput, readRunnerContext, setOutput, workflowCommand} from "../../../../review/src/notify/github/runner";
 
 const temp = () => mkdtempSync(join(tmpdir(), "runner-"));
 
