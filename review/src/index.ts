@@ -7,11 +7,21 @@ export { InputError } from "./input-error";
 export { parseMaskInput } from "./mask";
 
 export type { Annotation, AnnotationLevel, MarkdownRendering, PublishOptions, PublishOutcome, Publisher, PublisherLinks, Report, ReviewKind } from "./notify/publisher";
-export { GitHubPublisher, type GitHubPublisherOptions } from "./notify/github/publisher";
-export { type GitHubClient, type GitHubClientOptions, createGitHubClient } from "./notify/github/client";
+export { GitHubPublisher, type GitHubPublisherOptions, type GitHubSession, connectGitHub } from "./notify/github/publisher";
+export { type GitHubClient, type GitHubClientOptions, PRODUCTION_TIMING, type RequestTiming, createGitHubClient } from "./notify/github/client";
 export { GITHUB_ACTIONS_BOT } from "./notify/github/comments";
-export { type ActionDependencies, type ActionResult, runAction } from "./notify/github/entry";
-export { getInput, readRunnerContext } from "./notify/github/runner";
+export {
+  type ActionResult,
+  type ActionRuntime,
+  type ActionsCore,
+  type ActionsToolkit,
+  type InputSpec,
+  type InputSpecs,
+  type RunContext,
+  inputVariable,
+  readInputs,
+  runAction,
+} from "./notify/github/runtime";
 
 export { LABEL_DESTROY, LABEL_NO_CHANGES, type PlanReviewRequest, type PlanReviewResult, reviewPlan } from "./terraform/review";
 export { type CostReviewRequest, type CostReviewResult, reviewCost } from "./infracost/review";

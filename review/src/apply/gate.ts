@@ -72,7 +72,7 @@ export async function applyReviewedPlan(request: ApplyRequest, dependencies: Rev
     const report = async (markdown: string): Promise<void> => {
       const outcome: Report = { kind: "apply", environment, noun: "outcome", marker: { planDigest: digest }, markdown: () => ({ comment: markdown, summary: markdown }) };
       if (pullRequest) await publisher.publish(outcome, { issueNumber: pullRequest.number, author: request.author });
-      else publisher.summarize(outcome);
+      else await publisher.summarize(outcome);
     };
     const refuse = async (markdown: string, message: string): Promise<{ ok: boolean }> => {
       publisher.output("applied", "false");

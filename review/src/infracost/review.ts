@@ -64,7 +64,7 @@ export async function reviewCost(request: CostReviewRequest, dependencies: Revie
       if (outcome.skipped) {
         publisher.annotate({ level: "notice", message: `Cost estimate for ${environment} skipped: ${outcome.skipped}.`, title: "infracost" });
         const text = renderCostSkipped(environment, outcome.skipped);
-        publisher.summarize(costReport(environment, { comment: text, summary: text }));
+        await publisher.summarize(costReport(environment, { comment: text, summary: text }));
         publisher.output("monthly-cost", "");
         publisher.output("monthly-delta", "");
         return { ok: true, skipped: outcome.skipped };

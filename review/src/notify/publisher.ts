@@ -67,7 +67,7 @@ export interface Publisher {
   /** The report as the sticky comment, and in the step summary. */
   publish(report: Report, options?: PublishOptions): Promise<PublishOutcome>;
   /** The report in the step summary only. */
-  summarize(report: Report): void;
+  summarize(report: Report): Promise<void>;
   /** Labels on the pull request, writing only what differs. */
   labels(change: { readonly add: readonly string[]; readonly remove: readonly string[] }): Promise<void>;
   output(name: string, value: string): void;

@@ -60,7 +60,7 @@ export async function reviewSynth(request: SynthReviewRequest, dependencies: Rev
   publisher.log(`Synthesized ${head.stacks.map((stack) => stack.name).join(", ")}.`);
   if (!baseRef) {
     const text = renderSynthStacks(head.stacks.map((stack) => ({ environment: stack.environment, folder: folderOf(stack) })));
-    publisher.summarize(report({ comment: text, summary: text }));
+    await publisher.summarize(report({ comment: text, summary: text }));
     return { ok: true, stacks: head.stacks };
   }
 

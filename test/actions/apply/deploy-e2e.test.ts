@@ -9,10 +9,9 @@ import { join } from "node:path";
 import { run } from "../../../.github/actions/apply/src/run";
 import { run as runPlanAction } from "../../../.github/actions/plan/src/run";
 import { renderMarker, type CommentMarker } from "../../../review/src/notify/github/comments";
-import { spawnExec } from "../../../review/src/exec";
-import { createGitHubClient } from "../../../review/src/notify/github/client";
 import { planDigest } from "../../../review/src/terraform/plan-digest";
 import { parsePlanJson } from "../../../review/src/terraform/plan-model";
+import { runActionInProcess, toolVariables } from "../../support/actions-runner";
 import { repoRoot } from "../../support/environments";
 import { type FakeGitHub, startFakeGitHub } from "../../support/fake-github";
 import { describeWithTerraform } from "../../support/terraform";
@@ -84,35 +83,29 @@ async function harness(pulls: Pull[] = [mergedPull()], configuration?: string): 
     logs,
     summaryFile,
     outputFile,
-    deploy: async (inputs = {}) =>
-      (await run({
-        env: {
-          ...project.env,
-          GITHUB_REPOSITORY: "acme/infra",
-          GITHUB_API_URL: github.url,
-          GITHUB_SERVER_URL: "https://github.example",
-          GITHUB_EVENT_NAME: "push",
-          GITHUB_SHA: SHA,
-          GITHUB_REF_NAME: "dev",
-          GITHUB_RUN_ID: "1234",
-          GITHUB_STEP_SUMMARY: summaryFile,
-          GITHUB_OUTPUT: outputFile,
-          GITHUB_WORKSPACE: runnerDir,
-          INPUT_ENVIRONMENT: "dev",
-          "INPUT_GITHUB-TOKEN": "ghs_token",
-          "INPUT_WORKING-DIRECTORY": project.dir,
-          "INPUT_PLAN-FILE": "deploy.tfplan",
-          ...Object.fromEntries(Object.entries(inputs).map(([name, value]) => [`INPUT_${name.toUpperCase()}`, value])),
-        },
-        fs,
-        exec: spawnExec,
-        log: (line) => logs.push(line),
-        createClient: (options) => createGitHubClient({ ...options, retryUnitMs: 1 }),
-        cwd: runnerDir,
-        sleep: async () => {},
-      })).ok
-        ? 0
-        : 1,
+    deploy: async (inputs = {}) => {
+      const env: Record<string, string> = {
+        ...toolVariables(project.env),
+        GITHUB_REPOSITORY: "acme/infra",
+        GITHUB_API_URL: github.url,
+        GITHUB_SERVER_URL: "https://github.example",
+        GITHUB_EVENT_NAME: "push",
+        GITHUB_SHA: SHA,
+        GITHUB_REF_NAME: "dev",
+        GITHUB_RUN_ID: "1234",
+        GITHUB_STEP_SUMMARY: summaryFile,
+        GITHUB_OUTPUT: outputFile,
+        GITHUB_WORKSPACE: runnerDir,
+        INPUT_ENVIRONMENT: "dev",
+        "INPUT_GITHUB-TOKEN": "ghs_token",
+        "INPUT_WORKING-DIRECTORY": project.dir,
+        "INPUT_PLAN-FILE": "deploy.tfplan",
+        ...Object.fromEntries(Object.entries(inputs).map(([name, value]) => [`INPUT_${name.toUpperCase()}`, value])),
+      };
+      const { result, stdout } = await runActionInProcess(run, env, { cwd: runnerDir });
+      logs.push(...stdout.split("\n").filter(Boolean));
+      return result.ok ? 0 : 1;
+    },
     outputs() {
       const text = readFileSync(outputFile, "utf8");
       const result: Record<string, string> = {};
@@ -291,27 +284,20 @@ describeWithTerraform("plan action → deploy gate (both real, one pull request)
   async function planOnPullRequest(h: Harness, release: string): Promise<void> {
     const eventPath = join(h.runnerDir, "event.json");
     fs.writeFileSync(eventPath, JSON.stringify({ pull_request: { number: PR } }));
-    const logs: string[] = [];
-    const result = await runPlanAction({
-      env: {
-        ...h.project.env,
-        TF_VAR_release: release,
-        GITHUB_REPOSITORY: "acme/infra",
-        GITHUB_API_URL: h.github.url,
-        GITHUB_EVENT_NAME: "pull_request",
-        GITHUB_EVENT_PATH: eventPath,
-        GITHUB_RUN_ID: "800",
-        INPUT_ENVIRONMENT: "dev",
-        "INPUT_GITHUB-TOKEN": "ghs_token",
-        "INPUT_WORKING-DIRECTORY": h.project.dir,
-      },
-      fs,
-      exec: spawnExec,
-      log: (line) => logs.push(line),
-      createClient: (options) => createGitHubClient({ ...options, retryUnitMs: 1 }),
-      cwd: h.runnerDir,
-      sleep: async () => {},
-    });
+    const env: Record<string, string> = {
+      ...toolVariables(h.project.env),
+      TF_VAR_release: release,
+      GITHUB_REPOSITORY: "acme/infra",
+      GITHUB_API_URL: h.github.url,
+      GITHUB_EVENT_NAME: "pull_request",
+      GITHUB_EVENT_PATH: eventPath,
+      GITHUB_RUN_ID: "800",
+      INPUT_ENVIRONMENT: "dev",
+      "INPUT_GITHUB-TOKEN": "ghs_token",
+      "INPUT_WORKING-DIRECTORY": h.project.dir,
+    };
+    const { result, stdout } = await runActionInProcess(runPlanAction, env, { cwd: h.runnerDir });
+    const logs = [stdout];
     if (!result.ok) throw new Error(`plan action failed:\n${logs.join("\n")}`);
   }
 

@@ -1,54 +1,56 @@
 // The apply action's run() with recorded dependencies: what it hands to
 // terraform, and how the streaming exec of the real entry behaves.
-import * as fs from "node:fs";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run } from "../../../.github/actions/apply/src/run";
-import { createExec } from "../../../review/src/exec";
-import type { ExecOptions } from "../../../review/src/exec";
+import { createExec, type ExecOptions } from "../../../review/src/exec";
+import { runActionInProcess, runnerEnv, runnerFiles } from "../../support/actions-runner";
+import { startFakeGitHub, type FakeGitHub } from "../../support/fake-github";
+
+let github: FakeGitHub;
+beforeEach(async () => void (github = await startFakeGitHub()));
+afterEach(() => github.close());
+
+const pushEnv = (dir: string, inputs: Record<string, string>) =>
+  runnerEnv(runnerFiles({ ref: "refs/heads/dev" }), {
+    apiUrl: github.url,
+    eventName: "push",
+    inputs,
+    extra: { GITHUB_SHA: "a".repeat(40), GITHUB_REF_NAME: "dev", GITHUB_WORKSPACE: dir, PATH: "/usr/bin" },
+  });
 
 describe("apply action run()", () => {
-  it("runs terraform without the action inputs in its environment (no GitHub token for providers to read)", async () => {
+  it("runs terraform without the action inputs in its environment (no GitHub token for providers to read), and asks GitHub nothing before the plan is read", async () => {
     const dir = mkdtempSync(join(tmpdir(), "apply-run-"));
     writeFileSync(join(dir, "deploy.tfplan"), "not a real plan");
     const calls: { args: readonly string[]; options?: ExecOptions }[] = [];
-    const logs: string[] = [];
-    const code = await run({
-      env: { GITHUB_REPOSITORY: "acme/infra", GITHUB_SHA: "a".repeat(40), GITHUB_REF_NAME: "dev", INPUT_ENVIRONMENT: "dev", "INPUT_GITHUB-TOKEN": "ghs_secret", "INPUT_WORKING-DIRECTORY": dir, PATH: "/usr/bin" },
-      fs,
+    const env = pushEnv(dir, { environment: "dev", "github-token": "ghs_secret", "working-directory": dir });
+    const { result, commands } = await runActionInProcess(run, env, {
+      cwd: dir,
       exec: async (_command, args, options) => {
         calls.push({ args, options });
         return { exitCode: 1, stdout: "", stderr: "Error: the plan file is corrupt" };
       },
-      log: (line) => logs.push(line),
-      createClient: () => {
-        throw new Error("no GitHub call expected before the plan is read");
-      },
-      cwd: dir,
     });
-    expect(code).toEqual({ ok: false });
+    expect(result).toEqual({ ok: false });
     expect(calls.map((call) => call.args)).toEqual([["show", "-json", "deploy.tfplan"]]);
-    expect(calls[0].options?.cwd).toBe(dir);
-    expect(calls[0].options?.env).toEqual({ GITHUB_REPOSITORY: "acme/infra", GITHUB_SHA: "a".repeat(40), GITHUB_REF_NAME: "dev", PATH: "/usr/bin" });
-    expect(logs.join("\n")).toContain("terraform show -json deploy.tfplan failed (exit code 1):%0AError: the plan file is corrupt");
+    expect(calls[0]!.options?.cwd).toBe(dir);
+    const expected = Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith("INPUT_")));
+    expect(calls[0]!.options?.env).toEqual(expected);
+    expect(Object.values(calls[0]!.options?.env ?? {})).not.toContain("ghs_secret");
+    expect(commands.join("\n")).toContain("terraform show -json deploy.tfplan failed (exit code 1):%0AError: the plan file is corrupt");
+    expect(github.requests).toEqual([]);
   });
 
   it("names the missing plan file and the step that should have written it", async () => {
     const dir = mkdtempSync(join(tmpdir(), "apply-run-"));
-    const logs: string[] = [];
-    const code = await run({
-      env: { GITHUB_REPOSITORY: "acme/infra", GITHUB_SHA: "a".repeat(40), GITHUB_REF_NAME: "dev", INPUT_ENVIRONMENT: "dev", "INPUT_GITHUB-TOKEN": "t", "INPUT_WORKING-DIRECTORY": dir },
-      fs,
-      exec: async () => ({ exitCode: 0, stdout: "", stderr: "" }),
-      log: (line) => logs.push(line),
-      createClient: () => {
-        throw new Error("unexpected");
-      },
+    const { result, commands } = await runActionInProcess(run, pushEnv(dir, { environment: "dev", "github-token": "t", "working-directory": dir }), {
       cwd: dir,
+      exec: async () => ({ exitCode: 0, stdout: "", stderr: "" }),
     });
-    expect(code).toEqual({ ok: false });
-    expect(logs.join("\n")).toContain(`plan-file: ${join(dir, "deploy.tfplan")} does not exist; run terraform plan -out=deploy.tfplan in ${dir} first.`);
+    expect(result).toEqual({ ok: false });
+    expect(commands.join("\n")).toContain(`plan-file: ${join(dir, "deploy.tfplan")} does not exist; run terraform plan -out=deploy.tfplan in ${dir} first.`);
   });
 });
 

@@ -68,7 +68,7 @@ describe("lint action, bundled, as the runner runs it", () => {
     expect(first.exitCode).toBe(0);
     expect(first.outputs).toEqual({ errors: "0", warnings: "1", notices: "0" });
     expect(first.commands).toContain(
-      "::warning file=stacks/constructs/encrypted-bucket.ts,line=42,title=tflint aws_s3_bucket_lifecycle::bucket has no lifecycle configuration (aws_s3_bucket.audit-logs, trading-platform-dev/storage/audit-logs)",
+      "::warning title=tflint aws_s3_bucket_lifecycle,file=stacks/constructs/encrypted-bucket.ts,line=42::bucket has no lifecycle configuration (aws_s3_bucket.audit-logs, trading-platform-dev/storage/audit-logs)",
     );
     const [comment] = github.comments(PR_NUMBER);
     expect(comment!.body).toContain(
@@ -99,7 +99,7 @@ describe("lint action, bundled, as the runner runs it", () => {
     const result = await lint({ "tflint-json": join(fixtures, "tflint-it_bad-config_errors.tflint.json"), "fail-on": "none" });
     expect(result.exitCode).toBe(1);
     expect(github.comments(PR_NUMBER)[0]!.body).toContain("**Invalid quoted type constraints**");
-    expect(result.commands).toContainEqual(expect.stringMatching(/^::error file=cdktf.out\/stacks\/trading-platform-dev\/template.tf,line=2,title=tflint error::Invalid quoted type constraints/));
+    expect(result.commands).toContainEqual(expect.stringMatching(/^::error title=tflint error,file=cdktf.out\/stacks\/trading-platform-dev\/template.tf,line=2::Invalid quoted type constraints/));
   });
 
   it("runs tflint --init then --format json with the repository's .tflint.hcl in the stack folder; exit 2 means findings, not failure", async () => {
@@ -124,7 +124,7 @@ describe("lint action, bundled, as the runner runs it", () => {
     // One error finding under fail-on: error: the step fails because of the finding, not the exit code 2.
     expect(result.exitCode).toBe(1);
     expect(result.outputs.errors).toBe("1");
-    expect(result.commands).toContainEqual(expect.stringMatching(/^::error file=stacks\/constructs\/encrypted-bucket.ts,line=42,/));
+    expect(result.commands).toContainEqual(expect.stringMatching(/^::error title=[^,]+,file=stacks\/constructs\/encrypted-bucket.ts,line=42::/));
   });
 
   it("tflint exit 1 without JSON: the tool's output is in the comment and the step fails", async () => {
@@ -189,7 +189,7 @@ describe("lint action, bundled, as the runner runs it", () => {
     expect(result.outputs.notices).toBe(String(targets.length));
     for (const address of targets) {
       const command = result.commands.find((line) => line.includes(`::probe ${address} (${address}, trading-platform-dev/`));
-      expect({ address, command }).toEqual({ address, command: expect.stringMatching(/^::notice file=stacks\/[^,]+\.ts,line=\d+,title=tflint probe::/) });
+      expect({ address, command }).toEqual({ address, command: expect.stringMatching(/^::notice title=tflint probe,file=stacks\/[^,]+\.ts,line=\d+::/) });
       const [, file, line] = /file=([^,]+),line=(\d+)/.exec(command!)!;
       const source = readFileSync(join(repoRoot, file!), "utf8").split("\n")[Number(line) - 1];
       expect({ address, source }).toEqual({ address, source: expect.stringMatching(/new [A-Z]|\w+\(/) });

@@ -67,6 +67,25 @@ describe("plan action, bundled, as the runner runs it", () => {
     expect(result.commands).toContainEqual(expect.stringMatching(/^::notice::No plan comment for dev: the token cannot write/));
   });
 
+  it("a misspelt input fails the step, naming it and the inputs action.yml declares (the runner only warns)", async () => {
+    const result = await plan({ plan_json: deletePlan });
+    expect(result.exitCode).toBe(1);
+    expect(result.commands).toContain(
+      '::error::Input "plan_json" is not declared by this action; its action.yml declares environment, github-token, working-directory, plan-json, mask, terraform. Check the step\'s `with:`.',
+    );
+    expect(github.requests).toHaveLength(0);
+  });
+
+  it("the bundle throttles as production does: a rate limit is waited out and the request retried", async () => {
+    // Reset in the past: the throttling plugin waits max(reset - now + 1 s, 0) = 0 s.
+    const reset = String(Math.floor(Date.now() / 1000) - 60);
+    github.fail("GET", /\/issues\/\d+\/comments$/, { status: 403, message: "API rate limit exceeded for installation ID 1.", headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": reset } });
+    const result = await plan({ "plan-json": deletePlan });
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain("GitHub rate limit on GET /repos/{owner}/{repo}/issues/{issue_number}/comments; retrying in 0 s (retry 1 of 3).");
+    expect(github.comments(PR_NUMBER)).toHaveLength(1);
+  });
+
   it("a push event: summary only, nothing sent to GitHub", async () => {
     const result = await plan({ "plan-json": deletePlan }, { eventName: "push" });
     expect(result.exitCode).toBe(0);

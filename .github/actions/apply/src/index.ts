@@ -1,6 +1,11 @@
-// Entry of the bundled action: the real process, file system, terraform and GitHub.
+// Entry of the bundled action: the only file that touches the process. It
+// passes @actions/core, @actions/github and the Octokit plugins to run().
+import * as core from "@actions/core";
+import * as github from "@actions/github";
+import { retry } from "@octokit/plugin-retry";
+import { throttling } from "@octokit/plugin-throttling";
 import { createExec, runAction } from "../../../../review/src/index";
 import { run } from "./run";
 
 // terraform's output streams to the log as it runs (an apply can take most of an hour); values to hide are registered before it starts.
-runAction(run, { exec: createExec((chunk) => process.stdout.write(chunk)) });
+runAction(run, { core, context: github.context, getOctokit: github.getOctokit, octokitPlugins: [retry, throttling] }, { exec: createExec((chunk) => process.stdout.write(chunk)) });

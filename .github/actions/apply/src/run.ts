@@ -1,43 +1,37 @@
 // The apply action: the deploy gate. Applies the saved plan only when it is the one reviewed on the merged pull request.
 import { isAbsolute, join } from "node:path";
-import {
-  type ActionDependencies,
-  type ActionResult,
-  DEFAULT_PLAN_FILE,
-  GITHUB_ACTIONS_BOT,
-  type GitHubClient,
-  GitHubPublisher,
-  applyReviewedPlan,
-  getInput,
-  parseMaskInput,
-  readRunnerContext,
-  stackDirectoryOf,
-} from "../../../../review/src/index";
+import { type ActionResult, type ActionRuntime, DEFAULT_PLAN_FILE, GITHUB_ACTIONS_BOT, applyReviewedPlan, connectGitHub, parseMaskInput, readInputs, stackDirectoryOf } from "../../../../review/src/index";
 
-export async function run(dependencies: ActionDependencies): Promise<ActionResult> {
-  const { env, fs, log } = dependencies;
-  const context = readRunnerContext(env, fs);
-  const environment = getInput(env, "environment", { required: true });
-  const token = getInput(env, "github-token", { required: true });
-  let connected: GitHubClient | undefined;
-  // Connects on first use: a plan that cannot be read needs no GitHub call.
-  const client: GitHubClient = { request: (route, parameters) => (connected ??= dependencies.createClient({ baseUrl: context.apiUrl, token, log })).request(route, parameters) };
-  const publisher = new GitHubPublisher({ context, client, fs, log, sleep: dependencies.sleep });
-  const workingDirectory = getInput(env, "working-directory", { default: stackDirectoryOf(environment) });
+/** As action.yml declares them (test/actions/inputs.test.ts keeps the two equal). */
+export const INPUTS = {
+  environment: { required: true },
+  "github-token": { required: true },
+  "working-directory": {},
+  "plan-file": { default: DEFAULT_PLAN_FILE },
+  mask: {},
+  "comment-author": { default: GITHUB_ACTIONS_BOT },
+  terraform: { default: "terraform" },
+} as const;
+
+export async function run(runtime: ActionRuntime): Promise<ActionResult> {
+  const input = readInputs(runtime, INPUTS);
+  const environment = input("environment");
+  const { run: context, client, publisher } = connectGitHub(runtime, input("github-token"));
+  const workingDirectory = input("working-directory") || stackDirectoryOf(environment);
   return applyReviewedPlan(
     {
       environment,
-      branch: env.GITHUB_REF_NAME ?? "",
+      branch: runtime.env.GITHUB_REF_NAME ?? "",
       sha: context.sha,
-      directory: isAbsolute(workingDirectory) ? workingDirectory : join(context.workspace ?? dependencies.cwd, workingDirectory),
+      directory: isAbsolute(workingDirectory) ? workingDirectory : join(runtime.env.GITHUB_WORKSPACE || runtime.cwd, workingDirectory),
       workingDirectory,
-      planFile: getInput(env, "plan-file", { default: DEFAULT_PLAN_FILE }),
-      author: getInput(env, "comment-author", { default: GITHUB_ACTIONS_BOT }),
-      terraform: getInput(env, "terraform", { default: "terraform" }),
-      mask: parseMaskInput(getInput(env, "mask")),
+      planFile: input("plan-file"),
+      author: input("comment-author"),
+      terraform: input("terraform"),
+      mask: parseMaskInput(input("mask")),
     },
-    dependencies,
-    { client, owner: context.owner, repo: context.repo },
+    runtime,
+    { client: client!, owner: context.owner, repo: context.repo },
     publisher,
   );
 }

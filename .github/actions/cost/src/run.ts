@@ -1,22 +1,28 @@
 // The cost action: price the plan (or read infracost's JSON), comment, output.
-import { type ActionDependencies, type ActionResult, GitHubPublisher, getInput, readRunnerContext, reviewCost } from "../../../../review/src/index";
+import { type ActionResult, type ActionRuntime, connectGitHub, readInputs, reviewCost } from "../../../../review/src/index";
 
-export async function run(dependencies: ActionDependencies): Promise<ActionResult> {
-  const { env, fs, log } = dependencies;
-  const context = readRunnerContext(env, fs);
-  const environment = getInput(env, "environment", { required: true });
-  const token = getInput(env, "github-token");
-  const client = token ? dependencies.createClient({ baseUrl: context.apiUrl, token, log }) : undefined;
-  const publisher = new GitHubPublisher({ context, client, fs, log, sleep: dependencies.sleep });
+/** As action.yml declares them (test/actions/inputs.test.ts keeps the two equal). */
+export const INPUTS = {
+  environment: { required: true },
+  "github-token": {},
+  "plan-json": {},
+  "infracost-json": {},
+  "usage-file": {},
+  infracost: { default: "infracost" },
+} as const;
+
+export async function run(runtime: ActionRuntime): Promise<ActionResult> {
+  const input = readInputs(runtime, INPUTS);
+  const { publisher } = connectGitHub(runtime, input("github-token"));
   const result = await reviewCost(
     {
-      environment,
-      infracostJson: getInput(env, "infracost-json") || undefined,
-      planJson: getInput(env, "plan-json") || undefined,
-      usageFile: getInput(env, "usage-file") || undefined,
-      infracost: getInput(env, "infracost", { default: "infracost" }),
+      environment: input("environment"),
+      infracostJson: input("infracost-json") || undefined,
+      planJson: input("plan-json") || undefined,
+      usageFile: input("usage-file") || undefined,
+      infracost: input("infracost"),
     },
-    dependencies,
+    runtime,
     publisher,
   );
   return { ok: result.ok };

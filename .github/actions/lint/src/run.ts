@@ -1,23 +1,31 @@
 // The lint action: run tflint (or read its JSON), annotate, comment, output.
-import { type ActionDependencies, type ActionResult, GitHubPublisher, getInput, readRunnerContext, reviewLint, stackDirectoryOf } from "../../../../review/src/index";
+import { type ActionResult, type ActionRuntime, connectGitHub, readInputs, reviewLint, stackDirectoryOf } from "../../../../review/src/index";
 
-export async function run(dependencies: ActionDependencies): Promise<ActionResult> {
-  const { env, fs, log } = dependencies;
-  const context = readRunnerContext(env, fs);
-  const environment = getInput(env, "environment", { required: true });
-  const token = getInput(env, "github-token");
-  const client = token ? dependencies.createClient({ baseUrl: context.apiUrl, token, log }) : undefined;
-  const publisher = new GitHubPublisher({ context, client, fs, log, sleep: dependencies.sleep });
+/** As action.yml declares them (test/actions/inputs.test.ts keeps the two equal). */
+export const INPUTS = {
+  environment: { required: true },
+  "github-token": {},
+  "working-directory": {},
+  "tflint-json": {},
+  config: {},
+  "fail-on": { default: "error" },
+  tflint: { default: "tflint" },
+} as const;
+
+export async function run(runtime: ActionRuntime): Promise<ActionResult> {
+  const input = readInputs(runtime, INPUTS);
+  const environment = input("environment");
+  const { publisher } = connectGitHub(runtime, input("github-token"));
   const result = await reviewLint(
     {
       environment,
-      failOn: getInput(env, "fail-on", { default: "error" }),
-      workingDirectory: getInput(env, "working-directory", { default: stackDirectoryOf(environment) }),
-      tflintJson: getInput(env, "tflint-json") || undefined,
-      config: getInput(env, "config") || undefined,
-      tflint: getInput(env, "tflint", { default: "tflint" }),
+      failOn: input("fail-on"),
+      workingDirectory: input("working-directory") || stackDirectoryOf(environment),
+      tflintJson: input("tflint-json") || undefined,
+      config: input("config") || undefined,
+      tflint: input("tflint"),
     },
-    dependencies,
+    runtime,
     publisher,
   );
   return { ok: result.ok };

@@ -1,23 +1,29 @@
 // The plan action: plan (or read a plan JSON), comment, label, output.
 import { resolve } from "node:path";
-import { type ActionDependencies, type ActionResult, GitHubPublisher, getInput, parseMaskInput, readRunnerContext, reviewPlan } from "../../../../review/src/index";
+import { type ActionResult, type ActionRuntime, connectGitHub, parseMaskInput, readInputs, reviewPlan } from "../../../../review/src/index";
 
-export async function run(dependencies: ActionDependencies): Promise<ActionResult> {
-  const { env, fs, log } = dependencies;
-  const context = readRunnerContext(env, fs);
-  const environment = getInput(env, "environment", { required: true });
-  const token = getInput(env, "github-token");
-  const client = token ? dependencies.createClient({ baseUrl: context.apiUrl, token, log }) : undefined;
-  const publisher = new GitHubPublisher({ context, client, fs, log, sleep: dependencies.sleep });
+/** As action.yml declares them (test/actions/inputs.test.ts keeps the two equal). */
+export const INPUTS = {
+  environment: { required: true },
+  "github-token": {},
+  "working-directory": { default: "." },
+  "plan-json": {},
+  mask: {},
+  terraform: { default: "terraform" },
+} as const;
+
+export async function run(runtime: ActionRuntime): Promise<ActionResult> {
+  const input = readInputs(runtime, INPUTS);
+  const { publisher } = connectGitHub(runtime, input("github-token"));
   const result = await reviewPlan(
     {
-      environment,
-      directory: resolve(dependencies.cwd, getInput(env, "working-directory", { default: "." })),
-      planJson: getInput(env, "plan-json") || undefined,
-      terraform: getInput(env, "terraform", { default: "terraform" }),
-      mask: parseMaskInput(getInput(env, "mask")),
+      environment: input("environment"),
+      directory: resolve(runtime.cwd, input("working-directory")),
+      planJson: input("plan-json") || undefined,
+      terraform: input("terraform"),
+      mask: parseMaskInput(input("mask")),
     },
-    dependencies,
+    runtime,
     publisher,
   );
   return { ok: result.ok };

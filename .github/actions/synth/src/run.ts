@@ -1,24 +1,32 @@
 // The synth action: synthesize, output the stack folders, and with base-ref, comment the configuration diff.
 import { resolve } from "node:path";
-import { type ActionDependencies, type ActionResult, GitHubPublisher, getInput, readRunnerContext, reviewSynth } from "../../../../review/src/index";
+import { type ActionResult, type ActionRuntime, connectGitHub, readInputs, reviewSynth } from "../../../../review/src/index";
 
-export async function run(dependencies: ActionDependencies): Promise<ActionResult> {
-  const { env, fs, log } = dependencies;
-  const context = readRunnerContext(env, fs);
-  const root = resolve(dependencies.cwd, getInput(env, "working-directory", { default: "." }));
-  const token = getInput(env, "github-token");
-  const client = token ? dependencies.createClient({ baseUrl: context.apiUrl, token, log }) : undefined;
-  const publisher = new GitHubPublisher({ context, client, fs, log, sleep: dependencies.sleep });
+/** As action.yml declares them (test/actions/inputs.test.ts keeps the two equal). */
+export const INPUTS = {
+  environments: { default: "all" },
+  "base-ref": {},
+  "github-token": {},
+  environment: { default: "all" },
+  "working-directory": { default: "." },
+  "output-directory": { default: "cdktf.out" },
+  backend: { default: "local" },
+} as const;
+
+export async function run(runtime: ActionRuntime): Promise<ActionResult> {
+  const input = readInputs(runtime, INPUTS);
+  const { publisher } = connectGitHub(runtime, input("github-token"));
+  const root = resolve(runtime.cwd, input("working-directory"));
   const result = await reviewSynth(
     {
-      environments: getInput(env, "environments", { default: "all" }),
-      baseRef: getInput(env, "base-ref") || undefined,
-      commentEnvironment: getInput(env, "environment", { default: "all" }),
-      backend: getInput(env, "backend", { default: "local" }),
+      environments: input("environments"),
+      baseRef: input("base-ref") || undefined,
+      commentEnvironment: input("environment"),
+      backend: input("backend"),
       root,
-      outdir: resolve(root, getInput(env, "output-directory", { default: "cdktf.out" })),
+      outdir: resolve(root, input("output-directory")),
     },
-    dependencies,
+    runtime,
     publisher,
   );
   return { ok: result.ok };

@@ -1,12 +1,12 @@
-// The GitHub REST client the actions use: @octokit/core with the retry plugin
-// (5xx on idempotent requests) and the throttling plugin (429 and the
-// secondary-rate-limit 403, honouring retry-after). Creating a comment is not
-// idempotent, so comments.ts turns the automatic retry off for it and decides
-// itself, after re-listing, whether a retry is needed.
+// The GitHub REST client of the actions: @actions/github's getOctokit (the
+// runner's proxy settings, the token) with @octokit/plugin-retry (5xx) and
+// @octokit/plugin-throttling (rate limits, honouring retry-after; at most one
+// write per second and one comment per three seconds per client). Creating a
+// comment is not idempotent, so comments.ts turns the automatic retry off for
+// it and decides itself, after listing again, whether to retry.
 import { randomUUID } from "node:crypto";
-import { Octokit } from "@octokit/core";
-import { retry } from "@octokit/plugin-retry";
-import { throttling } from "@octokit/plugin-throttling";
+import type { ThrottlingOptions } from "@octokit/plugin-throttling";
+import type { ActionsToolkit } from "./runtime";
 
 export interface GitHubResponse<T> {
   readonly status: number;
@@ -14,7 +14,7 @@ export interface GitHubResponse<T> {
   readonly headers: Readonly<Record<string, string | number | undefined>>;
 }
 
-/** The one method the actions need; an Octokit instance satisfies it. */
+/** The one method the review code needs; an Octokit instance satisfies it. */
 export interface GitHubClient {
   request<T = unknown>(route: string, parameters?: Record<string, unknown>): Promise<GitHubResponse<T>>;
 }
@@ -29,12 +29,31 @@ export interface GitHubRequestError {
 export const isRequestError = (error: unknown): error is GitHubRequestError =>
   typeof error === "object" && error !== null && typeof (error as { status?: unknown }).status === "number";
 
+/** How long requests wait: production's values, or a test's short ones. */
+export interface RequestTiming {
+  /** Milliseconds per second of retry-after and back-off (1000: real seconds). */
+  readonly unitMs: number;
+  /** The wait before a comment create is retried. */
+  readonly sleep: (milliseconds: number) => Promise<void>;
+  /**
+   * Bottleneck groups in place of the throttling plugin's `write` (one per
+   * second) and `notifications` (one comment per three seconds); production
+   * keeps the plugin's.
+   */
+  readonly throttleGroups?: { readonly write?: ThrottlingOptions["write"]; readonly notifications?: ThrottlingOptions["notifications"] };
+}
+
+export const PRODUCTION_TIMING: RequestTiming = {
+  unitMs: 1000,
+  sleep: (milliseconds) => new Promise<void>((resolve) => setTimeout(resolve, milliseconds)),
+};
+
 export interface GitHubClientOptions {
-  readonly baseUrl: string;
+  readonly toolkit: Pick<ActionsToolkit, "getOctokit" | "octokitPlugins">;
   readonly token: string;
-  /** Milliseconds per second of back-off/retry-after (1000 in real runs; tests shrink it). */
-  readonly retryUnitMs?: number;
-  /** Retries of one request after 5xx / rate limits. */
+  readonly baseUrl: string;
+  readonly timing?: RequestTiming;
+  /** Retries of one request after 5xx or a rate limit. */
   readonly maxRetries?: number;
   readonly log?: (line: string) => void;
 }
@@ -42,31 +61,33 @@ export interface GitHubClientOptions {
 export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   const maxRetries = options.maxRetries ?? 3;
   const log = options.log ?? (() => {});
-  const unit = options.retryUnitMs ?? 1000;
-  const ActionsOctokit = Octokit.plugin(retry, throttling);
-  const octokit = new ActionsOctokit({
-    baseUrl: options.baseUrl,
-    auth: options.token,
-    userAgent: "trading-platform-actions",
-    log: { debug: () => {}, info: () => {}, warn: (message: string) => log(message), error: (message: string) => log(message) },
-    retry: { retryAfterBaseValue: unit, retries: maxRetries },
-    throttle: {
-      // Own limiter keys per client: Bottleneck groups are process-wide.
-      id: randomUUID(),
-      retryAfterBaseValue: unit,
-      fallbackSecondaryRateRetryAfter: 60,
-      onRateLimit: (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
-        log(`GitHub rate limit on ${request.method} ${request.url}; retrying in ${retryAfter} s (retry ${retryCount + 1} of ${maxRetries}).`);
-        return retryCount < maxRetries;
-      },
-      onSecondaryRateLimit: (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
-        log(`GitHub secondary rate limit on ${request.method} ${request.url}; retrying in ${retryAfter} s (retry ${retryCount + 1} of ${maxRetries}).`);
-        return retryCount < maxRetries;
+  const timing = options.timing ?? PRODUCTION_TIMING;
+  const octokit = options.toolkit.getOctokit(
+    options.token,
+    {
+      baseUrl: options.baseUrl,
+      userAgent: "trading-platform-actions",
+      log: { debug: () => {}, info: () => {}, warn: (message: string) => log(message), error: (message: string) => log(message) },
+      retry: { retryAfterBaseValue: timing.unitMs, retries: maxRetries },
+      throttle: {
+        // Own limiter keys per client: Bottleneck groups are process-wide.
+        id: randomUUID(),
+        retryAfterBaseValue: timing.unitMs,
+        fallbackSecondaryRateRetryAfter: 60,
+        ...timing.throttleGroups,
+        onRateLimit: (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
+          log(`GitHub rate limit on ${request.method} ${request.url}; retrying in ${retryAfter} s (retry ${retryCount + 1} of ${maxRetries}).`);
+          return retryCount < maxRetries;
+        },
+        onSecondaryRateLimit: (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
+          log(`GitHub secondary rate limit on ${request.method} ${request.url}; retrying in ${retryAfter} s (retry ${retryCount + 1} of ${maxRetries}).`);
+          return retryCount < maxRetries;
+        },
       },
     },
-  });
+    ...options.toolkit.octokitPlugins,
+  );
   return {
-    request: <T>(route: string, parameters?: Record<string, unknown>) =>
-      octokit.request(route, parameters ?? {}) as unknown as Promise<GitHubResponse<T>>,
+    request: <T>(route: string, parameters?: Record<string, unknown>) => octokit.request(route, parameters ?? {}) as unknown as Promise<GitHubResponse<T>>,
   };
 }

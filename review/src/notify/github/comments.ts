@@ -3,7 +3,6 @@
 // by an older run, recreated if deleted, never posted twice.
 import { isRequestError, type GitHubClient, type GitHubRequestError } from "./client";
 import { COMMENT_LIMIT } from "../../markdown";
-import { workflowCommand, type LogSink } from "./runner";
 
 export type CommentKind = "plan" | "cost" | "lint" | "synth";
 
@@ -122,7 +121,7 @@ export interface UpsertOptions extends PullRequestRef {
   /** Login of the token's identity, or {@link ANY_BOT} (see {@link resolveTokenLogin}). */
   readonly author: string;
   readonly sleep?: (milliseconds: number) => Promise<void>;
-  readonly log?: LogSink;
+  readonly log?: (line: string) => void;
   /** Attempts to create the comment when GitHub fails (5xx, network). */
   readonly createAttempts?: number;
   /** Milliseconds per second of back-off. */
@@ -236,7 +235,8 @@ export async function syncLabels(options: {
   readonly ref: PullRequestRef;
   readonly add: readonly string[];
   readonly remove: readonly string[];
-  readonly log: LogSink;
+  /** Why the labels were not updated, when that is normal (a read-only token). */
+  readonly notice: (message: string) => void;
 }): Promise<void> {
   const { owner, repo, issueNumber } = options.ref;
   try {
@@ -257,6 +257,6 @@ export async function syncLabels(options: {
   } catch (error) {
     const reason = commentUnavailableReason(error);
     if (!reason) throw error;
-    options.log(workflowCommand("notice", `Labels not updated: ${reason}.`));
+    options.notice(`Labels not updated: ${reason}.`);
   }
 }

@@ -1,13 +1,13 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import * as fs from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { parseMarker, renderMarker, resolveTokenLogin, syncLabels, upsertComment } from "../../../../review/src/notify/github/comments";
-import { GitHubPublisher } from "../../../../review/src/notify/github/publisher";
-import type { Report } from "../../../../review/src/notify/publisher";
+import * as actionsGithub from "@actions/github";
+import { retry } from "@octokit/plugin-retry";
+import { throttling } from "@octokit/plugin-throttling";
 import { createGitHubClient, type GitHubClient } from "../../../../review/src/notify/github/client";
-import { readRunnerContext } from "../../../../review/src/notify/github/runner";
+import { parseMarker, renderMarker, resolveTokenLogin, syncLabels, upsertComment } from "../../../../review/src/notify/github/comments";
+import { testTiming } from "../../../support/actions-runner";
 import { failures, startFakeGitHub, type FakeGitHub } from "../../../support/fake-github";
+
+const toolkit = { getOctokit: actionsGithub.getOctokit, octokitPlugins: [retry, throttling] };
+const testClient = (baseUrl: string, log?: (line: string) => void): GitHubClient => createGitHubClient({ toolkit, baseUrl, token: "t0ken", timing: testTiming(), log });
 
 const ref = { owner: "acme", repo: "infra", issueNumber: 7 };
 const commentsPath = /\/issues\/7\/comments$/;
@@ -18,7 +18,7 @@ const sleep = async (milliseconds: number): Promise<void> => void delays.push(mi
 
 beforeEach(async () => {
   github = await startFakeGitHub();
-  client = createGitHubClient({ baseUrl: github.url, token: "t0ken", retryUnitMs: 5 });
+  client = testClient(github.url);
   delays.length = 0;
 });
 afterEach(() => github.close());
@@ -114,18 +114,15 @@ describe("upsertComment against a GitHub REST server", () => {
 
   it("honours retry-after on 429 and on the secondary-rate-limit 403", async () => {
     const clientLog: string[] = [];
-    client = createGitHubClient({ baseUrl: github.url, token: "t0ken", retryUnitMs: 5, log: (line) => void clientLog.push(line) });
+    client = testClient(github.url, (line) => void clientLog.push(line));
     github.fail("POST", commentsPath, failures.tooManyRequests(3));
     github.fail("GET", commentsPath, failures.secondaryRateLimit(2));
-    const started = Date.now();
     expect((await upsert(1, "plan")).status).toBe("created");
     expect(github.comments(7)).toHaveLength(1);
     expect(clientLog).toEqual([
       expect.stringMatching(/secondary rate limit on GET .*\/comments; retrying in 2 s/),
       expect.stringMatching(/secondary rate limit on POST .*\/comments; retrying in 3 s/),
     ]);
-    // retryUnitMs 5: retry-after 2 s and 3 s become 10 ms and 15 ms.
-    expect(Date.now() - started).toBeGreaterThanOrEqual(25);
   });
 
   it("retries an update on 503 (idempotent) and lists again after a 502", async () => {
@@ -142,77 +139,26 @@ describe("upsertComment against a GitHub REST server", () => {
   });
 });
 
-const planReport = (comment: string, summary = comment): Report => ({ kind: "plan", environment: "dev", markdown: () => ({ comment, summary }) });
-
-describe("GitHubPublisher.publish", () => {
-  const runnerFiles = (event: unknown, eventName = "pull_request") => {
-    const dir = mkdtempSync(join(tmpdir(), "publish-"));
-    writeFileSync(join(dir, "event.json"), JSON.stringify(event));
-    writeFileSync(join(dir, "summary.md"), "");
-    const env = {
-      GITHUB_REPOSITORY: "acme/infra",
-      GITHUB_EVENT_NAME: eventName,
-      GITHUB_EVENT_PATH: join(dir, "event.json"),
-      GITHUB_STEP_SUMMARY: join(dir, "summary.md"),
-      GITHUB_RUN_ID: "500",
-      GITHUB_SERVER_URL: "https://github.example",
-    };
-    return { context: readRunnerContext(env, fs), summaryPath: join(dir, "summary.md") };
-  };
-  const lines: string[] = [];
-  const log = (line: string) => void lines.push(line);
-  beforeEach(() => void (lines.length = 0));
-
-  it("comments on the PR and writes the summary", async () => {
-    const { context, summaryPath } = runnerFiles({ pull_request: { number: 7 } });
-    const result = await new GitHubPublisher({ client, context, fs, log, sleep }).publish(planReport("short", "full"));
-    expect(result.status).toBe("created");
-    expect(readFileSync(summaryPath, "utf8")).toContain("full");
-    expect(parseMarker(github.comments(7)[0]!.body)).toMatchObject({ kind: "plan", environment: "dev", runId: 500 });
-  });
-
-  it.each([
-    ["a locked PR", (fake: FakeGitHub) => fake.lock(7), /locked/],
-    ["a fork's read-only token", (fake: FakeGitHub) => fake.readOnly(), /read-only/],
-  ])("falls back to the step summary with a notice on %s", async (_name, arrange, reason) => {
-    arrange(github);
-    const { context, summaryPath } = runnerFiles({ pull_request: { number: 7 } });
-    const result = await new GitHubPublisher({ client, context, fs, log, sleep }).publish(planReport("the plan"));
-    expect(result).toMatchObject({ status: "summary-only", reason: expect.stringMatching(reason) });
-    expect(readFileSync(summaryPath, "utf8")).toContain("the plan");
-    expect(lines.some((line) => line.startsWith("::notice::No plan comment for dev"))).toBe(true);
-    expect(github.comments(7)).toHaveLength(0);
-  });
-
-  it("writes only the summary for a push event (no pull request)", async () => {
-    const { context, summaryPath } = runnerFiles({ ref: "refs/heads/dev" }, "push");
-    const result = await new GitHubPublisher({ client, context, fs, log, sleep }).publish(planReport("the plan"));
-    expect(result).toMatchObject({ status: "summary-only", reason: "this push event has no pull request" });
-    expect(readFileSync(summaryPath, "utf8")).toContain("the plan");
-    expect(github.requests).toHaveLength(0);
-  });
-});
-
 describe("syncLabels", () => {
   it("adds and removes labels, ignoring a label that is not there", async () => {
-    await syncLabels({ client, ref, add: ["plan:destroy"], remove: ["plan:no-changes"], log: () => {} });
+    await syncLabels({ client, ref, add: ["plan:destroy"], remove: ["plan:no-changes"], notice: () => {} });
     expect(github.labels(7)).toEqual(["plan:destroy"]);
-    await syncLabels({ client, ref, add: ["plan:no-changes"], remove: ["plan:destroy"], log: () => {} });
+    await syncLabels({ client, ref, add: ["plan:no-changes"], remove: ["plan:destroy"], notice: () => {} });
     expect(github.labels(7)).toEqual(["plan:no-changes"]);
   });
 });
 
 describe("syncLabels writes", () => {
   it("only what differs from the current labels", async () => {
-    await syncLabels({ client, ref, add: ["plan:destroy"], remove: ["plan:no-changes"], log: () => {} });
-    await syncLabels({ client, ref, add: ["plan:destroy"], remove: ["plan:no-changes"], log: () => {} });
+    await syncLabels({ client, ref, add: ["plan:destroy"], remove: ["plan:no-changes"], notice: () => {} });
+    await syncLabels({ client, ref, add: ["plan:destroy"], remove: ["plan:no-changes"], notice: () => {} });
     expect(github.writes().map((request) => `${request.method} ${request.path}`)).toEqual(["POST /repos/acme/infra/issues/7/labels"]);
   });
 
   it("gives a notice, not a failure, with a read-only token", async () => {
     github.readOnly();
     const lines: string[] = [];
-    await syncLabels({ client, ref, add: ["plan:destroy"], remove: [], log: (line) => void lines.push(line) });
-    expect(lines).toEqual([expect.stringMatching(/^::notice::Labels not updated: the token cannot write/)]);
+    await syncLabels({ client, ref, add: ["plan:destroy"], remove: [], notice: (line) => void lines.push(line) });
+    expect(lines).toEqual([expect.stringMatching(/^Labels not updated: the token cannot write/)]);
   });
 });
