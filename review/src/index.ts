@@ -5,8 +5,10 @@ export { type Env, type ReviewDependencies, type ReviewFs, toolEnvironment } fro
 export { type Exec, type ExecOptions, type ExecResult, createExec, spawnExec } from "./exec";
 export { InputError } from "./input-error";
 export { parseMaskInput } from "./mask";
+export { ANSI, PLAIN, type TextStyle, styleFor } from "./text";
 
 export type { Annotation, AnnotationLevel, MarkdownRendering, PublishOptions, PublishOutcome, Publisher, PublisherLinks, Report, ReviewKind } from "./notify/publisher";
+export { TerminalPublisher } from "./notify/terminal";
 export { GitHubPublisher, type GitHubPublisherOptions, type GitHubSession, connectGitHub } from "./notify/github/publisher";
 export { type GitHubClient, type GitHubClientOptions, PRODUCTION_TIMING, type RequestTiming, createGitHubClient } from "./notify/github/client";
 export { GITHUB_ACTIONS_BOT } from "./notify/github/comments";

@@ -11,6 +11,7 @@ import { planDigest } from "../terraform/plan-digest";
 import { PlanParseError, parsePlanJson, type PlanModel } from "../terraform/plan-model";
 import { renderApplied, renderApplyFailed, renderNotApplied, renderUpToDate } from "./markdown";
 import { renderMismatch } from "./plan-difference";
+import { renderAppliedText, renderApplyFailedText, renderMismatchText, renderNotAppliedText, renderUpToDateText } from "./text";
 import { type ChangeSummary, type MergedPullRequest, ReviewedPlanError, findMergedPullRequest, readReviewedPlan } from "./reviewed-plan";
 
 export const DEFAULT_PLAN_FILE = "deploy.tfplan";
@@ -69,20 +70,21 @@ export async function applyReviewedPlan(request: ApplyRequest, dependencies: Rev
     publisher.output("plan-digest", digest);
 
     let pullRequest: MergedPullRequest | undefined;
-    const report = async (markdown: string): Promise<void> => {
-      const outcome: Report = { kind: "apply", environment, noun: "outcome", marker: { planDigest: digest }, markdown: () => ({ comment: markdown, summary: markdown }) };
+    const report = async (markdown: string, text: Report["text"]): Promise<void> => {
+      const outcome: Report = { kind: "apply", environment, noun: "outcome", marker: { planDigest: digest }, markdown: () => ({ comment: markdown, summary: markdown }), text };
       if (pullRequest) await publisher.publish(outcome, { issueNumber: pullRequest.number, author: request.author });
       else await publisher.summarize(outcome);
     };
-    const refuse = async (markdown: string, message: string): Promise<{ ok: boolean }> => {
+    const refuse = async (markdown: string, text: Report["text"], message: string): Promise<{ ok: boolean }> => {
       publisher.output("applied", "false");
-      await report(markdown);
+      await report(markdown, text);
       publisher.annotate({ level: "error", message, title: `Not applied: ${environment}` });
       return { ok: false };
     };
 
     if (model.errored) {
-      return refuse(renderNotApplied(environment, "The plan is marked errored: terraform stopped planning part-way."), "The saved plan is errored; nothing was applied.");
+      const reason = "The plan is marked errored: terraform stopped planning part-way.";
+      return refuse(renderNotApplied(environment, reason), (style) => renderNotAppliedText(environment, reason, style), "The saved plan is errored; nothing was applied.");
     }
 
     try {
@@ -90,12 +92,14 @@ export async function applyReviewedPlan(request: ApplyRequest, dependencies: Rev
       publisher.output("pull-request", String(pullRequest.number));
     } catch (error) {
       if (!(error instanceof ReviewedPlanError)) throw error;
-      return refuse(renderNotApplied(environment, error.message), error.message);
+      const reason = error.message;
+      return refuse(renderNotApplied(environment, reason), (style) => renderNotAppliedText(environment, reason, style), reason);
     }
 
     if (!model.hasChanges) {
       publisher.output("applied", "false");
-      await report(renderUpToDate(environment, pullRequest.number, digest));
+      const number = pullRequest.number;
+      await report(renderUpToDate(environment, number, digest), (style) => renderUpToDateText(environment, number, digest, style));
       publisher.annotate({ level: "notice", message: `No changes in ${environment}; nothing applied.` });
       return { ok: true };
     }
@@ -105,25 +109,19 @@ export async function applyReviewedPlan(request: ApplyRequest, dependencies: Rev
       reviewed = await readReviewedPlan({ client: github.client, owner: github.owner, repo: github.repo, pullRequest, environment, author: request.author });
     } catch (error) {
       if (!(error instanceof ReviewedPlanError)) throw error;
-      return refuse(renderNotApplied(environment, error.message), error.message);
+      const reason = error.message;
+      return refuse(renderNotApplied(environment, reason), (style) => renderNotAppliedText(environment, reason, style), reason);
     }
     publisher.output("reviewed-digest", reviewed.digest);
 
     const runUrl = publisher.links.run ?? "";
     if (reviewed.digest !== digest) {
-      const markdown = renderMismatch({
-        environment,
-        pullRequestNumber: pullRequest.number,
-        reviewedDigest: reviewed.digest,
-        reviewedRunId: reviewed.runId,
-        currentDigest: digest,
-        reviewed: reviewed.changes,
-        current,
-        runUrl,
-      });
+      const mismatch = { environment, pullRequestNumber: pullRequest.number, reviewedDigest: reviewed.digest, reviewedRunId: reviewed.runId, currentDigest: digest, reviewed: reviewed.changes, current };
+      const markdown = renderMismatch({ ...mismatch, runUrl });
       publisher.log(markdown);
       return refuse(
         markdown,
+        (style) => renderMismatchText(mismatch, style),
         `The plan for ${environment} (${digest}) is not the one reviewed on #${pullRequest.number} (${reviewed.digest}); nothing was applied. The step summary lists the differences.`,
       );
     }
@@ -132,10 +130,12 @@ export async function applyReviewedPlan(request: ApplyRequest, dependencies: Rev
     const applied = await dependencies.exec(request.terraform, ["apply", "-input=false", "-no-color", planFile], { cwd: request.directory, env: terraformEnv });
     const output = mask(`${applied.stdout}${applied.stderr ? `\n${applied.stderr}` : ""}`);
     if (applied.exitCode !== 0) {
-      return refuse(renderApplyFailed({ environment, pullRequestNumber: pullRequest.number, model, outputTail: tail(output), runUrl }), `terraform apply failed (exit code ${applied.exitCode}).`);
+      const failure = { environment, pullRequestNumber: pullRequest.number, model, outputTail: tail(output) };
+      return refuse(renderApplyFailed({ ...failure, runUrl }), (style) => renderApplyFailedText(failure, style), `terraform apply failed (exit code ${applied.exitCode}).`);
     }
     publisher.output("applied", "true");
-    await report(renderApplied({ environment, pullRequestNumber: pullRequest.number, model, digest, runUrl }));
+    const success = { environment, pullRequestNumber: pullRequest.number, model, digest };
+    await report(renderApplied({ ...success, runUrl }), (style) => renderAppliedText(success, style));
     return { ok: true };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

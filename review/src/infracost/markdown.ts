@@ -45,27 +45,29 @@ export function formatPercent(delta: Decimal | null, previous: Decimal | null): 
   return percent.isNegative() || percent.isZero() ? `${text}%` : `+${text}%`;
 }
 
-/** One sentence: the new monthly total and how it moves against the prior state. */
-export function headline(report: CostReport): string {
+const markdownStrong = (text: string): string => `**${text}**`;
+
+/** One sentence: the new monthly total and how it moves against the prior state; `strong` marks the amounts (markdown bold by default). */
+export function headline(report: CostReport, strong: (text: string) => string = markdownStrong): string {
   const total = formatMoney(report.monthlyCost, report.currency);
-  if (report.monthlyCost === null) return "**The monthly cost could not be estimated.**";
+  if (report.monthlyCost === null) return strong("The monthly cost could not be estimated.");
   const past = report.pastMonthlyCost;
   const delta = report.monthlyDelta;
-  if (delta === null) return `**${total} per month.** (No prior state to compare with.)`;
-  if (delta.round(2).isZero()) return `**${total} per month**, no change from the current ${formatMoney(past, report.currency)}.`;
+  if (delta === null) return `${strong(`${total} per month.`)} (No prior state to compare with.)`;
+  if (delta.round(2).isZero()) return `${strong(`${total} per month`)}, no change from the current ${formatMoney(past, report.currency)}.`;
   const direction = delta.isNegative() ? "down" : "up";
   const percent = formatPercent(delta, past);
   const change = `${formatMoney(delta, report.currency, { signed: true })}${percent ? ` (${percent})` : ""}`;
   const from = past === null || past.isZero() ? "from nothing today" : `from ${formatMoney(past, report.currency)}`;
-  return `**${total} per month**, ${direction} **${change}** ${from}.`;
+  return `${strong(`${total} per month`)}, ${direction} ${strong(change)} ${from}.`;
 }
 
-const costOrder = (a: ResourceCost, b: ResourceCost): number => {
+export const costOrder = (a: ResourceCost, b: ResourceCost): number => {
   if (a.monthlyCost === null || b.monthlyCost === null) return a.monthlyCost === null ? (b.monthlyCost === null ? 0 : 1) : -1;
   return b.monthlyCost.compare(a.monthlyCost) || a.address.localeCompare(b.address);
 };
 
-const changeOrder = (a: ResourceCost, b: ResourceCost): number => {
+export const changeOrder = (a: ResourceCost, b: ResourceCost): number => {
   const magnitude = (resource: ResourceCost) => resource.monthlyDelta?.abs() ?? Decimal.ZERO;
   return magnitude(b).compare(magnitude(a)) || a.address.localeCompare(b.address);
 };

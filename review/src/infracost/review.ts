@@ -6,6 +6,7 @@ import { InputError } from "../input-error";
 import type { Publisher, Report } from "../notify/publisher";
 import { renderCost, renderCostError, renderCostSkipped } from "./markdown";
 import { InfracostReportError, parseInfracostReport, type CostReport } from "./report";
+import { renderCostErrorText, renderCostSkippedText, renderCostText } from "./text";
 import { DEFAULT_USAGE_FILE, ToolError, runInfracost, type InfracostRun } from "./run-infracost";
 
 export interface CostReviewRequest {
@@ -56,15 +57,17 @@ export async function reviewCost(request: CostReviewRequest, dependencies: Revie
         });
       } catch (error) {
         if (!(error instanceof ToolError)) throw error;
-        const text = renderCostError(environment, error.message, error.output);
-        await publisher.publish(costReport(environment, { comment: text, summary: text }));
+        const markdown = renderCostError(environment, error.message, error.output);
+        const toolError = error;
+        await publisher.publish(costReport(environment, { comment: markdown, summary: markdown }, (style) => renderCostErrorText(environment, toolError.message, toolError.output, style)));
         publisher.annotate({ level: "error", message: `${error.message}\n${error.output.slice(-4_000)}`, title: "infracost" });
         return { ok: false, reason: error.message };
       }
       if (outcome.skipped) {
         publisher.annotate({ level: "notice", message: `Cost estimate for ${environment} skipped: ${outcome.skipped}.`, title: "infracost" });
-        const text = renderCostSkipped(environment, outcome.skipped);
-        await publisher.summarize(costReport(environment, { comment: text, summary: text }));
+        const markdown = renderCostSkipped(environment, outcome.skipped);
+        const reason = outcome.skipped;
+        await publisher.summarize(costReport(environment, { comment: markdown, summary: markdown }, (style) => renderCostSkippedText(environment, reason, style)));
         publisher.output("monthly-cost", "");
         publisher.output("monthly-delta", "");
         return { ok: true, skipped: outcome.skipped };
@@ -77,12 +80,11 @@ export async function reviewCost(request: CostReviewRequest, dependencies: Revie
     const report = parseInfracostReport(reportText, source);
     for (const project of report.projects) {
       for (const error of project.errors) {
-        publisher.annotate({ level: "warning", message: `${project.name}: ${error.message}`, title: "infracost could not estimate a project" });
+        publisher.annotate({ level: "warning", message: `${project.name}: ${error.message}`, title: "infracost could not estimate a project", shownInReport: true });
       }
     }
     const rendered = renderCost(report, environment, { runUrl: publisher.links.run, usageFile });
-    const result = await publisher.publish(costReport(environment, rendered));
-    publisher.log(`Cost comment: ${result.status}${"commentId" in result ? ` (${result.commentId})` : ""}.`);
+    await publisher.publish(costReport(environment, rendered, (style) => renderCostText(report, { environment, usageFile, style })));
     publisher.output("monthly-cost", report.monthlyCost?.toString() ?? "");
     publisher.output("monthly-delta", report.monthlyDelta?.toString() ?? "");
     return { ok: true, report };
@@ -93,4 +95,4 @@ export async function reviewCost(request: CostReviewRequest, dependencies: Revie
   }
 }
 
-const costReport = (environment: string, rendering: { comment: string; summary: string }): Report => ({ kind: "cost", environment, markdown: () => rendering });
+const costReport = (environment: string, rendering: { comment: string; summary: string }, text: Report["text"]): Report => ({ kind: "cost", environment, markdown: () => rendering, text });

@@ -3,6 +3,7 @@
 // (the model with its renderers) to a Publisher: the GitHub one posts the
 // sticky comment, writes the step summary, labels, annotations and outputs;
 // the terminal one prints readable text for `npm run preview`.
+import type { TextStyle } from "../text";
 import type { CommentMarker } from "./github/comments";
 
 export type ReviewKind = "plan" | "cost" | "lint" | "synth" | "apply";
@@ -23,6 +24,8 @@ export interface Report {
   /** Fields the hidden marker carries besides kind, environment and run (a plan's digest and changes). */
   readonly marker?: Pick<CommentMarker, "planDigest" | "changes">;
   markdown(): MarkdownRendering;
+  /** Readable text for a terminal: everything, nothing cut. */
+  text(style: TextStyle): string;
 }
 
 export type AnnotationLevel = "error" | "warning" | "notice";
@@ -35,6 +38,8 @@ export interface Annotation {
   /** Repository-relative path. */
   readonly file?: string;
   readonly line?: number;
+  /** The report says this too (a finding): a terminal, which shows the report, leaves it out. */
+  readonly shownInReport?: boolean;
 }
 
 export type PublishOutcome =

@@ -10,9 +10,18 @@ export interface ResourceDiff {
   readonly constructPath: string | undefined;
 }
 
+/** One changed attribute: its path and its values before and after as JSON (undefined where absent). */
+export interface ChangedValue {
+  readonly path: string;
+  readonly before: string | undefined;
+  readonly after: string | undefined;
+}
+
 export interface ChangedResource extends ResourceDiff {
   /** Changed attribute paths (`tags.Name`, `environment.variables.TABLE`). */
   readonly paths: readonly string[];
+  /** The same attributes with their values. */
+  readonly changes: readonly ChangedValue[];
 }
 
 export interface StackDiff {
@@ -50,23 +59,28 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 const join = (base: string, key: string | number): string =>
   typeof key === "number" ? `${base}[${key}]` : IDENTIFIER.test(key) ? (base === "" ? key : `${base}.${key}`) : `${base}[${JSON.stringify(key)}]`;
 
-/** Paths under which `before` and `after` differ, asset attributes aside. */
-export function changedPaths(before: unknown, after: unknown, base = "", into: string[] = []): string[] {
+/** The attributes in which `before` and `after` differ, asset attributes aside, with both values. */
+export function changedValues(before: unknown, after: unknown, base = "", into: ChangedValue[] = []): ChangedValue[] {
   if (isPlainObject(before) && isPlainObject(after)) {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
     for (const key of keys) {
       if (ASSET_ATTRIBUTES.has(key)) continue;
-      changedPaths(before[key], after[key], join(base, key), into);
+      changedValues(before[key], after[key], join(base, key), into);
     }
     return into;
   }
   if (Array.isArray(before) && Array.isArray(after) && before.length === after.length) {
-    before.forEach((item, position) => changedPaths(item, after[position], join(base, position), into));
+    before.forEach((item, position) => changedValues(item, after[position], join(base, position), into));
     return into;
   }
-  if (JSON.stringify(stripAssets(before)) !== JSON.stringify(stripAssets(after))) into.push(base === "" ? "(whole resource)" : base);
+  const beforeJson = before === undefined ? undefined : JSON.stringify(stripAssets(before));
+  const afterJson = after === undefined ? undefined : JSON.stringify(stripAssets(after));
+  if (beforeJson !== afterJson) into.push({ path: base === "" ? "(whole resource)" : base, before: beforeJson, after: afterJson });
   return into;
 }
+
+/** Paths under which `before` and `after` differ, asset attributes aside. */
+export const changedPaths = (before: unknown, after: unknown): string[] => changedValues(before, after).map((change) => change.path);
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === "object" && !Array.isArray(value);
 
@@ -94,8 +108,8 @@ export function diffStacks(base: unknown, head: unknown): StackDiff {
     const previous = before.get(address);
     if (!previous) added.push({ address, constructPath: pathOf(body) });
     else {
-      const paths = changedPaths(previous, body);
-      if (paths.length > 0) changed.push({ address, constructPath: pathOf(body), paths });
+      const changes = changedValues(previous, body);
+      if (changes.length > 0) changed.push({ address, constructPath: pathOf(body), paths: changes.map((change) => change.path), changes });
     }
   }
   for (const [address, body] of before) if (!after.has(address)) removed.push({ address, constructPath: pathOf(body) });

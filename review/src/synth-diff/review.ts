@@ -8,6 +8,7 @@ import { synthesizeBase } from "./base-ref";
 import { diffStacks, isEmptyDiff } from "./config-diff";
 import { renderSynthDiff, renderSynthError, renderSynthStacks, type StackDiffResult } from "./markdown";
 import { readStackJson, runSynth, type SynthesizedStackFile } from "./synthesize";
+import { renderSynthDiffText, renderSynthErrorText, renderSynthStacksText } from "./text";
 
 /** `dev,prod` → ["dev","prod"]; `all` or empty → [] (every environment). */
 export function parseEnvironments(input: string): string[] {
@@ -46,12 +47,17 @@ export async function reviewSynth(request: SynthReviewRequest, dependencies: Rev
   const { fs, exec, env } = dependencies;
   const { root, outdir, backend, baseRef } = request;
   const environments = parseEnvironments(request.environments);
-  const report = (rendering: { comment: string; summary: string }): Report => ({ kind: "synth", environment: request.commentEnvironment, markdown: () => rendering });
+  const report = (markdown: string | { comment: string; summary: string }, text: Report["text"]): Report => ({
+    kind: "synth",
+    environment: request.commentEnvironment,
+    markdown: () => (typeof markdown === "string" ? { comment: markdown, summary: markdown } : markdown),
+    text,
+  });
 
   const head = await runSynth({ exec, fs, root, outdir, environments, backend, env });
   if (!head.ok) {
-    const text = renderSynthError({ environments: request.environments, output: head.output, runUrl: publisher.links.run });
-    await publisher.publish(report({ comment: text, summary: text }));
+    const markdown = renderSynthError({ environments: request.environments, output: head.output, runUrl: publisher.links.run });
+    await publisher.publish(report(markdown, (style) => renderSynthErrorText(request.environments, head.output, style)));
     publisher.annotate({ level: "error", message: `Synth of ${request.environments} failed; see the comment or the step summary.` });
     return { ok: false, output: head.output };
   }
@@ -59,8 +65,8 @@ export async function reviewSynth(request: SynthReviewRequest, dependencies: Rev
   publisher.output("stacks", JSON.stringify(Object.fromEntries(head.stacks.map((stack) => [stack.environment, folderOf(stack)]))));
   publisher.log(`Synthesized ${head.stacks.map((stack) => stack.name).join(", ")}.`);
   if (!baseRef) {
-    const text = renderSynthStacks(head.stacks.map((stack) => ({ environment: stack.environment, folder: folderOf(stack) })));
-    await publisher.summarize(report({ comment: text, summary: text }));
+    const folders = head.stacks.map((stack) => ({ environment: stack.environment, folder: folderOf(stack) }));
+    await publisher.summarize(report(renderSynthStacks(folders), (style) => renderSynthStacksText(folders, style)));
     return { ok: true, stacks: head.stacks };
   }
 
@@ -79,6 +85,6 @@ export async function reviewSynth(request: SynthReviewRequest, dependencies: Rev
   if (!base.ok) publisher.annotate({ level: "warning", message: `No configuration diff against ${baseRef}: ${base.reason}.` });
   const hasDiff = results.some((result) => result.diff !== undefined && !isEmptyDiff(result.diff));
   publisher.output("has-diff", String(hasDiff));
-  await publisher.publish(report(renderSynthDiff({ baseRef, results, runUrl: publisher.links.run })));
+  await publisher.publish(report(renderSynthDiff({ baseRef, results, runUrl: publisher.links.run }), (style) => renderSynthDiffText({ baseRef, results, style })));
   return { ok: true, stacks: head.stacks, diff: base.ok ? { ok: true, hasDiff, results } : { ok: false, reason: base.reason } };
 }

@@ -16,7 +16,8 @@ import {
   measureBytes,
   type BudgetBlock,
 } from "../markdown";
-import { constructPathFor, type AttributeChange, type ChangeAction, type PlanModel, type ResourceChange } from "./plan-model";
+import { constructPathFor, type AttributeChange, type PlanModel, type ResourceChange } from "./plan-model";
+import { ACTION_ORDER, REASONS, countsText, groupOf } from "./vocabulary";
 
 export interface PlanRenderOptions {
   readonly environment: string;
@@ -43,28 +44,6 @@ export const MARKER_ROOM = 600 + MARKER_CHANGES_ROOM;
 const MAX_VALUE_LENGTH = 300;
 const MAX_ATTRIBUTES = 60;
 
-const ACTION_ORDER: readonly { action: ChangeAction | "import-move"; title: string; symbol: string }[] = [
-  { action: "delete", title: "Destroy", symbol: "🗑️" },
-  { action: "replace", title: "Replace", symbol: "♻️" },
-  { action: "update", title: "Update in place", symbol: "✏️" },
-  { action: "create", title: "Create", symbol: "➕" },
-  { action: "forget", title: "Forget (removed from state, not destroyed)", symbol: "🫥" },
-  { action: "import-move", title: "Import or move only", symbol: "📦" },
-];
-
-const REASONS: Readonly<Record<string, string>> = {
-  replace_because_tainted: "the resource is tainted",
-  replace_because_cannot_update: "an attribute that cannot change in place changed",
-  replace_by_request: "replacement was requested (-replace)",
-  replace_by_triggers: "a replace_triggered_by reference changed",
-  delete_because_no_resource_config: "its configuration was removed",
-  delete_because_no_module: "its module was removed",
-  delete_because_wrong_repetition: "count/for_each was added or removed",
-  delete_because_count_index: "its count index is no longer in range",
-  delete_because_each_key: "its for_each key is no longer present",
-  delete_because_no_move_target: "the target of its moved block does not exist",
-};
-
 /** Why a resource is destroyed or replaced, in words. */
 export function describeReason(change: ResourceChange, mask: Masker): string {
   const parts: string[] = [];
@@ -75,13 +54,7 @@ export function describeReason(change: ResourceChange, mask: Masker): string {
   return parts.length > 0 ? parts.join("; ") : "no reason given by terraform";
 }
 
-const countsLine = (model: PlanModel): string => {
-  const { add, change, replace, destroy, forget, import: imported, move } = model.counts;
-  return `**Plan:** ${add} to add, ${change} to change, ${replace} to replace, ${destroy} to destroy, ${forget} to forget, ${imported} to import, ${move} to move`;
-};
-
-const groupOf = (change: ResourceChange): ChangeAction | "import-move" =>
-  change.action === "no-op" || change.action === "read" ? "import-move" : change.action;
+const countsLine = (model: PlanModel): string => `**Plan:** ${countsText(model)}`;
 
 function truncate(value: string | undefined): string | undefined {
   if (value === undefined || value.length <= MAX_VALUE_LENGTH) return value;

@@ -8,6 +8,7 @@ import { MARKER_CHANGES_ROOM, renderPlan, renderPlanError } from "./markdown";
 import { planDigest } from "./plan-digest";
 import { PlanParseError, constructPathsFromStack, parsePlanJson, type PlanModel } from "./plan-model";
 import { runTerraformPlan } from "./terraform-plan";
+import { renderPlanErrorText, renderPlanText } from "./text";
 
 export const LABEL_NO_CHANGES = "plan:no-changes";
 export const LABEL_DESTROY = "plan:destroy";
@@ -35,8 +36,13 @@ export async function reviewPlan(request: PlanReviewRequest, dependencies: Revie
   const inputMask = createMasker(request.mask);
 
   const fail = async (step: string, exitCode: number, output: string): Promise<PlanReviewResult> => {
-    const text = renderPlanError({ environment, step, exitCode, output, mask: inputMask, runUrl: publisher.links.run });
-    await publisher.publish(errorReport(environment, text));
+    const markdown = renderPlanError({ environment, step, exitCode, output, mask: inputMask, runUrl: publisher.links.run });
+    await publisher.publish({
+      kind: "plan",
+      environment,
+      markdown: () => ({ comment: markdown, summary: markdown }),
+      text: (style) => renderPlanErrorText({ environment, step, exitCode, output, mask: inputMask, style }),
+    });
     publisher.annotate({ level: "error", message: inputMask(`${step} failed for ${environment} (exit code ${exitCode}); see the plan comment or the step summary.`) });
     return { ok: false, step, exitCode };
   };
@@ -88,9 +94,10 @@ export async function reviewPlan(request: PlanReviewRequest, dependencies: Revie
     environment,
     marker: { planDigest: digest, changes: markerChanges(model) },
     markdown: () => ({ comment: rendering.comment, summary: rendering.summary }),
+    text: (style) => renderPlanText(model, { environment, constructPaths, mask, digest, style }),
   };
   const published = await publisher.publish(report);
-  if (rendering.omittedFromComment > 0) {
+  if (rendering.omittedFromComment > 0 && published.status !== "printed") {
     publisher.annotate({
       level: "notice",
       message: `The ${environment} plan comment leaves out ${rendering.omittedFromComment} item(s) to stay under GitHub's size limit; the step summary has them all.`,
@@ -105,8 +112,6 @@ export async function reviewPlan(request: PlanReviewRequest, dependencies: Revie
   }
   return { ok: true, model, digest, planJsonPath };
 }
-
-const errorReport = (environment: string, text: string): Report => ({ kind: "plan", environment, markdown: () => ({ comment: text, summary: text }) });
 
 /** Construct paths from the stack's cdk.tf.json, when the plan comes from a synthesized stack. */
 function readConstructPaths(dependencies: ReviewDependencies, directory: string, publisher: Publisher): Map<string, string> {

@@ -10,6 +10,7 @@ import { locateFindings, type LocatedFinding, type LocatedToolError } from "./lo
 import { annotations, countBySeverity, failsOn, renderLintComment, renderLintError, type FailOn } from "./markdown";
 import { TflintReportError, parseTflintReport, type TflintReport } from "./report";
 import { DEFAULT_CONFIG, TflintToolFailure, runTflint } from "./run-tflint";
+import { renderLintErrorText, renderLintText } from "./text";
 
 const MARKER_RESERVE = 512;
 export const FAIL_ON: readonly FailOn[] = ["error", "warning", "notice", "none"];
@@ -80,19 +81,21 @@ export async function reviewLint(request: LintReviewRequest, dependencies: Revie
         ({ report, toolFailed } = await runTflint({ exec: dependencies.exec, env: dependencies.env, binary: request.tflint, directory, config: fs.existsSync(config) ? config : undefined }));
       } catch (error) {
         if (!(error instanceof TflintToolFailure)) throw error;
-        const text = renderLintError(environment, error.message, error.output);
-        await publisher.publish(lintReport(environment, { comment: text, summary: text }));
+        const markdown = renderLintError(environment, error.message, error.output);
+        const toolError = error;
+        await publisher.publish(lintReport(environment, { comment: markdown, summary: markdown }, (style) => renderLintErrorText(environment, toolError.message, toolError.output, style)));
         publisher.annotate({ level: "error", message: `${error.message}\n${error.output.slice(-4_000)}`, title: "tflint" });
         return { ok: false, outcome: "not-run", reason: error.message };
       }
     }
 
     const { findings, errors } = locate(report, fs, repoRoot, workingDirectory, publisher);
-    for (const annotation of annotations(findings, errors)) publisher.annotate(annotation);
+    for (const annotation of annotations(findings, errors)) publisher.annotate({ ...annotation, shownInReport: true });
     const render = (limit: number, measure?: (text: string) => number) =>
       renderLintComment(findings, errors, { environment, failOn, limit, measure, blobUrl: publisher.links.blob, runUrl: publisher.links.run });
-    const result = await publisher.publish(lintReport(environment, { comment: render(COMMENT_LIMIT - MARKER_RESERVE), summary: render(STEP_SUMMARY_LIMIT / 2, measureBytes) }));
-    publisher.log(`Lint comment: ${result.status}${"commentId" in result ? ` (${result.commentId})` : ""}.`);
+    await publisher.publish(
+      lintReport(environment, { comment: render(COMMENT_LIMIT - MARKER_RESERVE), summary: render(STEP_SUMMARY_LIMIT / 2, measureBytes) }, (style) => renderLintText(findings, errors, { environment, failOn, style })),
+    );
 
     const counts = countBySeverity(findings);
     publisher.output("errors", String(counts.errors));
@@ -114,4 +117,4 @@ export async function reviewLint(request: LintReviewRequest, dependencies: Revie
   }
 }
 
-const lintReport = (environment: string, rendering: { comment: string; summary: string }): Report => ({ kind: "lint", environment, markdown: () => rendering });
+const lintReport = (environment: string, rendering: { comment: string; summary: string }, text: Report["text"]): Report => ({ kind: "lint", environment, markdown: () => rendering, text });

@@ -1,4 +1,4 @@
-import { changedPaths, diffStacks } from "../../../review/src/synth-diff/config-diff";
+import { changedPaths, changedValues, diffStacks } from "../../../review/src/synth-diff/config-diff";
 import { renderSynthDiff } from "../../../review/src/synth-diff/markdown";
 
 const meta = (path: string) => ({ "//": { metadata: { path, uniqueId: "x" } } });
@@ -23,7 +23,9 @@ describe("diffStacks", () => {
     const diff = diffStacks(base, head);
     expect(diff.added).toEqual([{ address: "aws_s3_bucket.fresh", constructPath: "stack/fresh" }]);
     expect(diff.removed).toEqual([{ address: "aws_s3_bucket.old", constructPath: "stack/old" }]);
-    expect(diff.changed).toEqual([{ address: "aws_s3_bucket.logs", constructPath: "stack/logs-moved-in-tree", paths: ["tags.owner"] }]);
+    expect(diff.changed).toEqual([
+      { address: "aws_s3_bucket.logs", constructPath: "stack/logs-moved-in-tree", paths: ["tags.owner"], changes: [{ path: "tags.owner", before: undefined, after: '"ops"' }] },
+    ]);
     expect(diff.total).toBe(3);
   });
 
@@ -39,6 +41,18 @@ describe("diffStacks", () => {
   it("names list elements and odd keys in paths", () => {
     expect(changedPaths({ a: [{ b: 1 }], "x.y": 1 }, { a: [{ b: 2 }], "x.y": 2 })).toEqual(["a[0].b", '["x.y"]']);
     expect(changedPaths({ a: [1] }, { a: [1, 2] })).toEqual(["a"]);
+  });
+});
+
+describe("changedValues", () => {
+  it("gives each changed attribute's values as JSON, absent sides undefined, asset attributes aside", () => {
+    expect(changedValues({ a: 1, b: { c: "x" }, gone: true, source_code_hash: "1" }, { a: 2, b: { c: "y" }, added: [1], source_code_hash: "2" })).toEqual([
+      { path: "a", before: "1", after: "2" },
+      { path: "added", before: undefined, after: "[1]" },
+      { path: "b.c", before: '"x"', after: '"y"' },
+      { path: "gone", before: "true", after: undefined },
+    ]);
+    expect(changedValues({ list: [1, 2] }, { list: [1, 2, 3] })).toEqual([{ path: "list", before: "[1,2]", after: "[1,2,3]" }]);
   });
 });
 

@@ -4,6 +4,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnExec } from "../../../review/src/exec";
+import { PLAIN } from "../../../review/src/text";
 import { parsePreviewArguments } from "../../../scripts/preview/arguments";
 import { preview } from "../../../scripts/preview/pipeline";
 import { repoRoot } from "../../support/environments";
@@ -48,7 +49,9 @@ describe("npm run preview", () => {
     const result = await runCli(["dev"], { PATH: bin, HOME: emptyHome });
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain("trading-platform-dev: .build/preview/dev/cdktf.out/stacks/trading-platform-dev/cdk.tf.json");
+    expect(result.stdout).toContain("  dev: .build/preview/dev/cdktf.out/stacks/trading-platform-dev/cdk.tf.json");
+    // Not a terminal: no colour codes.
+    expect(result.stdout).not.toContain("\u001b[");
     // Without terraform (which cdktf's cloud backend validation runs), synth uses local state.
     expect(result.stdout).toContain("synth · dev (local backend)");
     expect(result.stdout).toMatch(/skipped plan: missing terraform \(not on PATH\); AWS credentials/);
@@ -63,7 +66,7 @@ describe("npm run preview", () => {
     expect(result.stderr).toContain("usage: npm run preview -- <environment> [--base <ref>]");
   });
 
-  it("with terraform, infracost and tflint present: prints the plan, cost and lint comments the actions would post", async () => {
+  it("with terraform, infracost and tflint present: runs the actions' plan, cost and lint pipelines and prints them as readable text", async () => {
     const bin = mkdtempSync(join(tmpdir(), "preview-tools-"));
     const home = mkdtempSync(join(tmpdir(), "preview-home-"));
     // Stand-ins for the real tools, answering as they do (no provider download or pricing API here).
@@ -89,19 +92,26 @@ process.exit(2);
       fs,
       exec: spawnExec,
       write: (text) => void output.push(text),
+      style: PLAIN,
       home,
     });
     const printed = output.join("");
     expect(steps.map((step) => `${step.name}:${step.status}`)).toEqual(["synth:done", "diff:skipped", "plan:done", "cost:done", "lint:done"]);
-    // Plan: the delete fixture's warning, first.
-    expect(printed).toMatch(/plan comment · dev[\s\S]*destroy/i);
-    // Cost: exact totals.
-    expect(printed).toContain("**$81.12 per month**, up **+$40.56 (+100%)** from $40.56.");
-    // Lint: the finding points at the TypeScript line that created the key.
-    const match = /`(stacks\/[^`]+\.ts):(\d+)`/.exec(printed.slice(printed.indexOf("lint comment")));
+    // Plan: the delete fixture's warning first, then each resource with terraform's marker.
+    expect(printed).toMatch(/plan · dev\n[\s\S]*! This plan destroys 2 resources:\n {2}- destroy local_file\.test[^\n]*: its configuration was removed/);
+    expect(printed).toMatch(/\nDestroy \(2\)\n {2}- local_file\.test {2}its configuration was removed\n {2}- local_file\.test3 {2}its configuration was removed\n/);
+    // Cost: exact totals, amounts aligned in columns.
+    expect(printed).toContain("$81.12 per month, up +$40.56 (+100%) from $40.56.");
+    expect(printed).toMatch(/\n {2}aws_instance\.instance_2 +\$4\.60 +\+\$4\.60\n/);
+    // Lint: the finding points at the construct and the TypeScript line that created the key.
+    const lint = printed.slice(printed.indexOf("lint · dev"));
+    expect(lint).toMatch(/warning +kms_rotation: check key rotation\n +aws_kms_key\.[^ ]+ \(trading-platform-dev\//);
+    const match = /created at (stacks\/[^:\n]+\.ts):(\d+)/.exec(lint);
     expect(match).not.toBeNull();
     const sourceLine = readFileSync(join(repoRoot, match![1]!), "utf8").split("\n")[Number(match![2]) - 1];
     expect(sourceLine).toMatch(/new |\w+\(/);
-    expect(printed).toMatch(/\| `aws_kms_key\.[^`]+`<br><sub>trading-platform-dev\//);
+    // Readable text, not the comments' markdown or HTML.
+    expect(printed).not.toMatch(/<code>|<details>|<sub>|\*\*|\|---|&quot;/);
+    expect(printed).not.toContain("\u001b[");
   });
 });

@@ -4854,8 +4854,8 @@ var require_util2 = __commonJS({
       }
       return values;
     }
-    function getDecodeSplit(name, list2) {
-      const value = list2.get(name, true);
+    function getDecodeSplit(name, list3) {
+      const value = list3.get(name, true);
       if (value === null) {
         return null;
       }
@@ -12267,9 +12267,9 @@ var require_headers = __commonJS({
       // https://fetch.spec.whatwg.org/#dom-headers-getsetcookie
       getSetCookie() {
         webidl.brandCheck(this, _Headers);
-        const list2 = this.#headersList.cookies;
-        if (list2) {
-          return [...list2];
+        const list3 = this.#headersList.cookies;
+        if (list3) {
+          return [...list3];
         }
         return [];
       }
@@ -12309,8 +12309,8 @@ var require_headers = __commonJS({
       static getHeadersList(o) {
         return o.#headersList;
       }
-      static setHeadersList(o, list2) {
-        o.#headersList = list2;
+      static setHeadersList(o, list3) {
+        o.#headersList = list3;
       }
     };
     var { getHeadersGuard, setHeadersGuard, getHeadersList, setHeadersList } = Headers2;
@@ -13278,13 +13278,13 @@ var require_request2 = __commonJS({
         if (this.signal.aborted) {
           ac.abort(this.signal.reason);
         } else {
-          let list2 = dependentControllerMap.get(this.signal);
-          if (list2 === void 0) {
-            list2 = /* @__PURE__ */ new Set();
-            dependentControllerMap.set(this.signal, list2);
+          let list3 = dependentControllerMap.get(this.signal);
+          if (list3 === void 0) {
+            list3 = /* @__PURE__ */ new Set();
+            dependentControllerMap.set(this.signal, list3);
           }
           const acRef = new WeakRef(ac);
-          list2.add(acRef);
+          list3.add(acRef);
           util.addAbortListener(
             ac.signal,
             buildAbort(acRef)
@@ -20163,16 +20163,16 @@ var require_light = __commonJS({
           }
         }
         shiftAll(fn) {
-          return this._lists.forEach(function(list2) {
-            return list2.forEachShift(fn);
+          return this._lists.forEach(function(list3) {
+            return list3.forEachShift(fn);
           });
         }
         getFirst(arr = this._lists) {
-          var j, len, list2;
+          var j, len, list3;
           for (j = 0, len = arr.length; j < len; j++) {
-            list2 = arr[j];
-            if (list2.length > 0) {
-              return list2;
+            list3 = arr[j];
+            if (list3.length > 0) {
+              return list3;
             }
           }
           return [];
@@ -28075,6 +28075,14 @@ function collectScalars(value, into) {
   }
 }
 
+// review/src/text.ts
+var sgr = (open2, close) => (text) => text === "" ? text : `\x1B[${open2}m${text}\x1B[${close}m`;
+var ANSI = { bold: sgr(1, 22), dim: sgr(2, 22), red: sgr(31, 39), green: sgr(32, 39), yellow: sgr(33, 39), cyan: sgr(36, 39), magenta: sgr(35, 39) };
+function printable(text) {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu, (character) => `\\u{${character.codePointAt(0).toString(16)}}`);
+}
+var oneLine = (text) => printable(text.replace(/\r\n|\r|\n/g, "⏎"));
+
 // review/src/markdown.ts
 var ZERO_WIDTH_JOINER = "‍";
 var HTML_ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" };
@@ -28398,6 +28406,12 @@ var GitHubPublisher = class {
     await this.appendSummary(report.markdown().summary);
   }
   async publish(report, publishOptions = {}) {
+    const outcome = await this.comment(report, publishOptions);
+    const kind = `${report.kind[0].toUpperCase()}${report.kind.slice(1)}`;
+    this.options.core.info(`${kind} comment: ${outcome.status}${"commentId" in outcome ? ` (${outcome.commentId})` : ""}.`);
+    return outcome;
+  }
+  async comment(report, publishOptions) {
     const { run: run2, client, core } = this.options;
     const timing = this.options.timing ?? PRODUCTION_TIMING;
     const rendering = report.markdown();
@@ -28929,6 +28943,35 @@ function renderMismatch(options) {
   return lines.join("\n");
 }
 
+// review/src/apply/text.ts
+var countsLine2 = (model) => `${model.counts.add} to add, ${model.counts.change} to change, ${model.counts.replace} to replace, ${model.counts.destroy} to destroy`;
+var renderNotAppliedText = (environment, reason, style) => `${style.red(style.bold(`${oneLine(environment)}: not applied`))}
+${printable(reason)}`;
+var renderUpToDateText = (environment, pullRequestNumber, digest, style) => `${style.green(style.bold(`${oneLine(environment)}: already up to date`))}
+The plan after merging #${pullRequestNumber} has no changes; nothing to apply. Digest ${digest}.`;
+var renderApplyFailedText = (options, style) => `${style.red(style.bold(`${oneLine(options.environment)}: apply failed`))}
+The reviewed plan from #${options.pullRequestNumber} (${countsLine2(options.model)}) failed to apply; some changes may have been made. The last lines of terraform's output:
+
+${printable(options.outputTail)}`;
+var renderAppliedText = (options, style) => `${style.green(style.bold(`${oneLine(options.environment)}: applied`))}
+The plan reviewed on #${options.pullRequestNumber} (${countsLine2(options.model)}) was applied. Digest ${options.digest}.`;
+var list2 = (changes) => changes.length > 0 ? changes.map((change) => `  - ${oneLine(change.actions.join(", "))} ${oneLine(change.address)}`) : ["  - (none)"];
+function renderMismatchText(options, style) {
+  const lines = [
+    style.red(style.bold(`${oneLine(options.environment)}: not applied, the plan differs from the reviewed one`)),
+    `  reviewed on #${options.pullRequestNumber} (run ${options.reviewedRunId}): ${oneLine(options.reviewedDigest)}`,
+    `  planned now: ${oneLine(options.currentDigest)}`
+  ];
+  if (options.reviewed) {
+    const difference = diffChanges(options.reviewed, options.current);
+    lines.push("Only in the plan now:", ...list2(difference.onlyInCurrent), "Only in the reviewed plan:", ...list2(difference.onlyInReviewed), "Different actions:");
+    lines.push(...difference.changedActions.length > 0 ? difference.changedActions.map((change) => `  - ${oneLine(change.address)}: reviewed ${change.reviewed.join(", ")}, now ${change.current.join(", ")}`) : ["  - (none)"]);
+  } else {
+    lines.push("The reviewed comment does not list its changes; the plan now changes:", ...list2(options.current));
+  }
+  return lines.join("\n");
+}
+
 // review/src/apply/reviewed-plan.ts
 var ReviewedPlanError = class extends Error {
   name = "ReviewedPlanError";
@@ -29001,30 +29044,33 @@ ${tail(shown.stderr || shown.stdout, 30)}`);
     const current = changeSummaries(model);
     publisher.output("plan-digest", digest);
     let pullRequest;
-    const report = async (markdown) => {
-      const outcome = { kind: "apply", environment, noun: "outcome", marker: { planDigest: digest }, markdown: () => ({ comment: markdown, summary: markdown }) };
+    const report = async (markdown, text) => {
+      const outcome = { kind: "apply", environment, noun: "outcome", marker: { planDigest: digest }, markdown: () => ({ comment: markdown, summary: markdown }), text };
       if (pullRequest) await publisher.publish(outcome, { issueNumber: pullRequest.number, author: request2.author });
       else await publisher.summarize(outcome);
     };
-    const refuse = async (markdown, message) => {
+    const refuse = async (markdown, text, message) => {
       publisher.output("applied", "false");
-      await report(markdown);
+      await report(markdown, text);
       publisher.annotate({ level: "error", message, title: `Not applied: ${environment}` });
       return { ok: false };
     };
     if (model.errored) {
-      return refuse(renderNotApplied(environment, "The plan is marked errored: terraform stopped planning part-way."), "The saved plan is errored; nothing was applied.");
+      const reason = "The plan is marked errored: terraform stopped planning part-way.";
+      return refuse(renderNotApplied(environment, reason), (style) => renderNotAppliedText(environment, reason, style), "The saved plan is errored; nothing was applied.");
     }
     try {
       pullRequest = await findMergedPullRequest(github.client, { owner: github.owner, repo: github.repo }, request2.sha, request2.branch);
       publisher.output("pull-request", String(pullRequest.number));
     } catch (error2) {
       if (!(error2 instanceof ReviewedPlanError)) throw error2;
-      return refuse(renderNotApplied(environment, error2.message), error2.message);
+      const reason = error2.message;
+      return refuse(renderNotApplied(environment, reason), (style) => renderNotAppliedText(environment, reason, style), reason);
     }
     if (!model.hasChanges) {
       publisher.output("applied", "false");
-      await report(renderUpToDate(environment, pullRequest.number, digest));
+      const number = pullRequest.number;
+      await report(renderUpToDate(environment, number, digest), (style) => renderUpToDateText(environment, number, digest, style));
       publisher.annotate({ level: "notice", message: `No changes in ${environment}; nothing applied.` });
       return { ok: true };
     }
@@ -29033,24 +29079,18 @@ ${tail(shown.stderr || shown.stdout, 30)}`);
       reviewed = await readReviewedPlan({ client: github.client, owner: github.owner, repo: github.repo, pullRequest, environment, author: request2.author });
     } catch (error2) {
       if (!(error2 instanceof ReviewedPlanError)) throw error2;
-      return refuse(renderNotApplied(environment, error2.message), error2.message);
+      const reason = error2.message;
+      return refuse(renderNotApplied(environment, reason), (style) => renderNotAppliedText(environment, reason, style), reason);
     }
     publisher.output("reviewed-digest", reviewed.digest);
     const runUrl = publisher.links.run ?? "";
     if (reviewed.digest !== digest) {
-      const markdown = renderMismatch({
-        environment,
-        pullRequestNumber: pullRequest.number,
-        reviewedDigest: reviewed.digest,
-        reviewedRunId: reviewed.runId,
-        currentDigest: digest,
-        reviewed: reviewed.changes,
-        current,
-        runUrl
-      });
+      const mismatch = { environment, pullRequestNumber: pullRequest.number, reviewedDigest: reviewed.digest, reviewedRunId: reviewed.runId, currentDigest: digest, reviewed: reviewed.changes, current };
+      const markdown = renderMismatch({ ...mismatch, runUrl });
       publisher.log(markdown);
       return refuse(
         markdown,
+        (style) => renderMismatchText(mismatch, style),
         `The plan for ${environment} (${digest}) is not the one reviewed on #${pullRequest.number} (${reviewed.digest}); nothing was applied. The step summary lists the differences.`
       );
     }
@@ -29059,10 +29099,12 @@ ${tail(shown.stderr || shown.stdout, 30)}`);
     const output = mask(`${applied.stdout}${applied.stderr ? `
 ${applied.stderr}` : ""}`);
     if (applied.exitCode !== 0) {
-      return refuse(renderApplyFailed({ environment, pullRequestNumber: pullRequest.number, model, outputTail: tail(output), runUrl }), `terraform apply failed (exit code ${applied.exitCode}).`);
+      const failure = { environment, pullRequestNumber: pullRequest.number, model, outputTail: tail(output) };
+      return refuse(renderApplyFailed({ ...failure, runUrl }), (style) => renderApplyFailedText(failure, style), `terraform apply failed (exit code ${applied.exitCode}).`);
     }
     publisher.output("applied", "true");
-    await report(renderApplied({ environment, pullRequestNumber: pullRequest.number, model, digest, runUrl }));
+    const success = { environment, pullRequestNumber: pullRequest.number, model, digest };
+    await report(renderApplied({ ...success, runUrl }), (style) => renderAppliedText(success, style));
     return { ok: true };
   } catch (error2) {
     const message = error2 instanceof Error ? error2.message : String(error2);

@@ -3667,8 +3667,8 @@ var require_webidl = __commonJS({
       return new TypeError(`${message.header}: ${message.message}`);
     };
     webidl.errors.conversionFailed = function(context3) {
-      const plural2 = context3.types.length === 1 ? "" : " one of";
-      const message = `${context3.argument} could not be converted to${plural2}: ${context3.types.join(", ")}.`;
+      const plural3 = context3.types.length === 1 ? "" : " one of";
+      const message = `${context3.argument} could not be converted to${plural3}: ${context3.types.join(", ")}.`;
       return webidl.errors.exception({
         header: context3.prefix,
         message
@@ -11231,9 +11231,9 @@ var require_pluralizer = __commonJS({
       this: "these"
     };
     module2.exports = class Pluralizer {
-      constructor(singular, plural2) {
+      constructor(singular, plural3) {
         this.singular = singular;
-        this.plural = plural2;
+        this.plural = plural3;
       }
       pluralize(count) {
         const one = count === 1;
@@ -28035,6 +28035,26 @@ function createMasker(secrets) {
 }
 var escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
+// review/src/text.ts
+var sgr = (open2, close) => (text) => text === "" ? text : `\x1B[${open2}m${text}\x1B[${close}m`;
+var ANSI = { bold: sgr(1, 22), dim: sgr(2, 22), red: sgr(31, 39), green: sgr(32, 39), yellow: sgr(33, 39), cyan: sgr(36, 39), magenta: sgr(35, 39) };
+function printable(text) {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu, (character) => `\\u{${character.codePointAt(0).toString(16)}}`);
+}
+var oneLine = (text) => printable(text.replace(/\r\n|\r|\n/g, "⏎"));
+function columns(rows, options = {}) {
+  const widths = [];
+  for (const row of rows) row.forEach((cell, index) => widths[index] = Math.max(widths[index] ?? 0, visibleLength(cell)));
+  return rows.map(
+    (row) => (options.indent ?? "") + row.map((cell, index) => {
+      const pad = " ".repeat(widths[index] - visibleLength(cell));
+      if (index === row.length - 1 && options.align?.[index] !== "right") return cell;
+      return options.align?.[index] === "right" ? pad + cell : cell + pad;
+    }).join("  ")
+  );
+}
+var visibleLength = (text) => [...text.replace(/\u001b\[[0-9;]*m/g, "")].length;
+
 // review/src/markdown.ts
 var ZERO_WIDTH_JOINER = "‍";
 var HTML_ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" };
@@ -28436,6 +28456,12 @@ var GitHubPublisher = class {
     await this.appendSummary(report.markdown().summary);
   }
   async publish(report, publishOptions = {}) {
+    const outcome = await this.comment(report, publishOptions);
+    const kind = `${report.kind[0].toUpperCase()}${report.kind.slice(1)}`;
+    this.options.core.info(`${kind} comment: ${outcome.status}${"commentId" in outcome ? ` (${outcome.commentId})` : ""}.`);
+    return outcome;
+  }
+  async comment(report, publishOptions) {
     const { run: run2, client, core } = this.options;
     const timing = this.options.timing ?? PRODUCTION_TIMING;
     const rendering = report.markdown();
@@ -28657,18 +28683,19 @@ function formatPercent(delta, previous) {
   const text = percent.toString();
   return percent.isNegative() || percent.isZero() ? `${text}%` : `+${text}%`;
 }
-function headline(report) {
+var markdownStrong = (text) => `**${text}**`;
+function headline(report, strong = markdownStrong) {
   const total = formatMoney(report.monthlyCost, report.currency);
-  if (report.monthlyCost === null) return "**The monthly cost could not be estimated.**";
+  if (report.monthlyCost === null) return strong("The monthly cost could not be estimated.");
   const past = report.pastMonthlyCost;
   const delta = report.monthlyDelta;
-  if (delta === null) return `**${total} per month.** (No prior state to compare with.)`;
-  if (delta.round(2).isZero()) return `**${total} per month**, no change from the current ${formatMoney(past, report.currency)}.`;
+  if (delta === null) return `${strong(`${total} per month.`)} (No prior state to compare with.)`;
+  if (delta.round(2).isZero()) return `${strong(`${total} per month`)}, no change from the current ${formatMoney(past, report.currency)}.`;
   const direction = delta.isNegative() ? "down" : "up";
   const percent = formatPercent(delta, past);
   const change = `${formatMoney(delta, report.currency, { signed: true })}${percent ? ` (${percent})` : ""}`;
   const from = past === null || past.isZero() ? "from nothing today" : `from ${formatMoney(past, report.currency)}`;
-  return `**${total} per month**, ${direction} **${change}** ${from}.`;
+  return `${strong(`${total} per month`)}, ${direction} ${strong(change)} ${from}.`;
 }
 var costOrder = (a, b) => {
   if (a.monthlyCost === null || b.monthlyCost === null) return a.monthlyCost === null ? b.monthlyCost === null ? 0 : 1 : -1;
@@ -28964,6 +28991,75 @@ function parseInfracostReport(text, source = "infracost JSON") {
   };
 }
 
+// review/src/infracost/text.ts
+var plural2 = (count, noun) => `${count} ${noun}${count === 1 ? "" : "s"}`;
+var changeText = (resource, currency) => {
+  if (resource.removed) return `${formatMoney(resource.monthlyDelta ?? null, currency, { signed: true })} (removed)`;
+  if (resource.monthlyDelta === void 0) return "";
+  return formatMoney(resource.monthlyDelta, currency, { signed: true });
+};
+function renderCostText(report, options) {
+  const { style } = options;
+  const currency = report.currency;
+  const multiProject = report.projects.length > 1;
+  const label = (resource) => oneLine(resource.address) + (multiProject ? style.dim(` (${oneLine(resource.project)})`) : "");
+  const lines = [style.bold(`Cost estimate · ${oneLine(options.environment)}`), headline(report, style.bold)];
+  const failed = report.projects.filter((project) => project.errors.length > 0);
+  if (failed.length > 0) {
+    lines.push("", style.red(`! infracost could not estimate ${plural2(failed.length, "project")}; the totals leave ${failed.length === 1 ? "it" : "them"} out:`));
+    for (const project of failed) for (const error2 of project.errors) lines.push(`  - ${oneLine(project.name)}: ${oneLine(error2.message)}${error2.code === void 0 ? "" : ` (code ${error2.code})`}`);
+  }
+  const warnings = report.projects.flatMap((project) => project.warnings.map((warning2) => `  - ${oneLine(project.name)}: ${oneLine(warning2.message)}`));
+  if (warnings.length > 0) lines.push("", style.yellow("! infracost warnings:"), ...warnings);
+  if (multiProject) {
+    lines.push("", style.bold("Projects"));
+    const rows = report.projects.map((project) => {
+      const percent = formatPercent(project.monthlyDelta, project.pastMonthlyCost);
+      return [
+        oneLine(project.name) + (project.errors.length > 0 ? style.red(" (error)") : ""),
+        formatMoney(project.pastMonthlyCost, currency),
+        formatMoney(project.monthlyCost, currency),
+        `${formatMoney(project.monthlyDelta, currency, { signed: true })}${percent ? ` (${percent})` : ""}`
+      ];
+    });
+    lines.push(...columns([["project", "previous", "new", "change"].map(style.dim), ...rows], { indent: "  ", align: ["left", "right", "right", "right"] }));
+  }
+  const priced = [...report.resources.filter((resource) => !resource.removed)].sort(costOrder);
+  if (priced.length > 0) {
+    lines.push("", style.bold("Resources by monthly cost"));
+    const rows = priced.map((resource) => [label(resource), resource.monthlyCost === null ? "n/a (usage-based)" : formatMoney(resource.monthlyCost, currency), changeText(resource, currency)]);
+    lines.push(...columns([["resource", "monthly", "change"].map(style.dim), ...rows], { indent: "  ", align: ["left", "right", "right"] }));
+    const total = priced.reduce((sum, resource) => sum.plus(resource.monthlyCost ?? Decimal.ZERO), Decimal.ZERO);
+    lines.push(style.dim(`  ${plural2(priced.length, "resource")}, ${formatMoney(total, currency)} per month together.`));
+  }
+  const changed = [...report.resources.filter((resource) => resource.removed || resource.monthlyDelta != null && !resource.monthlyDelta.round(2).isZero())].sort(changeOrder);
+  if (changed.length > 0) {
+    lines.push("", style.bold("Changes"));
+    const rows = changed.map((resource) => [label(resource), changeText(resource, currency), formatMoney(resource.monthlyCost, currency)]);
+    lines.push(...columns([["resource", "change", "monthly after"].map(style.dim), ...rows], { indent: "  ", align: ["left", "right", "right"] }));
+  }
+  const summary2 = report.summary;
+  const notes = [];
+  const types = (counts) => counts.map(([type, count]) => `${oneLine(type)} ×${count}`).join(", ");
+  if (summary2.detected !== void 0) notes.push(`${plural2(summary2.detected, "resource")} detected, ${summary2.supported ?? 0} priced.`);
+  if ((summary2.noPrice ?? 0) > 0 || summary2.noPriceCounts.length > 0) {
+    notes.push(`${summary2.noPrice ?? summary2.noPriceCounts.reduce((total, [, count]) => total + count, 0)} have no price (free): ${types(summary2.noPriceCounts)}.`);
+  }
+  if ((summary2.unsupported ?? 0) > 0 || summary2.unsupportedCounts.length > 0) {
+    notes.push(
+      style.yellow(`${summary2.unsupported ?? summary2.unsupportedCounts.reduce((total, [, count]) => total + count, 0)} are not supported by infracost, so their cost is not counted: ${types(summary2.unsupportedCounts)}.`)
+    );
+  }
+  if ((summary2.usageBased ?? 0) > 0) notes.push(`${summary2.usageBased} have usage-based costs, estimated from ${options.usageFile ? oneLine(options.usageFile) : "infracost's defaults (no usage file)"}.`);
+  if (notes.length > 0) lines.push("", ...notes.map((note) => style.dim(note)));
+  return lines.join("\n");
+}
+function renderCostErrorText(environment, message, output, style) {
+  return [style.red(style.bold(`Cost estimate failed · ${oneLine(environment)}`)), printable(message), "", printable(output.trim() || "(no output)")].join("\n");
+}
+var renderCostSkippedText = (environment, reason, style) => `${style.bold(`Cost estimate · ${oneLine(environment)}`)}
+Skipped: ${printable(reason)}.`;
+
 // review/src/infracost/run-infracost.ts
 var DEFAULT_USAGE_FILE = "infracost-usage.yml";
 var ToolError = class extends Error {
@@ -29030,16 +29126,18 @@ async function reviewCost(request2, dependencies, publisher) {
         });
       } catch (error2) {
         if (!(error2 instanceof ToolError)) throw error2;
-        const text = renderCostError(environment, error2.message, error2.output);
-        await publisher.publish(costReport(environment, { comment: text, summary: text }));
+        const markdown = renderCostError(environment, error2.message, error2.output);
+        const toolError = error2;
+        await publisher.publish(costReport(environment, { comment: markdown, summary: markdown }, (style) => renderCostErrorText(environment, toolError.message, toolError.output, style)));
         publisher.annotate({ level: "error", message: `${error2.message}
 ${error2.output.slice(-4e3)}`, title: "infracost" });
         return { ok: false, reason: error2.message };
       }
       if (outcome.skipped) {
         publisher.annotate({ level: "notice", message: `Cost estimate for ${environment} skipped: ${outcome.skipped}.`, title: "infracost" });
-        const text = renderCostSkipped(environment, outcome.skipped);
-        await publisher.summarize(costReport(environment, { comment: text, summary: text }));
+        const markdown = renderCostSkipped(environment, outcome.skipped);
+        const reason = outcome.skipped;
+        await publisher.summarize(costReport(environment, { comment: markdown, summary: markdown }, (style) => renderCostSkippedText(environment, reason, style)));
         publisher.output("monthly-cost", "");
         publisher.output("monthly-delta", "");
         return { ok: true, skipped: outcome.skipped };
@@ -29051,12 +29149,11 @@ ${error2.output.slice(-4e3)}`, title: "infracost" });
     const report = parseInfracostReport(reportText, source);
     for (const project of report.projects) {
       for (const error2 of project.errors) {
-        publisher.annotate({ level: "warning", message: `${project.name}: ${error2.message}`, title: "infracost could not estimate a project" });
+        publisher.annotate({ level: "warning", message: `${project.name}: ${error2.message}`, title: "infracost could not estimate a project", shownInReport: true });
       }
     }
     const rendered = renderCost(report, environment, { runUrl: publisher.links.run, usageFile });
-    const result = await publisher.publish(costReport(environment, rendered));
-    publisher.log(`Cost comment: ${result.status}${"commentId" in result ? ` (${result.commentId})` : ""}.`);
+    await publisher.publish(costReport(environment, rendered, (style) => renderCostText(report, { environment, usageFile, style })));
     publisher.output("monthly-cost", report.monthlyCost?.toString() ?? "");
     publisher.output("monthly-delta", report.monthlyDelta?.toString() ?? "");
     return { ok: true, report };
@@ -29066,7 +29163,7 @@ ${error2.output.slice(-4e3)}`, title: "infracost" });
     return { ok: false, reason: message };
   }
 }
-var costReport = (environment, rendering) => ({ kind: "cost", environment, markdown: () => rendering });
+var costReport = (environment, rendering, text) => ({ kind: "cost", environment, markdown: () => rendering, text });
 
 // .github/actions/cost/src/run.ts
 var INPUTS = {

@@ -3667,8 +3667,8 @@ var require_webidl = __commonJS({
       return new TypeError(`${message.header}: ${message.message}`);
     };
     webidl.errors.conversionFailed = function(context3) {
-      const plural2 = context3.types.length === 1 ? "" : " one of";
-      const message = `${context3.argument} could not be converted to${plural2}: ${context3.types.join(", ")}.`;
+      const plural3 = context3.types.length === 1 ? "" : " one of";
+      const message = `${context3.argument} could not be converted to${plural3}: ${context3.types.join(", ")}.`;
       return webidl.errors.exception({
         header: context3.prefix,
         message
@@ -11231,9 +11231,9 @@ var require_pluralizer = __commonJS({
       this: "these"
     };
     module2.exports = class Pluralizer {
-      constructor(singular, plural2) {
+      constructor(singular, plural3) {
         this.singular = singular;
-        this.plural = plural2;
+        this.plural = plural3;
       }
       pluralize(count) {
         const one = count === 1;
@@ -28019,6 +28019,14 @@ var InputError = class extends Error {
   name = "InputError";
 };
 
+// review/src/text.ts
+var sgr = (open2, close) => (text) => text === "" ? text : `\x1B[${open2}m${text}\x1B[${close}m`;
+var ANSI = { bold: sgr(1, 22), dim: sgr(2, 22), red: sgr(31, 39), green: sgr(32, 39), yellow: sgr(33, 39), cyan: sgr(36, 39), magenta: sgr(35, 39) };
+function printable(text) {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu, (character) => `\\u{${character.codePointAt(0).toString(16)}}`);
+}
+var oneLine = (text) => printable(text.replace(/\r\n|\r|\n/g, "⏎"));
+
 // review/src/markdown.ts
 var ZERO_WIDTH_JOINER = "‍";
 var HTML_ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" };
@@ -28420,6 +28428,12 @@ var GitHubPublisher = class {
     await this.appendSummary(report.markdown().summary);
   }
   async publish(report, publishOptions = {}) {
+    const outcome = await this.comment(report, publishOptions);
+    const kind = `${report.kind[0].toUpperCase()}${report.kind.slice(1)}`;
+    this.options.core.info(`${kind} comment: ${outcome.status}${"commentId" in outcome ? ` (${outcome.commentId})` : ""}.`);
+    return outcome;
+  }
+  async comment(report, publishOptions) {
     const { run: run2, client, core } = this.options;
     const timing = this.options.timing ?? PRODUCTION_TIMING;
     const rendering = report.markdown();
@@ -29053,6 +29067,52 @@ ${result.stdout}`.trim());
   return { report, toolFailed: result.exitCode === 1 };
 }
 
+// review/src/tflint/text.ts
+var RANK2 = { error: 3, warning: 2, notice: 1 };
+var COLOUR = { error: "red", warning: "yellow", notice: "cyan" };
+var plural2 = (count, noun) => `${count} ${noun}${count === 1 ? "" : "s"}`;
+function whereLines(location, style) {
+  const lines = [];
+  if (location.address) lines.push(`${oneLine(location.address)}${location.constructPath ? style.dim(` (${oneLine(location.constructPath)})`) : ""}`);
+  if (location.source) lines.push(`created at ${oneLine(`${location.source.file}:${location.source.line}`)}`);
+  else if (location.lintedFile) lines.push(`in ${oneLine(location.lintedLine > 0 ? `${location.lintedFile}:${location.lintedLine}` : `${location.lintedFile} (file-level)`)}`);
+  return lines;
+}
+function renderLintText(findings, errors, options) {
+  const { style } = options;
+  const counts = countBySeverity(findings);
+  const lines = [style.bold(`tflint · ${oneLine(options.environment)}`)];
+  if (findings.length === 0 && errors.length === 0) {
+    lines.push(style.green("No findings."));
+  } else {
+    const failing = errors.length > 0 || failsOn(options.failOn, findings);
+    const verdict = errors.length > 0 ? "tflint itself reported errors, so this check fails" : `this check ${failing ? "fails" : "passes"} (fail-on: ${options.failOn})`;
+    lines.push(`${plural2(counts.errors, "error")}, ${plural2(counts.warnings, "warning")}, ${plural2(counts.notices, "notice")}: ${failing ? style.red(verdict) : verdict}.`);
+  }
+  if (errors.length > 0) {
+    lines.push("", style.red("! tflint could not lint everything:"));
+    for (const located of errors) {
+      lines.push(`  - ${located.error.summary ? `${style.bold(oneLine(located.error.summary))}: ` : ""}${oneLine(located.error.message)}`);
+      for (const where of whereLines(located, style)) lines.push(`    ${where}`);
+    }
+  }
+  const ordered = [...findings].sort(
+    (a, b) => RANK2[b.finding.severity] - RANK2[a.finding.severity] || (a.source?.file ?? a.lintedFile ?? "").localeCompare(b.source?.file ?? b.lintedFile ?? "") || (a.source?.line ?? a.lintedLine) - (b.source?.line ?? b.lintedLine)
+  );
+  for (const located of ordered) {
+    const { finding } = located;
+    const severity = style[COLOUR[finding.severity]](finding.severity.padEnd(7));
+    lines.push("", `${severity} ${style.bold(oneLine(finding.rule))}: ${oneLine(finding.message)}${finding.fixable ? style.dim(" (tflint --fix can fix this)") : ""}`);
+    for (const where of whereLines(located, style)) lines.push(`        ${where}`);
+    if (finding.callers.length > 1) lines.push(`        ${style.dim(`via ${finding.callers.slice(1).map((caller) => oneLine(`${caller.filename}:${caller.line}`)).join(" → ")}`)}`);
+    if (finding.link) lines.push(`        ${style.dim(printable(finding.link))}`);
+  }
+  return lines.join("\n");
+}
+function renderLintErrorText(environment, message, output, style) {
+  return [style.red(style.bold(`tflint failed · ${oneLine(environment)}`)), printable(message), "", printable(output.trim() || "(no output)")].join("\n");
+}
+
 // review/src/tflint/review.ts
 var MARKER_RESERVE = 512;
 var FAIL_ON = ["error", "warning", "notice", "none"];
@@ -29094,18 +29154,20 @@ async function reviewLint(request2, dependencies, publisher) {
         ({ report, toolFailed } = await runTflint({ exec: dependencies.exec, env: dependencies.env, binary: request2.tflint, directory, config: fs3.existsSync(config) ? config : void 0 }));
       } catch (error2) {
         if (!(error2 instanceof TflintToolFailure)) throw error2;
-        const text = renderLintError(environment, error2.message, error2.output);
-        await publisher.publish(lintReport(environment, { comment: text, summary: text }));
+        const markdown = renderLintError(environment, error2.message, error2.output);
+        const toolError = error2;
+        await publisher.publish(lintReport(environment, { comment: markdown, summary: markdown }, (style) => renderLintErrorText(environment, toolError.message, toolError.output, style)));
         publisher.annotate({ level: "error", message: `${error2.message}
 ${error2.output.slice(-4e3)}`, title: "tflint" });
         return { ok: false, outcome: "not-run", reason: error2.message };
       }
     }
     const { findings, errors } = locate(report, fs3, repoRoot, workingDirectory, publisher);
-    for (const annotation of annotations(findings, errors)) publisher.annotate(annotation);
+    for (const annotation of annotations(findings, errors)) publisher.annotate({ ...annotation, shownInReport: true });
     const render = (limit, measure) => renderLintComment(findings, errors, { environment, failOn, limit, measure, blobUrl: publisher.links.blob, runUrl: publisher.links.run });
-    const result = await publisher.publish(lintReport(environment, { comment: render(COMMENT_LIMIT - MARKER_RESERVE), summary: render(STEP_SUMMARY_LIMIT / 2, measureBytes) }));
-    publisher.log(`Lint comment: ${result.status}${"commentId" in result ? ` (${result.commentId})` : ""}.`);
+    await publisher.publish(
+      lintReport(environment, { comment: render(COMMENT_LIMIT - MARKER_RESERVE), summary: render(STEP_SUMMARY_LIMIT / 2, measureBytes) }, (style) => renderLintText(findings, errors, { environment, failOn, style }))
+    );
     const counts = countBySeverity(findings);
     publisher.output("errors", String(counts.errors));
     publisher.output("warnings", String(counts.warnings));
@@ -29125,7 +29187,7 @@ ${error2.output.slice(-4e3)}`, title: "tflint" });
     return { ok: false, outcome: "not-run", reason: message };
   }
 }
-var lintReport = (environment, rendering) => ({ kind: "lint", environment, markdown: () => rendering });
+var lintReport = (environment, rendering, text) => ({ kind: "lint", environment, markdown: () => rendering, text });
 
 // .github/actions/lint/src/run.ts
 var INPUTS = {

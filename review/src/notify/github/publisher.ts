@@ -40,6 +40,13 @@ export class GitHubPublisher implements Publisher {
   }
 
   async publish(report: Report, publishOptions: PublishOptions = {}): Promise<PublishOutcome> {
+    const outcome = await this.comment(report, publishOptions);
+    const kind = `${report.kind[0]!.toUpperCase()}${report.kind.slice(1)}`;
+    this.options.core.info(`${kind} comment: ${outcome.status}${"commentId" in outcome ? ` (${outcome.commentId})` : ""}.`);
+    return outcome;
+  }
+
+  private async comment(report: Report, publishOptions: PublishOptions): Promise<PublishOutcome> {
     const { run, client, core } = this.options;
     const timing = this.options.timing ?? PRODUCTION_TIMING;
     const rendering = report.markdown();

@@ -11,7 +11,7 @@ let github: FakeGitHub;
 beforeEach(async () => void (github = await startFakeGitHub()));
 afterEach(() => github.close());
 
-const planReport = (comment: string, summary = comment): Report => ({ kind: "plan", environment: "dev", markdown: () => ({ comment, summary }) });
+const planReport = (comment: string, summary = comment): Report => ({ kind: "plan", environment: "dev", markdown: () => ({ comment, summary }), text: () => comment });
 
 /** Runs `body` with a publisher connected as an action's would be. */
 async function withPublisher<T>(files: RunnerFiles, body: (publisher: Publisher) => Promise<T>, options: { eventName?: string; token?: string } = {}) {
