@@ -4,7 +4,7 @@
 // sticky comment, writes the step summary, labels, annotations and outputs;
 // the terminal one prints readable text for `npm run preview`.
 import type { TextStyle } from "../text";
-import type { CommentMarker } from "./github/comments";
+import type { CommentMarker } from "../marker";
 
 export type ReviewKind = "plan" | "cost" | "lint" | "synth" | "apply";
 

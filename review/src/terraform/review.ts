@@ -3,6 +3,7 @@
 import { join, relative, resolve } from "node:path";
 import type { ReviewDependencies } from "../dependencies";
 import { createMasker } from "../mask";
+import { markerJson } from "../marker";
 import type { Publisher, Report } from "../notify/publisher";
 import { MARKER_CHANGES_ROOM, renderPlan, renderPlanError } from "./markdown";
 import { planDigest } from "./plan-digest";
@@ -130,5 +131,6 @@ function markerChanges(model: PlanModel): { address: string; actions: string[] }
   const changes = model.resourceChanges
     .filter((change) => !(change.rawActions.length === 1 && change.rawActions[0] === "no-op"))
     .map((change) => ({ address: change.address, actions: [...change.rawActions] }));
-  return JSON.stringify(changes).length <= MARKER_CHANGES_ROOM ? changes : undefined;
+  // Measured as the marker writes it: an escaped `@` or `#` takes six characters.
+  return markerJson(changes).length <= MARKER_CHANGES_ROOM ? changes : undefined;
 }

@@ -70,6 +70,44 @@ describe("plan action with an existing plan JSON", () => {
   });
 });
 
+/** A plan JSON creating a `terraform_data` for each address. */
+const planCreating = (addresses: readonly string[]): string =>
+  JSON.stringify({
+    format_version: "1.2",
+    terraform_version: "1.11.4",
+    resource_changes: addresses.map((address) => ({ address, mode: "managed", type: "terraform_data", name: "x", change: { actions: ["create"], before: null, after: { input: "v" }, after_unknown: { id: true } } })),
+  });
+
+describe("plan action and hostile resource keys", () => {
+  const write = (text: string): string => {
+    const file = join(mkdtempSync(join(tmpdir(), "plan-json-")), "plan.json");
+    writeFileSync(file, text);
+    return file;
+  };
+
+  it("pings and links nobody, in the visible comment or its hidden marker, and the deploy gate still reads the key back", async () => {
+    const address = 'terraform_data.x["@octocat please review #7"]';
+    const r = runner({ environment: "dev", "plan-json": write(planCreating([address])) });
+    expect((await r.run()).result).toEqual({ ok: true });
+    const body = github.comments(7)[0]!.body;
+    expect(body).not.toMatch(/[@#](?=[\p{L}\p{N}_-])/u);
+    expect(parseMarker(body)!.changes).toEqual([{ address, actions: ["create"] }]);
+  });
+
+  it("leaves the change list out of the marker when its escaped form would not fit (an escaped @ takes six characters)", async () => {
+    // 40 addresses of ~110 characters: under 8,000 characters as plain JSON, over it with every @ escaped.
+    const addresses = Array.from({ length: 40 }, (_, index) => `terraform_data.x["${"@".repeat(100)}${index}"]`);
+    expect(JSON.stringify(addresses.map((a) => ({ address: a, actions: ["create"] }))).length).toBeLessThan(8000);
+    const r = runner({ environment: "dev", "plan-json": write(planCreating(addresses)) });
+    expect((await r.run()).result).toEqual({ ok: true });
+    const body = github.comments(7)[0]!.body;
+    const marker = parseMarker(body)!;
+    expect(marker.planDigest).toMatch(/^sha256:/);
+    expect(marker.changes).toBeUndefined();
+    expect(body.length).toBeLessThanOrEqual(65_536);
+  });
+});
+
 describeWithTerraform("plan action running terraform", () => {
   /** A synthesized-stack look-alike: cdk.tf.json with CDKTF's "//" metadata (terraform reads "//" as a comment). */
   const stackDir = (input: unknown) =>

@@ -28184,11 +28184,22 @@ function createGitHubClient(options) {
   };
 }
 
-// review/src/notify/github/comments.ts
+// review/src/marker.ts
 var MARKER_PATTERN = /<!-- trading-platform:(\{[^\n]*?\}) -->/;
+var MARKER_ESCAPES = {
+  // The JSON cannot end the HTML comment or open a tag.
+  "<": "\\u003c",
+  ">": "\\u003e",
+  // Nothing in the body pings a person or team, or links an issue, as the visible text already ensures
+  // (markdown.ts neutralizeReferences): the raw body also reaches API clients and notification emails.
+  "@": "\\u0040",
+  "#": "\\u0023"
+};
+function markerJson(value) {
+  return JSON.stringify(value).replace(/[<>@#]/g, (character) => MARKER_ESCAPES[character]);
+}
 function renderMarker(marker) {
-  const json = JSON.stringify(marker).replace(/</g, "\\u003c").replace(/>/g, "\\u003e");
-  return `<!-- trading-platform:${json} -->`;
+  return `<!-- trading-platform:${markerJson(marker)} -->`;
 }
 function parseMarker(body) {
   const match = MARKER_PATTERN.exec(body ?? "");
@@ -28201,6 +28212,8 @@ function parseMarker(body) {
     return void 0;
   }
 }
+
+// review/src/notify/github/comments.ts
 var ANY_BOT = "*[bot]";
 async function resolveTokenLogin(client) {
   try {

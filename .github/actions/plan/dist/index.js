@@ -28249,11 +28249,22 @@ function createGitHubClient(options) {
   };
 }
 
-// review/src/notify/github/comments.ts
+// review/src/marker.ts
 var MARKER_PATTERN = /<!-- trading-platform:(\{[^\n]*?\}) -->/;
+var MARKER_ESCAPES = {
+  // The JSON cannot end the HTML comment or open a tag.
+  "<": "\\u003c",
+  ">": "\\u003e",
+  // Nothing in the body pings a person or team, or links an issue, as the visible text already ensures
+  // (markdown.ts neutralizeReferences): the raw body also reaches API clients and notification emails.
+  "@": "\\u0040",
+  "#": "\\u0023"
+};
+function markerJson(value2) {
+  return JSON.stringify(value2).replace(/[<>@#]/g, (character) => MARKER_ESCAPES[character]);
+}
 function renderMarker(marker) {
-  const json = JSON.stringify(marker).replace(/</g, "\\u003c").replace(/>/g, "\\u003e");
-  return `<!-- trading-platform:${json} -->`;
+  return `<!-- trading-platform:${markerJson(marker)} -->`;
 }
 function parseMarker(body) {
   const match = MARKER_PATTERN.exec(body ?? "");
@@ -28266,6 +28277,8 @@ function parseMarker(body) {
     return void 0;
   }
 }
+
+// review/src/notify/github/comments.ts
 var ANY_BOT = "*[bot]";
 async function resolveTokenLogin(client) {
   try {
@@ -29261,7 +29274,7 @@ function readConstructPaths(dependencies, directory, publisher) {
 }
 function markerChanges(model) {
   const changes = model.resourceChanges.filter((change) => !(change.rawActions.length === 1 && change.rawActions[0] === "no-op")).map((change) => ({ address: change.address, actions: [...change.rawActions] }));
-  return JSON.stringify(changes).length <= MARKER_CHANGES_ROOM ? changes : void 0;
+  return markerJson(changes).length <= MARKER_CHANGES_ROOM ? changes : void 0;
 }
 
 // review/src/infracost/decimal.ts

@@ -4,40 +4,8 @@
 import { isRequestError, type GitHubClient, type GitHubRequestError } from "./client";
 import { COMMENT_LIMIT } from "../../markdown";
 
-export type CommentKind = "plan" | "cost" | "lint" | "synth";
-
-export interface CommentMarker {
-  readonly kind: CommentKind | string;
-  readonly environment: string;
-  readonly runId: number;
-  readonly runAttempt?: number;
-  readonly sha?: string;
-  /** Plan comments: the digest of the reviewed plan, which the deploy gate compares. */
-  readonly planDigest?: string;
-  /** Plan comments: the reviewed plan's changes (omitted when too many to fit), so a refused deploy can show what differs. */
-  readonly changes?: readonly { readonly address: string; readonly actions: readonly string[] }[];
-}
-
-const MARKER_PATTERN = /<!-- trading-platform:(\{[^\n]*?\}) -->/;
-
-/** The hidden first line of every comment we post. `<`/`>` are escaped so the JSON cannot end the HTML comment. */
-export function renderMarker(marker: CommentMarker): string {
-  const json = JSON.stringify(marker).replace(/</g, "\\u003c").replace(/>/g, "\\u003e");
-  return `<!-- trading-platform:${json} -->`;
-}
-
-/** The marker in a comment body, or undefined when there is none or it is not ours. */
-export function parseMarker(body: string | null | undefined): CommentMarker | undefined {
-  const match = MARKER_PATTERN.exec(body ?? "");
-  if (!match) return undefined;
-  try {
-    const parsed = JSON.parse(match[1]!) as Partial<CommentMarker>;
-    if (typeof parsed.kind !== "string" || typeof parsed.environment !== "string" || typeof parsed.runId !== "number") return undefined;
-    return parsed as CommentMarker;
-  } catch {
-    return undefined;
-  }
-}
+export { type CommentKind, type CommentMarker, markerJson, parseMarker, renderMarker } from "../../marker";
+import { type CommentMarker, parseMarker, renderMarker } from "../../marker";
 
 /** The author of comments made with the workflow's GITHUB_TOKEN. */
 export const GITHUB_ACTIONS_BOT = "github-actions[bot]";

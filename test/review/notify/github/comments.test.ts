@@ -27,6 +27,21 @@ const upsert = (runId: number, content: string, extra: Partial<Parameters<typeof
   upsertComment({ client, ...ref, author: "github-actions[bot]", marker: { kind: "plan", environment: "dev", runId }, content, sleep, retryUnitMs: 5, ...extra });
 
 describe("marker", () => {
+  it("escapes what could ping or link (@, #) as the visible text does, and still parses back", () => {
+    const marker = {
+      kind: "plan",
+      environment: "dev #12",
+      runId: 12,
+      planDigest: "sha256:00",
+      changes: [{ address: 'terraform_data.x["@octocat please review"]', actions: ["create"] }, { address: "terraform_data.y[\"@org/security-team fixes #34 <b>\"]", actions: ["delete"] }],
+    };
+    const text = renderMarker(marker);
+    expect(text).not.toMatch(/[@#]/);
+    expect(text).toContain("terraform_data.x[\\\"\\u0040octocat please review\\\"]");
+    expect(text.match(/-->/g)).toHaveLength(1);
+    expect(parseMarker(`${text}\nbody`)).toEqual(marker);
+  });
+
   it("round-trips and cannot be closed early by hostile values", () => {
     const marker = { kind: "plan", environment: "dev --> <b>x</b>", runId: 12 };
     const text = renderMarker(marker);
