@@ -29155,6 +29155,7 @@ async function run(runtime) {
       mask: parseMaskInput(input("mask"))
     },
     runtime,
+    // github-token is required (readInputs refuses an empty one), so there is a client.
     { client, owner: context3.owner, repo: context3.repo },
     publisher
   );

@@ -31,6 +31,7 @@ export async function run(runtime: ActionRuntime): Promise<ActionResult> {
       mask: parseMaskInput(input("mask")),
     },
     runtime,
+    // github-token is required (readInputs refuses an empty one), so there is a client.
     { client: client!, owner: context.owner, repo: context.repo },
     publisher,
   );
