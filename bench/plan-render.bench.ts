@@ -5,10 +5,10 @@
 // creates) and cached in .build/bench/ (about a minute to generate; delete the file to regenerate).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { createMasker } from "../.github/actions/shared/src/mask";
-import { parsePlanJson } from "../.github/actions/shared/src/plan-model";
-import { planDigest } from "../.github/actions/shared/src/plan-digest";
-import { renderPlan } from "../.github/actions/plan/src/render";
+import { createMasker } from "../review/src/mask";
+import { parsePlanJson } from "../review/src/terraform/plan-model";
+import { planDigest } from "../review/src/terraform/plan-digest";
+import { renderPlan } from "../review/src/terraform/markdown";
 import { manyResources, terraformMissingReason, terraformPlan } from "../test/support/terraform";
 
 const missing = terraformMissingReason();

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// Bundles each custom action (.github/actions/<name>/src/index.ts, except the
-// shared library) into .github/actions/<name>/dist/index.js: one CommonJS file
-// with every dependency inside, as the runner executes it. Not minified, so a
-// reviewer can read a dist diff; deterministic, so the freshness test can
-// compare a rebuild byte for byte. `--out DIR` writes <DIR>/<name>/dist/ instead.
+// Bundles each custom action (.github/actions/<name>/src/index.ts, with the
+// review library and @actions/*) into .github/actions/<name>/dist/index.js:
+// one CommonJS file with every dependency inside, as the runner executes it
+// (most of its size is undici, the proxy-aware fetch of @actions/github's
+// client). Not minified, so a reviewer can read a dist diff; deterministic,
+// so the freshness test can compare a rebuild byte for byte. `--out DIR` writes <DIR>/<name>/dist/ instead.
 import { existsSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,7 +16,7 @@ export const actionsDir = join(repoRoot, ".github", "actions");
 /** Names of the actions with a `src/index.ts`, sorted. */
 export function actionNames() {
   return readdirSync(actionsDir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && entry.name !== "shared" && existsSync(join(actionsDir, entry.name, "src", "index.ts")))
+    .filter((entry) => entry.isDirectory() && existsSync(join(actionsDir, entry.name, "src", "index.ts")))
     .map((entry) => entry.name)
     .sort();
 }

@@ -10,7 +10,8 @@
 //   - every stacks/ file that writes a policy statement, imports an IAM, KMS or resource-policy
 //     resource, or grants access (`grantX(...)`, `grantKeyUse`, `addTo...Policy`);
 //   - every Lambda manifest (its `access` list becomes the function's IAM policy);
-//   - environment files with "protectData": true; the bootstrap; workflows and actions;
+//   - environment files with "protectData": true; the bootstrap; workflows, actions and the review library
+//     (its apply gate decides what is applied);
 //     the scripts that gate deploys, destroys and promotions; CODEOWNERS and its generator.
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
@@ -23,6 +24,8 @@ export const SECURITY_PATHS = [
   "/stacks/bootstrap/",
   "/.github/workflows/",
   "/.github/actions/",
+  // The review library decides what the deploy gate applies (review/src/apply, the plan digest and its marker).
+  "/review/",
   "/scripts/environments.mjs",
   "/scripts/promote.mjs",
   "/scripts/promotion-pull-request.mjs",

@@ -1,7 +1,7 @@
 // `npm run preview -- <env> [--base <ref>]`: the only file here that touches the real process.
 import * as fs from "node:fs";
 import { resolve } from "node:path";
-import { spawnExec } from "../../.github/actions/shared/src/exec";
+import { spawnExec, styleFor } from "../../review/src/index";
 import { parsePreviewArguments, PreviewUsageError } from "./arguments";
 import { preview } from "./pipeline";
 
@@ -15,6 +15,7 @@ async function main(): Promise<number> {
     fs,
     exec: spawnExec,
     write: (text) => void process.stdout.write(text),
+    style: styleFor(process.stdout, process.env),
   });
   return steps.some((step) => step.status === "failed") ? 1 : 0;
 }

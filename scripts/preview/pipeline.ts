@@ -1,40 +1,27 @@
-// The pull-request pipeline on a workstation: synth, the configuration diff
-// against a base ref, then plan, cost and lint where their tools and
-// credentials are present. It prints the comments the actions would post,
-// built by the same renderers, and names every step it had to skip.
+// The pull-request pipeline on a workstation: the review library's own synth,
+// plan, cost and lint pipelines (what the actions run), published to the
+// terminal as readable text instead of to a pull request. Plan, cost and lint
+// run where their tools and credentials are present; every step it has to
+// skip is named with what is missing.
 import { accessSync, constants } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, join, relative } from "node:path";
-import { DEFAULT_USAGE_FILE, ToolError, renderCost, runInfracost } from "../../.github/actions/cost/src/run";
-import { parseInfracostReport } from "../../.github/actions/cost/src/infracost-report";
-import { DEFAULT_CONFIG, TflintToolFailure, locate, runTflint } from "../../.github/actions/lint/src/run";
-import { renderLintComment } from "../../.github/actions/lint/src/render-lint";
-import { renderPlan, renderPlanError } from "../../.github/actions/plan/src/render";
-import { runTerraformPlan } from "../../.github/actions/plan/src/terraform";
-import type { ActionFs } from "../../.github/actions/shared/src/entry";
-import type { Exec } from "../../.github/actions/shared/src/exec";
-import { COMMENT_LIMIT } from "../../.github/actions/shared/src/markdown";
-import { createMasker } from "../../.github/actions/shared/src/mask";
-import { planDigest } from "../../.github/actions/shared/src/plan-digest";
-import { constructPathsFromStack, parsePlanJson } from "../../.github/actions/shared/src/plan-model";
-import type { RunnerEnv } from "../../.github/actions/shared/src/runner";
-import { synthesizeBase } from "../../.github/actions/synth/src/base-ref";
-import { diffStacks } from "../../.github/actions/synth/src/config-diff";
-import { renderSynthDiff } from "../../.github/actions/synth/src/render";
-import { readStackJson, runSynth } from "../../.github/actions/synth/src/synthesize";
+import { type Env, type Exec, type ReviewFs, type TextStyle, PLAIN, TerminalPublisher, reviewCost, reviewLint, reviewPlan, reviewSynth } from "../../review/src/index";
 
 export interface PreviewOptions {
   readonly environment: string;
   readonly baseRef?: string;
   /** The checkout (holds scripts/synth.mjs). */
   readonly root: string;
-  readonly env: RunnerEnv;
-  readonly fs: ActionFs;
+  readonly env: Env;
+  readonly fs: ReviewFs;
   readonly exec: Exec;
-  /** Where the comments go (stdout). */
+  /** Where the text goes (stdout). */
   readonly write: (text: string) => void;
+  /** Colours, or none (see styleFor). */
+  readonly style?: TextStyle;
   /** Finds a tool on PATH; injectable for tests. */
-  readonly findExecutable?: (name: string, env: RunnerEnv) => string | undefined;
+  readonly findExecutable?: (name: string, env: Env) => string | undefined;
   /** The user's home, for credential files. */
   readonly home?: string;
 }
@@ -46,7 +33,7 @@ export interface PreviewStep {
 }
 
 /** The first executable `name` on PATH. */
-export function findOnPath(name: string, env: RunnerEnv): string | undefined {
+export function findOnPath(name: string, env: Env): string | undefined {
   for (const folder of (env.PATH ?? "").split(delimiter)) {
     if (!folder) continue;
     const candidate = join(folder, name);
@@ -61,7 +48,7 @@ export function findOnPath(name: string, env: RunnerEnv): string | undefined {
 }
 
 /** What plan needs that is missing: the terraform binary, and credentials for the backend and for AWS. */
-export function missingForPlan(options: { env: RunnerEnv; fs: ActionFs; home: string; backend: string; terraform: string | undefined }): string[] {
+export function missingForPlan(options: { env: Env; fs: ReviewFs; home: string; backend: string; terraform: string | undefined }): string[] {
   const { env, fs, home } = options;
   const missing: string[] = [];
   if (!options.terraform) missing.push("terraform (not on PATH)");
@@ -77,142 +64,86 @@ export function missingForPlan(options: { env: RunnerEnv; fs: ActionFs; home: st
   return missing;
 }
 
-const banner = (title: string): string => `\n${"─".repeat(8)} ${title} ${"─".repeat(Math.max(8, 72 - title.length))}\n`;
-
 export async function preview(options: PreviewOptions): Promise<PreviewStep[]> {
   const { env, fs, exec, write, root, environment } = options;
+  const style = options.style ?? PLAIN;
   const which = options.findExecutable ?? findOnPath;
   const home = options.home ?? homedir();
+  const publisher = new TerminalPublisher(write, style);
+  const dependencies = { fs, exec, env, cwd: root };
+  const banner = (title: string): void => write(`\n${style.cyan(`${"─".repeat(8)} ${title} ${"─".repeat(Math.max(8, 72 - title.length))}`)}\n`);
   const steps: PreviewStep[] = [];
+  const skip = (name: PreviewStep["name"], missing: readonly string[]): void => {
+    write(`${style.yellow("Skipped")}: missing ${missing.join("; ")}.\n`);
+    steps.push({ name, status: "skipped", detail: `missing ${missing.join("; ")}` });
+  };
   const terraform = which("terraform", env);
   // cdktf validates a cloud backend by running `terraform version`; without
   // terraform there is no plan anyway, so synthesize with local state.
   const backend = env.TF_BACKEND || (terraform ? "cloud" : "local");
-  const outdir = join(root, ".build", "preview", environment, "cdktf.out");
 
-  write(banner(`synth · ${environment} (${backend} backend)`));
-  const head = await runSynth({ exec, fs, root, outdir, environments: [environment], backend, env });
-  if (!head.ok) {
-    write(`${head.output}\n`);
+  banner(`synth · ${environment} (${backend} backend)${options.baseRef ? ` and diff against ${options.baseRef}` : ""}`);
+  const synth = await reviewSynth(
+    { environments: environment, baseRef: options.baseRef, commentEnvironment: environment, backend, root, outdir: join(root, ".build", "preview", environment, "cdktf.out") },
+    dependencies,
+    publisher,
+  );
+  if (!synth.ok) {
     steps.push({ name: "synth", status: "failed", detail: "synth failed; nothing else can run" });
-    return finish(steps, write);
+    return finish(steps, write, style);
   }
-  const stack = head.stacks.find((candidate) => candidate.environment === environment) ?? head.stacks[0]!;
+  const stack = synth.stacks.find((candidate) => candidate.environment === environment) ?? synth.stacks[0]!;
   const stackDirectory = relative(root, stack.directory);
-  write(`${stack.name}: ${stackDirectory}/cdk.tf.json\n`);
   steps.push({ name: "synth", status: "done", detail: stackDirectory });
+  if (!synth.diff) steps.push({ name: "diff", status: "skipped", detail: "no --base <ref> given" });
+  else steps.push(synth.diff.ok ? { name: "diff", status: "done" } : { name: "diff", status: "failed", detail: synth.diff.reason });
 
-  if (options.baseRef) {
-    write(banner(`synth comment: configuration diff against ${options.baseRef}`));
-    const base = await synthesizeBase({ exec, fs, root, ref: options.baseRef, environments: [environment], backend, env });
-    if (!base.ok) {
-      write(`No diff: ${base.reason}.\n`);
-      steps.push({ name: "diff", status: "failed", detail: base.reason });
-    } else {
-      const baseJson = base.stacks.get(environment);
-      const rendering = renderSynthDiff({
-        baseRef: options.baseRef,
-        results: [
-          {
-            environment,
-            stackName: stack.name,
-            diff: diffStacks(baseJson, readStackJson(fs, stack)),
-            baseNote: baseJson === undefined ? `This stack does not exist at ${options.baseRef}: every resource is new.` : undefined,
-          },
-        ],
-      });
-      write(`${rendering.comment}\n`);
-      steps.push({ name: "diff", status: "done" });
-    }
-  } else {
-    steps.push({ name: "diff", status: "skipped", detail: "no --base <ref> given" });
-  }
-
-  // plan
-  let planJsonPath: string | undefined;
+  banner(`plan · ${environment}`);
+  let planJson: string | undefined;
   const missing = missingForPlan({ env, fs, home, backend, terraform });
-  write(banner(`plan comment · ${environment}`));
   if (missing.length > 0) {
-    write(`Skipped: missing ${missing.join("; ")}.\n`);
-    steps.push({ name: "plan", status: "skipped", detail: `missing ${missing.join("; ")}` });
+    skip("plan", missing);
   } else {
-    const result = await runTerraformPlan({ exec, terraform: terraform!, directory: stack.directory, env });
-    const mask = createMasker([]);
-    if (!result.ok) {
-      write(`${renderPlanError({ environment, step: result.step, exitCode: result.exitCode, output: result.output, mask })}\n`);
-      steps.push({ name: "plan", status: "failed", detail: `${result.step} exited with ${result.exitCode}` });
-    } else {
-      planJsonPath = join(stack.directory, "tfplan.json");
-      fs.writeFileSync(planJsonPath, result.planJson, "utf8");
-      const model = parsePlanJson(result.planJson, relative(root, planJsonPath));
-      const rendering = renderPlan(model, {
-        environment,
-        constructPaths: constructPathsFromStack(readStackJson(fs, stack) as Parameters<typeof constructPathsFromStack>[0]),
-        mask: createMasker(model.sensitiveStrings),
-        digest: planDigest(model),
-      });
-      write(`${rendering.comment}\n`);
-      steps.push({ name: "plan", status: "done" });
-    }
+    const plan = await reviewPlan({ environment, directory: stack.directory, terraform: terraform!, mask: [] }, dependencies, publisher);
+    if (plan.ok) planJson = plan.planJsonPath;
+    steps.push(plan.ok ? { name: "plan", status: "done" } : { name: "plan", status: "failed", detail: `${plan.step} exited with ${plan.exitCode}` });
   }
 
-  // cost
-  write(banner(`cost comment · ${environment}`));
+  banner(`cost · ${environment}`);
   const infracost = which("infracost", env);
   const hasInfracostKey = Boolean(env.INFRACOST_API_KEY) || fs.existsSync(join(home, ".config", "infracost", "credentials.yml"));
   const costMissing = [
-    ...(planJsonPath ? [] : ["a plan (see above)"]),
+    ...(planJson ? [] : ["a plan (see above)"]),
     ...(infracost ? [] : ["infracost (not on PATH)"]),
     ...(hasInfracostKey ? [] : ["an infracost API key (INFRACOST_API_KEY or `infracost auth login`)"]),
   ];
   if (costMissing.length > 0) {
-    write(`Skipped: missing ${costMissing.join("; ")}.\n`);
-    steps.push({ name: "cost", status: "skipped", detail: `missing ${costMissing.join("; ")}` });
+    skip("cost", costMissing);
   } else {
-    try {
-      const outcome = await runInfracost({
-        exec,
-        fs,
-        env,
-        binary: infracost!,
-        planJson: planJsonPath!,
-        usageFile: join(root, DEFAULT_USAGE_FILE),
-        usageFileRequired: false,
-        cwd: root,
-        apiKeyAvailable: true,
-      });
-      const report = parseInfracostReport(outcome.json!, "infracost output");
-      write(`${renderCost(report, environment, { usageFile: outcome.usageFile ? relative(root, outcome.usageFile) : undefined }).comment}\n`);
-      steps.push({ name: "cost", status: "done" });
-    } catch (error) {
-      write(`${error instanceof Error ? error.message : String(error)}\n${error instanceof ToolError ? `${error.output}\n` : ""}`);
-      steps.push({ name: "cost", status: "failed", detail: error instanceof Error ? error.message : String(error) });
-    }
+    const cost = await reviewCost({ environment, planJson, infracost: infracost!, apiKeyAvailable: true }, dependencies, publisher);
+    steps.push(cost.ok ? { name: "cost", status: "done" } : { name: "cost", status: "failed", detail: cost.reason });
   }
 
-  // lint
-  write(banner(`lint comment · ${environment}`));
+  banner(`lint · ${environment}`);
   const tflint = which("tflint", env);
   if (!tflint) {
-    write("Skipped: missing tflint (not on PATH).\n");
-    steps.push({ name: "lint", status: "skipped", detail: "missing tflint (not on PATH)" });
+    skip("lint", ["tflint (not on PATH)"]);
   } else {
-    const config = join(root, DEFAULT_CONFIG);
-    try {
-      const { report, toolFailed } = await runTflint({ exec, env, binary: tflint, directory: stack.directory, config: fs.existsSync(config) ? config : undefined });
-      const { findings, errors } = locate(report, fs, root, stackDirectory, (line) => write(`${line}\n`));
-      write(`${renderLintComment(findings, errors, { environment, failOn: "error", limit: COMMENT_LIMIT - 600 })}\n`);
-      steps.push({ name: "lint", status: toolFailed || errors.length > 0 ? "failed" : "done" });
-    } catch (error) {
-      write(`${error instanceof Error ? error.message : String(error)}\n${error instanceof TflintToolFailure ? `${error.output}\n` : ""}`);
-      steps.push({ name: "lint", status: "failed", detail: error instanceof Error ? error.message : String(error) });
-    }
+    const lint = await reviewLint({ environment, failOn: "error", workingDirectory: stackDirectory, tflint }, dependencies, publisher);
+    steps.push(
+      lint.outcome === "passed"
+        ? { name: "lint", status: "done" }
+        : lint.outcome === "findings-fail"
+          ? { name: "lint", status: "done", detail: "findings fail the check (fail-on: error)" }
+          : { name: "lint", status: "failed", detail: lint.outcome === "not-run" ? lint.reason : "tflint reported errors of its own" },
+    );
   }
-  return finish(steps, write);
+  return finish(steps, write, style);
 }
 
-function finish(steps: PreviewStep[], write: (text: string) => void): PreviewStep[] {
-  write(banner("preview summary"));
-  for (const step of steps) write(`${step.status.padEnd(7)} ${step.name}${step.detail ? `: ${step.detail}` : ""}\n`);
+function finish(steps: PreviewStep[], write: (text: string) => void, style: TextStyle): PreviewStep[] {
+  write(`\n${style.cyan(`${"─".repeat(8)} preview summary ${"─".repeat(57)}`)}\n`);
+  const colour = { done: style.green, skipped: style.yellow, failed: style.red };
+  for (const step of steps) write(`${colour[step.status](step.status.padEnd(7))} ${step.name}${step.detail ? `: ${step.detail}` : ""}\n`);
   return steps;
 }

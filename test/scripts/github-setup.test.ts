@@ -204,8 +204,10 @@ describe("what the GitHub settings must be (derived from github.json and the env
   });
 
   it("creates the labels the workflows and the plan action apply", () => {
-    const planSource = readFileSync(join(repoRoot, ".github", "actions", "plan", "src", "run.ts"), "utf8");
+    // The plan action labels through the review library's plan pipeline.
+    const planSource = readFileSync(join(repoRoot, "review", "src", "terraform", "review.ts"), "utf8");
     const planLabels = [...planSource.matchAll(/LABEL_\w+ = "([^"]+)"/g)].map((match) => match[1]);
+    expect(planLabels.length).toBeGreaterThan(0);
     const driftLabels = [...readWorkflow(".github/workflows/drift.yml").matchAll(/gh label create (\S+)/g)].map((match) => match[1]);
     expect(LABELS.map((label) => label.name).sort()).toEqual([...planLabels, ...driftLabels].sort());
   });

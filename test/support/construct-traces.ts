@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { indexStackJson, sourceLocationFromStackTrace } from "../../.github/actions/shared/src/construct-sources";
+import { indexStackJson, sourceLocationFromStackTrace } from "../../review/src/construct-sources";
 
 /**
  * Asserts that every resource in a synthesized `cdk.tf.json` (text) carries a

@@ -86,6 +86,9 @@ describe("CODEOWNERS", () => {
     ".github/workflows/a-new-workflow.yml",
     ".github/actions/apply/src/run.ts",
     ".github/actions/apply/action.yml",
+    // The deploy gate's logic and the digest it compares live in the review library.
+    "review/src/apply/gate.ts",
+    "review/src/terraform/plan-digest.ts",
     "scripts/environments.mjs",
     "scripts/codeowners.mjs",
     "CODEOWNERS",

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { repoRoot } from "../support/environments";
 import { describeWithTerraform } from "../support/terraform";
-import { type TerraformProject, createTerraformProject } from "./support/terraform-project";
+import { type TerraformProject, createTerraformProject } from "../support/terraform-project";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const workflow = (file: string): any => parse(readFileSync(join(repoRoot, ".github", "workflows", file), "utf8"));

@@ -1,13 +1,10 @@
-import * as fs from "node:fs";
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseMarker } from "../../../.github/actions/shared/src/comments";
-import type { ActionDependencies } from "../../../.github/actions/shared/src/entry";
-import { spawnExec } from "../../../.github/actions/shared/src/exec";
-import { createGitHubClient } from "../../../.github/actions/shared/src/github-client";
 import { run } from "../../../.github/actions/plan/src/run";
+import { parseMarker } from "../../../review/src/notify/github/comments";
+import { readOutputs, runActionInProcess, runnerEnv, runnerFiles, toolVariables } from "../../support/actions-runner";
 import { startFakeGitHub, type FakeGitHub } from "../../support/fake-github";
 import { describeWithTerraform, terraformBinary, terraformEnv, writeTerraformConfig } from "../../support/terraform";
 
@@ -16,49 +13,24 @@ let github: FakeGitHub;
 beforeEach(async () => void (github = await startFakeGitHub()));
 afterEach(() => github.close());
 
-/** A runner environment in a temp dir: event file, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY. */
+/** The plan action in a runner: event file, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY; `extra` adds terraform's variables. */
 function runner(inputs: Record<string, string>, event: unknown = { pull_request: { number: 7 } }, eventName = "pull_request") {
-  const dir = mkdtempSync(join(tmpdir(), "plan-action-"));
-  const files = { event: join(dir, "event.json"), output: join(dir, "output.txt"), summary: join(dir, "summary.md") };
-  writeFileSync(files.event, JSON.stringify(event));
-  writeFileSync(files.output, "");
-  writeFileSync(files.summary, "");
-  const log: string[] = [];
-  const env: Record<string, string> = {
-    GITHUB_API_URL: github.url,
-    GITHUB_SERVER_URL: "https://github.example",
-    GITHUB_REPOSITORY: "acme/infra",
-    GITHUB_EVENT_NAME: eventName,
-    GITHUB_EVENT_PATH: files.event,
-    GITHUB_OUTPUT: files.output,
-    GITHUB_STEP_SUMMARY: files.summary,
-    GITHUB_RUN_ID: "1001",
-    GITHUB_SHA: "abc123",
-    "INPUT_GITHUB-TOKEN": "t0ken",
-    ...Object.fromEntries(Object.entries(inputs).map(([name, value]) => [`INPUT_${name.toUpperCase()}`, value])),
+  const files = runnerFiles(event);
+  const cwd = mkdtempSync(join(tmpdir(), "plan-action-"));
+  const env = (runId: number, extra: NodeJS.ProcessEnv) =>
+    runnerEnv(files, { apiUrl: github.url, eventName, runId, inputs: { "github-token": "t0ken", ...inputs }, extra: toolVariables({ PATH: process.env.PATH, ...extra }) });
+  return {
+    files,
+    run: (options: { runId?: number; extra?: NodeJS.ProcessEnv } = {}) => runActionInProcess(run, env(options.runId ?? 1001, options.extra ?? {}), { cwd }),
+    outputs: () => readOutputs(files.output),
+    summary: () => readFileSync(files.summary, "utf8"),
   };
-  const dependencies: ActionDependencies = {
-    env,
-    fs,
-    exec: spawnExec,
-    log: (line) => void log.push(line),
-    createClient: (options) => createGitHubClient({ ...options, retryUnitMs: 5 }),
-    sleep: async () => {},
-    cwd: dir,
-  };
-  const outputs = (): Record<string, string> => {
-    const result: Record<string, string> = {};
-    const text = readFileSync(files.output, "utf8");
-    for (const match of text.matchAll(/^([\w-]+)<<(ghadelimiter_[\w-]+)\n([\s\S]*?)\n\2$/gm)) result[match[1]!] = match[3]!;
-    return result;
-  };
-  return { dir, files, log, dependencies, outputs, summary: () => readFileSync(files.summary, "utf8") };
 }
 
 describe("plan action with an existing plan JSON", () => {
   it("comments, labels plan:destroy and sets the outputs", async () => {
     const r = runner({ environment: "dev", "plan-json": join(fixturesDir, "borchero_2-delete.plan.json") });
-    expect(await run(r.dependencies)).toEqual({ ok: true });
+    expect((await r.run()).result).toEqual({ ok: true });
     expect(r.outputs()).toMatchObject({ "has-changes": "true", add: "0", destroy: "2", replace: "0", "plan-digest": expect.stringMatching(/^sha256:/) });
     const [comment] = github.comments(7);
     expect(parseMarker(comment!.body)).toMatchObject({ kind: "plan", environment: "dev", runId: 1001 });
@@ -68,11 +40,10 @@ describe("plan action with an existing plan JSON", () => {
   });
 
   it("updates the same comment and swaps labels when the next run has no changes", async () => {
-    await run(runner({ environment: "dev", "plan-json": join(fixturesDir, "borchero_2-delete.plan.json") }).dependencies);
+    await runner({ environment: "dev", "plan-json": join(fixturesDir, "borchero_2-delete.plan.json") }).run();
     const second = runner({ environment: "dev", "plan-json": join(fixturesDir, "borchero_4-empty.plan.json") });
     // same PR, a later run
-    (second.dependencies.env as Record<string, string>).GITHUB_RUN_ID = "1002";
-    expect(await run(second.dependencies)).toEqual({ ok: true });
+    expect((await second.run({ runId: 1002 })).result).toEqual({ ok: true });
     expect(github.comments(7)).toHaveLength(1);
     expect(github.comments(7)[0]!.body).toContain("**No changes.**");
     expect(github.labels(7)).toEqual(["plan:no-changes"]);
@@ -81,19 +52,59 @@ describe("plan action with an existing plan JSON", () => {
 
   it("fails the step with an error comment for the setup-terraform wrapper's output", async () => {
     const r = runner({ environment: "dev", "plan-json": join(fixturesDir, "infracost_plan_with_terraform_wrapper.CORRUPTED.plan.json") });
-    expect(await run(r.dependencies)).toEqual({ ok: false });
+    const { result, commands } = await r.run();
+    expect(result).toEqual({ ok: false });
     const body = github.comments(7)[0]!.body;
     expect(body).toContain("### ❌ Terraform plan failed · `dev`");
     expect(body).toContain("terraform_wrapper: false");
-    expect(r.log.some((line) => line.startsWith("::error::"))).toBe(true);
+    expect(commands.some((line) => line.startsWith("::error::"))).toBe(true);
   });
 
   it("writes only the step summary on a push", async () => {
     const r = runner({ environment: "dev", "plan-json": join(fixturesDir, "borchero_2-delete.plan.json") }, { ref: "refs/heads/dev" }, "push");
-    expect(await run(r.dependencies)).toEqual({ ok: true });
+    const { result, commands } = await r.run();
+    expect(result).toEqual({ ok: true });
     expect(github.requests).toHaveLength(0);
     expect(r.summary()).toContain("2 to destroy");
-    expect(r.log).toContain("::notice::No plan comment for dev: this push event has no pull request. The plan is in the step summary.");
+    expect(commands).toContain("::notice::No plan comment for dev: this push event has no pull request. The plan is in the step summary.");
+  });
+});
+
+/** A plan JSON creating a `terraform_data` for each address. */
+const planCreating = (addresses: readonly string[]): string =>
+  JSON.stringify({
+    format_version: "1.2",
+    terraform_version: "1.11.4",
+    resource_changes: addresses.map((address) => ({ address, mode: "managed", type: "terraform_data", name: "x", change: { actions: ["create"], before: null, after: { input: "v" }, after_unknown: { id: true } } })),
+  });
+
+describe("plan action and hostile resource keys", () => {
+  const write = (text: string): string => {
+    const file = join(mkdtempSync(join(tmpdir(), "plan-json-")), "plan.json");
+    writeFileSync(file, text);
+    return file;
+  };
+
+  it("pings and links nobody, in the visible comment or its hidden marker, and the deploy gate still reads the key back", async () => {
+    const address = 'terraform_data.x["@octocat please review #7"]';
+    const r = runner({ environment: "dev", "plan-json": write(planCreating([address])) });
+    expect((await r.run()).result).toEqual({ ok: true });
+    const body = github.comments(7)[0]!.body;
+    expect(body).not.toMatch(/[@#](?=[\p{L}\p{N}_-])/u);
+    expect(parseMarker(body)!.changes).toEqual([{ address, actions: ["create"] }]);
+  });
+
+  it("leaves the change list out of the marker when its escaped form would not fit (an escaped @ takes six characters)", async () => {
+    // 40 addresses of ~110 characters: under 8,000 characters as plain JSON, over it with every @ escaped.
+    const addresses = Array.from({ length: 40 }, (_, index) => `terraform_data.x["${"@".repeat(100)}${index}"]`);
+    expect(JSON.stringify(addresses.map((a) => ({ address: a, actions: ["create"] }))).length).toBeLessThan(8000);
+    const r = runner({ environment: "dev", "plan-json": write(planCreating(addresses)) });
+    expect((await r.run()).result).toEqual({ ok: true });
+    const body = github.comments(7)[0]!.body;
+    const marker = parseMarker(body)!;
+    expect(marker.planDigest).toMatch(/^sha256:/);
+    expect(marker.changes).toBeUndefined();
+    expect(body.length).toBeLessThanOrEqual(65_536);
   });
 });
 
@@ -109,8 +120,10 @@ describeWithTerraform("plan action running terraform", () => {
   it("plans, masks the mask input, shows construct paths and writes the plan JSON", async () => {
     const dir = stackDir({ url: "https://internal.example/ops-token-123" });
     const r = runner({ environment: "dev", "working-directory": dir, terraform: terraformBinary, mask: "ops-token-123" });
-    Object.assign(r.dependencies.env, terraformEnv(dir));
-    expect(await run(r.dependencies)).toEqual({ ok: true });
+    const { result, commands } = await r.run({ extra: terraformEnv(dir) });
+    expect(result).toEqual({ ok: true });
+    // Registered with the runner before terraform ran, so its log shows *** too.
+    expect(commands[0]).toBe("::add-mask::ops-token-123");
     const body = github.comments(7)[0]!.body;
     expect(body).toContain("**Plan:** 1 to add");
     expect(body).toContain("<i>trading-platform-dev/ingest/queue</i>");
@@ -123,8 +136,7 @@ describeWithTerraform("plan action running terraform", () => {
   it("posts terraform's error, masked, and fails the step", async () => {
     const dir = stackDir("${var.missing_hunter2}");
     const r = runner({ environment: "dev", "working-directory": dir, terraform: terraformBinary, mask: "hunter2" });
-    Object.assign(r.dependencies.env, terraformEnv(dir));
-    expect(await run(r.dependencies)).toEqual({ ok: false });
+    expect((await r.run({ extra: terraformEnv(dir) })).result).toEqual({ ok: false });
     const body = github.comments(7)[0]!.body;
     expect(body).toContain("`terraform plan` exited with code 1");
     expect(body).toContain("Reference to undeclared input variable");
@@ -154,8 +166,7 @@ describeWithTerraform("plan action running terraform", () => {
       const locked = spawnSync(terraformBinary, ["plan", "-input=false", "-no-color", "-lock-timeout=0s"], { cwd: dir, env, encoding: "utf8" });
       expect(locked.stderr).toContain("Error acquiring the state lock"); // the lock really is held
       const r = runner({ environment: "dev", "working-directory": dir, terraform: terraformBinary });
-      Object.assign(r.dependencies.env, env);
-      expect(await run(r.dependencies)).toEqual({ ok: true });
+      expect((await r.run({ extra: env })).result).toEqual({ ok: true });
       expect(github.comments(7)[0]!.body).toContain("**Plan:** 1 to add");
     } finally {
       apply.kill("SIGKILL");
@@ -165,7 +176,7 @@ describeWithTerraform("plan action running terraform", () => {
   it("names a missing terraform binary", async () => {
     const dir = stackDir("x");
     const r = runner({ environment: "dev", "working-directory": dir, terraform: "/nonexistent/terraform" });
-    expect(await run(r.dependencies)).toEqual({ ok: false });
+    expect((await r.run()).result).toEqual({ ok: false });
     expect(github.comments(7)[0]!.body).toContain("`terraform init` exited with code 127");
   });
 });

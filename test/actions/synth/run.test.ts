@@ -1,13 +1,10 @@
-import * as fs from "node:fs";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ActionDependencies } from "../../../.github/actions/shared/src/entry";
-import { spawnExec } from "../../../.github/actions/shared/src/exec";
-import { createGitHubClient } from "../../../.github/actions/shared/src/github-client";
-import { parseMarker } from "../../../.github/actions/shared/src/comments";
+import { parseMarker } from "../../../review/src/notify/github/comments";
 import { run } from "../../../.github/actions/synth/src/run";
+import { readOutputs, runActionInProcess, runnerEnv, runnerFiles } from "../../support/actions-runner";
 import { startFakeGitHub, type FakeGitHub } from "../../support/fake-github";
 
 const repoRoot = join(__dirname, "..", "..", "..");
@@ -60,39 +57,9 @@ writeFileSync(join(out, "manifest.json"), JSON.stringify({ stacks }));
 }
 
 function runner(cwd: string, inputs: Record<string, string>) {
-  const runnerDir = mkdtempSync(join(tmpdir(), "synth-runner-"));
-  const files = { event: join(runnerDir, "event.json"), output: join(runnerDir, "output.txt"), summary: join(runnerDir, "summary.md") };
-  writeFileSync(files.event, JSON.stringify({ pull_request: { number: 3 } }));
-  writeFileSync(files.output, "");
-  writeFileSync(files.summary, "");
-  const log: string[] = [];
-  const dependencies: ActionDependencies = {
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      GITHUB_API_URL: github.url,
-      GITHUB_REPOSITORY: "acme/infra",
-      GITHUB_EVENT_NAME: "pull_request",
-      GITHUB_EVENT_PATH: files.event,
-      GITHUB_OUTPUT: files.output,
-      GITHUB_STEP_SUMMARY: files.summary,
-      GITHUB_RUN_ID: "77",
-      "INPUT_GITHUB-TOKEN": "t0ken",
-      ...Object.fromEntries(Object.entries(inputs).map(([name, value]) => [`INPUT_${name.toUpperCase()}`, value])),
-    },
-    fs,
-    exec: spawnExec,
-    log: (line) => void log.push(line),
-    createClient: (options) => createGitHubClient({ ...options, retryUnitMs: 5 }),
-    sleep: async () => {},
-    cwd,
-  };
-  const outputs = (): Record<string, string> => {
-    const result: Record<string, string> = {};
-    for (const match of readFileSync(files.output, "utf8").matchAll(/^([\w-]+)<<(ghadelimiter_[\w-]+)\n([\s\S]*?)\n\2$/gm)) result[match[1]!] = match[3]!;
-    return result;
-  };
-  return { dependencies, outputs, log, summary: () => readFileSync(files.summary, "utf8") };
+  const files = runnerFiles({ pull_request: { number: 3 } });
+  const env = runnerEnv(files, { apiUrl: github.url, runId: 77, inputs: { "github-token": "t0ken", ...inputs }, extra: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" } });
+  return { run: async () => (await runActionInProcess(run, env, { cwd })).result, outputs: () => readOutputs(files.output), summary: () => readFileSync(files.summary, "utf8") };
 }
 
 describe("synth action on a project in a git repository", () => {
@@ -106,7 +73,7 @@ describe("synth action on a project in a git repository", () => {
     project.writeEnvironment("qa", { only: { bucket: "qa" } });
 
     const r = runner(project.dir, { environments: "all", "base-ref": "main" });
-    expect(await run(r.dependencies)).toEqual({ ok: true });
+    expect(await r.run()).toEqual({ ok: true });
     expect(JSON.parse(r.outputs().stacks!)).toEqual({ dev: "cdktf.out/stacks/trading-platform-dev", qa: "cdktf.out/stacks/trading-platform-qa" });
     expect(r.outputs()["has-diff"]).toBe("true");
     const [comment] = github.comments(3);
@@ -129,7 +96,7 @@ describe("synth action on a project in a git repository", () => {
     project.git("add", ".");
     project.git("commit", "-qm", "base");
     const r = runner(project.dir, { environments: "dev", "base-ref": "no-such-branch" });
-    expect(await run(r.dependencies)).toEqual({ ok: true });
+    expect(await r.run()).toEqual({ ok: true });
     expect(github.comments(3)[0]!.body).toContain('No diff: the base ref &quot;no-such-branch&quot; was not found');
   });
 
@@ -139,7 +106,7 @@ describe("synth action on a project in a git repository", () => {
     project.git("add", ".");
     project.git("commit", "-qm", "base");
     const r = runner(project.dir, { environments: "prod" });
-    expect(await run(r.dependencies)).toEqual({ ok: false });
+    expect(await r.run()).toEqual({ ok: false });
     const body = github.comments(3)[0]!.body;
     expect(body).toContain("### ❌ CDKTF synth failed (prod)");
     expect(body).toContain("environments/prod.json: not found");
@@ -150,7 +117,7 @@ describe("synth action on this repository", () => {
   it("synthesizes dev with the local backend into the output directory", async () => {
     const outdir = join(mkdtempSync(join(tmpdir(), "synth-real-")), "cdktf.out");
     const r = runner(repoRoot, { environments: "dev", "output-directory": outdir, "github-token": "" });
-    expect(await run(r.dependencies)).toEqual({ ok: true });
+    expect(await r.run()).toEqual({ ok: true });
     const stacks = JSON.parse(r.outputs().stacks!) as Record<string, string>;
     expect(Object.keys(stacks)).toEqual(["dev"]);
     const stack = JSON.parse(readFileSync(join(repoRoot, stacks.dev!, "cdk.tf.json"), "utf8"));

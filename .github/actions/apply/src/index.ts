@@ -1,17 +1,11 @@
-// Entry of the bundled action: the real process, file system, terraform and GitHub.
-import * as fs from "node:fs";
-import { createGitHubClient } from "../../shared/src/github-client";
+// Entry of the bundled action: the only file that touches the process. It
+// passes @actions/core, @actions/github and the Octokit plugins to run().
+import * as core from "@actions/core";
+import * as github from "@actions/github";
+import { retry } from "@octokit/plugin-retry";
+import { throttling } from "@octokit/plugin-throttling";
+import { createExec, runAction } from "../../../../review/src/index";
 import { run } from "./run";
-import { createExec } from "../../shared/src/exec";
 
-void run({
-  env: process.env,
-  fs,
-  // Values to hide are registered with `::add-mask::` before terraform starts, so the runner masks the streamed lines.
-  exec: createExec((chunk) => process.stdout.write(chunk)),
-  log: (line) => process.stdout.write(`${line}\n`),
-  createClient: createGitHubClient,
-  cwd: process.cwd(),
-}).then((exitCode) => {
-  process.exitCode = exitCode;
-});
+// terraform's output streams to the log as it runs (an apply can take most of an hour); values to hide are registered before it starts.
+runAction(run, { core, context: github.context, getOctokit: github.getOctokit, octokitPlugins: [retry, throttling] }, { exec: createExec((chunk) => process.stdout.write(chunk)) });

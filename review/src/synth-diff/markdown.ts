@@ -1,0 +1,87 @@
+// The synth comment: per stack, what the change does to the configuration.
+import { COMMENT_LIMIT, STEP_SUMMARY_LIMIT, buildWithinBudget, codeBlock, codeSpan, escapeHtml, escapeText, inlineCode, measureBytes, type BudgetBlock } from "../markdown";
+import { isEmptyDiff, type ResourceDiff, type StackDiff } from "./config-diff";
+
+export interface StackDiffResult {
+  readonly environment: string;
+  readonly stackName: string;
+  /** Undefined when the base could not be synthesized for this stack (see `baseNote`). */
+  readonly diff: StackDiff | undefined;
+  /** Why there is no diff, or that the stack is new at this ref. */
+  readonly baseNote?: string;
+}
+
+const MAX_PATHS = 20;
+
+const where = (resource: ResourceDiff): string => (resource.constructPath ? ` · <i>${escapeHtml(resource.constructPath)}</i>` : "");
+
+export function summarizeDiff(diff: StackDiff): string {
+  return `${diff.added.length} added, ${diff.removed.length} removed, ${diff.changed.length} changed`;
+}
+
+function stackBlocks(result: StackDiffResult): BudgetBlock[] {
+  const heading = `#### ${escapeText(result.stackName)}`;
+  if (!result.diff) return [{ kind: "text", text: `${heading}\n\n${escapeText(result.baseNote ?? "No diff.")}` }];
+  const diff = result.diff;
+  const note = result.baseNote ? `\n\n${escapeText(result.baseNote)}` : "";
+  if (isEmptyDiff(diff)) return [{ kind: "text", text: `${heading}\n\nNo configuration change (${diff.total} resources).${note}` }];
+  const blocks: BudgetBlock[] = [{ kind: "text", text: `${heading}\n\n**${summarizeDiff(diff)}** (${diff.total} resources).${note}` }];
+  const list = (title: string, symbol: string, rows: string[]): void => {
+    if (rows.length > 0) blocks.push({ kind: "section", header: `<details><summary>${symbol} ${title} (${rows.length})</summary>\n`, rows, footer: "\n</details>", noun: "resources", rowSeparator: "\n" });
+  };
+  list("Added", "➕", diff.added.map((resource) => `- <code>${escapeHtml(resource.address)}</code>${where(resource)}`));
+  list("Removed", "🗑️", diff.removed.map((resource) => `- <code>${escapeHtml(resource.address)}</code>${where(resource)}`));
+  list(
+    "Changed",
+    "✏️",
+    diff.changed.map((resource) => {
+      const paths = resource.paths.slice(0, MAX_PATHS).map((path) => inlineCode(path));
+      if (resource.paths.length > MAX_PATHS) paths.push(`… ${resource.paths.length - MAX_PATHS} more`);
+      return `- <code>${escapeHtml(resource.address)}</code>${where(resource)}: ${paths.join(", ")}`;
+    }),
+  );
+  return blocks;
+}
+
+export interface SynthRendering {
+  readonly comment: string;
+  readonly summary: string;
+}
+
+export function renderSynthDiff(options: { baseRef: string; results: readonly StackDiffResult[]; runUrl?: string }): SynthRendering {
+  const blocks: BudgetBlock[] = [
+    {
+      kind: "text",
+      text: [
+        `### CDKTF configuration diff against ${codeSpan(options.baseRef)}`,
+        options.results.map((result) => `**${escapeText(result.stackName)}:** ${result.diff ? summarizeDiff(result.diff) : "no diff"}`).join("  \n"),
+        "Computed from the synthesized `cdk.tf.json` files (no state, no credentials); Lambda bundle hashes and asset paths are left out. The plan comment shows what Terraform will do.",
+      ].join("\n\n"),
+    },
+    ...options.results.flatMap(stackBlocks),
+  ];
+  if (options.runUrl) blocks.push({ kind: "text", text: `<sub><a href="${escapeHtml(options.runUrl)}">workflow run</a></sub>` });
+  return {
+    comment: buildWithinBudget(blocks, { limit: COMMENT_LIMIT - 600, fullOutputUrl: options.runUrl, separator: "\n\n" }).text,
+    summary: buildWithinBudget(blocks, { limit: STEP_SUMMARY_LIMIT - 4096, measure: measureBytes, fullOutputUrl: options.runUrl, separator: "\n\n" }).text,
+  };
+}
+
+/** The comment when synth itself fails. */
+export function renderSynthError(options: { environments: string; output: string; runUrl?: string }): string {
+  // The error is at the end of the output: keep the end when it is long.
+  const output = options.output.trim().slice(-50_000);
+  return [
+    `### ❌ CDKTF synth failed (${escapeText(options.environments)})`,
+    codeBlock(output || "(no output)", "text"),
+    options.runUrl ? `<sub><a href="${escapeHtml(options.runUrl)}">workflow run</a></sub>` : "",
+  ]
+    .filter(Boolean)
+    .join("\n\n");
+}
+
+/** The step summary without a base ref: each environment's stack folder. */
+export function renderSynthStacks(stacks: readonly { readonly environment: string; readonly folder: string }[]): string {
+  const rows = stacks.map((stack) => `| ${escapeText(stack.environment)} | ${inlineCode(stack.folder)} |`);
+  return ["### CDKTF synth", "", "| environment | stack folder |", "|---|---|", ...rows].join("\n");
+}
