@@ -9,7 +9,7 @@ import { createMasker } from "../.github/actions/shared/src/mask";
 import { parsePlanJson } from "../.github/actions/shared/src/plan-model";
 import { planDigest } from "../.github/actions/shared/src/plan-digest";
 import { renderPlan } from "../.github/actions/plan/src/render";
-import { manyResources, terraformMissingReason, terraformPlan } from "../test/support/terraform";
+import { manyResources, terraformMissingReason, terraformPlan } from "../harness/terraform";
 
 const missing = terraformMissingReason();
 const cached = existsSync(join(__dirname, "..", ".build", "bench", "plan-600-resource-changes.json"));

@@ -31,7 +31,7 @@ import { mergeObjectBars } from "../stacks/lambda/process/bar-store";
 import { TradeLineParser } from "../stacks/lambda/process/trade-line-parser";
 import { aggregateGzipNdjson } from "../stacks/lambda/process/trade-stream";
 import { tradeToNdjsonLine } from "../stacks/lambda/shared/trade";
-import { startTestPostgres } from "../test/support/postgres";
+import { startTestPostgres } from "../harness/postgres";
 
 const SYMBOLS = 200;
 const SPAN_MS = 60 * 60_000;

@@ -30,7 +30,7 @@ import { type Trade, tradeToNdjsonLine } from "../../stacks/lambda/shared/trade"
 import { resetDatabase, testDatabase } from "../support/database";
 import { LOCAL_CREDENTIALS, LOCAL_REGION, type LocalDynamo, type LocalS3, startLocalDynamo, startLocalS3, tableShapes } from "../support/local-services";
 import { type LocalSecrets, startLocalSecrets } from "../support/local-secrets";
-import { findPostgresBinaries, startTestPostgres, type TestPostgres } from "../support/postgres";
+import { findPostgresBinaries, startTestPostgres, type TestPostgres } from "../../harness/postgres";
 import { apiGatewayEvent, s3ObjectCreatedEvent } from "./shared/recorded-events";
 
 const INGESTION = "pipeline-ingestion";

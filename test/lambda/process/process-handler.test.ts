@@ -14,7 +14,7 @@ import { createLogger } from "../../../stacks/lambda/shared/logger";
 import { type Trade, tradeToNdjsonLine } from "../../../stacks/lambda/shared/trade";
 import { resetDatabase, testDatabase } from "../../support/database";
 import { type LocalS3, startLocalS3 } from "../../support/local-services";
-import { startTestPostgres, type TestPostgres } from "../../support/postgres";
+import { startTestPostgres, type TestPostgres } from "../../../harness/postgres";
 import { s3ObjectCreatedEvent } from "../shared/recorded-events";
 
 const INGESTION = "ingestion";
