@@ -14,7 +14,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
-import { EsbuildLambdaBundler } from "../stacks/lambda-bundler";
+import { EsbuildLambdaBundler } from "../synth/lambda-bundler";
 import { functionManifests } from "../stacks/lambda/manifests";
 
 const repoRoot = resolve(__dirname, "..");
@@ -122,10 +122,10 @@ const timings = new Map<string, number[]>();
 const cpuTimings = new Map<string, number[]>();
 const counts = new Map<string, Record<string, number>>();
 const warmBundleDir = join(workDir, "bundles-warm");
-new EsbuildLambdaBundler({ handlersDir: join(repoRoot, "stacks", "lambda"), outDir: warmBundleDir }).artifactFor(functionManifests[0].name);
+new EsbuildLambdaBundler({ root: repoRoot, handlersDir: join(repoRoot, "stacks", "lambda"), outDir: warmBundleDir }).artifactFor(functionManifests[0].name);
 console.log(`Synth of every environment, ${runs} run(s) per path and cache state, alternating (work dir ${workDir})`);
 for (let index = 0; index < runs; index += 1) {
-  const bundler = new EsbuildLambdaBundler({ handlersDir: join(repoRoot, "stacks", "lambda"), outDir: join(workDir, `bundles-alone-${index}`) });
+  const bundler = new EsbuildLambdaBundler({ root: repoRoot, handlersDir: join(repoRoot, "stacks", "lambda"), outDir: join(workDir, `bundles-alone-${index}`) });
   const bundlingStarted = performance.now();
   for (const manifest of functionManifests) bundler.artifactFor(manifest.name);
   bundlingTimings.push(performance.now() - bundlingStarted);

@@ -18,7 +18,7 @@ import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { unzipSync } from "fflate";
 import { Client } from "pg";
-import { EsbuildLambdaBundler } from "../../stacks/lambda-bundler";
+import { EsbuildLambdaBundler } from "../../synth/lambda-bundler";
 import { createIngestHandler } from "../../stacks/lambda/ingest/ingest";
 import { createMigrateHandler } from "../../stacks/lambda/migrate/handler";
 import { migrations } from "../../stacks/lambda/migrate/migrations";
@@ -182,7 +182,7 @@ const execFileAsync = promisify(execFile);
 
 /** Unpacks a handler's deployment zip and runs `index.handler(event)` in a fresh node process with only `env`. */
 async function invokeBundle(name: string, event: unknown, env: Record<string, string>): Promise<unknown> {
-  const artifact = new EsbuildLambdaBundler({ handlersDir: join(__dirname, "..", "..", "stacks", "lambda"), outDir: join(workDir, "zips") }).artifactFor(name);
+  const artifact = new EsbuildLambdaBundler({ root: join(__dirname, "..", ".."), handlersDir: join(__dirname, "..", "..", "stacks", "lambda"), outDir: join(workDir, "zips") }).artifactFor(name);
   const dir = mkdtempSync(join(workDir, `${name}-`));
   writeFileSync(join(dir, "index.js"), unzipSync(readFileSync(artifact.zipPath))["index.js"]);
   writeFileSync(join(dir, "event.json"), JSON.stringify(event));
