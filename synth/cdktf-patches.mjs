@@ -8,7 +8,7 @@
 //    full-depth stack trace, formatted at once) and shows it only in the
 //    message of an error resolving that token. A synth makes thousands of
 //    tokens, while building the constructs and again while resolving them;
-//    skipping those traces saves about a third of a warm synth's CPU. The
+//    skipping those traces saves about a quarter of a warm synth's CPU. The
 //    synth is redone with them when it fails (synth/synthesize.ts), so an
 //    error still says where its token was created.
 //  - Packages loaded before source maps are turned on: the bundled synth runs
@@ -16,7 +16,8 @@
 //    TypeScript lines (the lint comment relies on this). Node parses the map
 //    of every module loaded while maps are on, and cdktf and the provider ship
 //    one inline in each file; loading them first leaves only our own bundle's
-//    map to parse.
+//    map to parse (a few percent of a warm synth; far more when the token
+//    traces are taken, each formatted through those maps).
 //
 // To verify another cdktf version: run `npm test` (the byte comparisons in
 // test/synth/cdktf-patches.test.ts) and `BENCH_RUNS=5 npm run bench -- synth`
