@@ -27,7 +27,9 @@ export const SECURITY_PATHS = [
   "/scripts/environments.mjs",
   "/scripts/promote.mjs",
   "/scripts/promotion-pull-request.mjs",
+  "/scripts/github-rest.mjs",
   "/scripts/codeowners.mjs",
+  "/scripts/github-setup.mjs",
   "/CODEOWNERS",
 ];
 

@@ -26,6 +26,7 @@
 import { appendFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createGitRunner } from "./promote.mjs";
+import { createGitHubRest, errorMessage } from "./github-rest.mjs";
 
 /** Lookups per run; beyond this the body links the comparison instead. */
 export const MAX_LOOKUPS = 100;
@@ -77,45 +78,17 @@ export function promotionCommits(git, { source, target, head }) {
   };
 }
 
-/** A small GitHub REST client on fetch; retries 5xx and rate limits a few times. */
-export function createGitHubRequest({ apiUrl, token, fetch = globalThis.fetch, sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms)) }) {
-  return async function request(method, path, { query, body } = {}) {
-    const url = new URL(`${apiUrl.replace(/\/$/, "")}${path}`);
-    for (const [key, value] of Object.entries(query ?? {})) url.searchParams.set(key, String(value));
-    for (let attempt = 1; ; attempt += 1) {
-      const response = await fetch(url, {
-        method,
-        headers: {
-          accept: "application/vnd.github+json",
-          authorization: `Bearer ${token}`,
-          "x-github-api-version": "2022-11-28",
-          "user-agent": "promotion-pull-request",
-          ...(body === undefined ? {} : { "content-type": "application/json" }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        // A request that never answers must not hold the job until its timeout.
-        signal: globalThis.AbortSignal.timeout(30_000),
-      });
-      const text = await response.text();
-      let data;
-      try {
-        data = text ? JSON.parse(text) : undefined;
-      } catch {
-        data = text;
-      }
-      if (response.ok) return data;
-      const message = typeof data?.message === "string" ? data.message : text;
-      const rateLimited = response.status === 429 || (response.status === 403 && /rate limit/i.test(message));
-      if ((response.status >= 500 || rateLimited) && attempt < 3) {
-        await sleep(Number(response.headers.get("retry-after") ?? 0) * 1000 || attempt * 2000);
-        continue;
-      }
-      const details = Array.isArray(data?.errors) ? data.errors.map((error) => error.message ?? error.code ?? JSON.stringify(error)).join("; ") : "";
-      const error = new PullRequestError(`${method} ${path}: ${response.status} ${message}${details ? ` (${details})` : ""}`);
-      error.status = response.status;
-      error.githubMessage = `${message} ${details}`;
-      throw error;
-    }
+/** GitHub's REST API for the promotion: the shared client (retries, timeout), throwing PullRequestError on an error answer. */
+export function createGitHubRequest({ apiUrl, token, fetch = globalThis.fetch, sleep }) {
+  const send = createGitHubRest({ apiUrl, token, userAgent: "promotion-pull-request", fetchImpl: fetch, sleep });
+  return async function request(method, path, options = {}) {
+    const { status, data } = await send(method, path, options);
+    if (status >= 200 && status < 300) return data;
+    const message = errorMessage(data);
+    const error = new PullRequestError(`${method} ${path}: ${status} ${message}`);
+    error.status = status;
+    error.githubMessage = message;
+    throw error;
   };
 }
 

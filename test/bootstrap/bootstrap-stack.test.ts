@@ -142,7 +142,8 @@ describe("bootstrap stack choices from accounts.json", () => {
     }
     expect(Object.values(stack.resource.aws_iam_role).map((role: any) => role.name)).not.toContainEqual(expect.stringMatching(/^trading-config-recorder-/));
     const rules = resourcesOf(stack, "aws_config_config_rule");
-    expect(rules.length).toBe(PCI_MANAGED_RULES.length + 1);
+    const regionCount = new Set(environments.map((environment) => environment.config.region)).size;
+    expect(rules.length).toBe((PCI_MANAGED_RULES.length + 1) * regionCount);
     for (const rule of rules) expect(rule.body.depends_on).toBeUndefined();
   });
 
@@ -177,8 +178,15 @@ describe("bootstrap stack choices from accounts.json", () => {
     const [first, ...rest] = environments;
     const shorter = { ...first, config: { ...first.config, logs: { retentionDays: 14 } } };
     const stack = synthBootstrap({ account: someAccount, environments: [shorter, ...rest] });
-    const rule = onlyResource(stack, "aws_config_config_rule", (body) => body.source.source_identifier === "CW_LOGGROUP_RETENTION_PERIOD_CHECK");
-    expect(JSON.parse(rule.body.input_parameters)).toEqual({ MinRetentionTime: "14" });
+    const regions = [...new Set(environments.map((environment) => environment.config.region))].sort();
+    const retentionRules = resourcesOf(stack, "aws_config_config_rule").filter((rule) => rule.body.source.source_identifier === "CW_LOGGROUP_RETENTION_PERIOD_CHECK");
+    expect(retentionRules).toHaveLength(regions.length);
+    for (const rule of retentionRules) {
+      const region = regions.find((candidate) => rule.name.startsWith(`region-${candidate}_`))!;
+      const inRegion = [shorter, ...rest].filter((environment) => environment.config.region === region).map((environment) => environment.config.logs.retentionDays);
+      expect([region, JSON.parse(rule.body.input_parameters)]).toEqual([region, { MinRetentionTime: String(Math.min(...inRegion)) }]);
+    }
+    expect(retentionRules.some((rule) => JSON.parse(rule.body.input_parameters).MinRetentionTime === "14")).toBe(true);
   });
 
   it("refuses environments of another account and an account without environments", () => {

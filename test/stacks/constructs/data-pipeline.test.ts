@@ -8,6 +8,7 @@ import { type Json, inlinePoliciesOf, keyIdFor, lambdaFunctions, ref, referenced
 
 const stackOf = (environment: string) => synthesizedStacks().stacks.get(environment)!;
 const suffixOf = (environment: string): string => environmentData(environment).environmentSuffix;
+const regionOf = (environment: string): string => environmentData(environment).region;
 
 const ENI_ACTIONS = [
   "ec2:AssignPrivateIpAddresses",
@@ -172,7 +173,7 @@ describe.each(environmentNames)("Lambda functions in %s", (environment) => {
     }
   });
 
-  it("every role denies actions outside us-east-1", () => {
+  it("every role denies actions outside the environment's region", () => {
     const stack = stackOf(environment);
     const roleIds = Object.keys(resourcesOfType(stack, "aws_iam_role"));
     expect(roleIds.length).toBeGreaterThanOrEqual(functionManifests.length);
@@ -183,7 +184,7 @@ describe.each(environmentNames)("Lambda functions in %s", (environment) => {
       expect(denies).toContainEqual(
         expect.objectContaining({
           NotAction: expect.arrayContaining(["iam:*", "sts:*"]),
-          Condition: { StringNotEquals: { "aws:RequestedRegion": ["us-east-1"] } },
+          Condition: { StringNotEquals: { "aws:RequestedRegion": [regionOf(environment)] } },
         }),
       );
     }
@@ -208,7 +209,7 @@ describe.each(environmentNames)("Lambda functions in %s", (environment) => {
       Effect: "Allow",
       Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
       Resource: ref("aws_kms_key", keyIdFor(stack, "alerts", suffixOf(environment)), "arn"),
-      Condition: { StringEquals: { "kms:ViaService": ["sns.us-east-1.amazonaws.com"] } },
+      Condition: { StringEquals: { "kms:ViaService": [`sns.${regionOf(environment)}.amazonaws.com`] } },
     });
   });
 
@@ -225,7 +226,7 @@ describe.each(environmentNames)("Lambda functions in %s", (environment) => {
       const [permissionId, permission] = permissions.find(([id]) => filter.depends_on?.includes(`aws_lambda_permission.${id}`))!;
       expect(permissionId).toBeDefined();
       expect(permission).toMatchObject({
-        principal: "logs.us-east-1.amazonaws.com",
+        principal: `logs.${regionOf(environment)}.amazonaws.com`,
         function_name: ref("aws_lambda_function", forwarderId, "function_name"),
         source_arn: filter.log_group_name.replace(/\.name\}$/, ".arn}:*"),
       });

