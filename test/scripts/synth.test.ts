@@ -106,7 +106,7 @@ import { buildApp } from "./app";
 import { ACCOUNTS_FILE, parseAccounts } from "./config/accounts";
 import { loadEnvironments } from "./config/load-environments";
 const root = process.env.SYNTH_ROOT!;
-const bundler = new EsbuildLambdaBundler({ root, handlersDir: join(root, "stacks", "lambda"), outDir: process.env.LAMBDA_BUNDLE_DIR! });
+const bundler = new EsbuildLambdaBundler({ root, handlersDir: join(root, "stacks", "lambda"), outDir: process.env.LAMBDA_BUNDLE_DIR ?? join(root, ".build", "lambda") });
 const accounts = parseAccounts(ACCOUNTS_FILE, readFileSync(join(root, ACCOUNTS_FILE), "utf8"));
 const environments = loadEnvironments({ list: () => ["${sample}"], read: (name) => readFileSync(join(root, "environments", name + ".json"), "utf8"), displayPath: (name) => name }, accounts, ["${sample}"]);
 const failing = () => Lazy.stringValue({ produce: () => { throw new Error("probe failure"); } });
