@@ -92,18 +92,26 @@ describe("the bundled app's cache", () => {
 });
 
 describe("a copy of a checkout", () => {
-  it.each([true, false])("synthesizes its own environment files with traces into its own sources, also once the original is gone (caches copied: %s)", (withBuild) => {
-    const original = sandbox();
+  // One original, synthesized once, copied with and without its caches before either test deletes it.
+  let original: string;
+  let originalAddress: string;
+  const copies = new Map<boolean, string>();
+  beforeAll(() => {
+    original = sandbox();
     synthOk(original);
-    const originalAddress = alertAddress(original);
-    const copy = copyOf(original, { withBuild });
+    originalAddress = alertAddress(original);
+    for (const withBuild of [true, false]) copies.set(withBuild, copyOf(original, { withBuild }));
+  });
+
+  it.each([true, false])("synthesizes its own environment files with traces into its own sources, also once the original is gone (caches copied: %s)", (withBuild) => {
+    const copy = copies.get(withBuild)!;
     expect(readdirSync(copy).includes(".build")).toBe(withBuild);
+    expect(alertAddress(copy)).toBe(originalAddress); // the copied output, before the copy synthesizes
     const copyAddress = `copy-only-${withBuild ? "cached" : "clean"}@example.com`;
     changeAlertAddress(copy, copyAddress);
 
     synthOk(copy);
     expect(alertAddress(copy)).toBe(copyAddress);
-    expect(alertAddress(original)).toBe(originalAddress);
     const text = readFileSync(stackFile(copy), "utf8");
     expect(expectTracesAtConstructingLines(text, copy)).toBeGreaterThan(100);
     expect(text).not.toContain(original);
