@@ -9,7 +9,7 @@ import { createMasker } from "../review/src/mask";
 import { parsePlanJson } from "../review/src/terraform/plan-model";
 import { planDigest } from "../review/src/terraform/plan-digest";
 import { renderPlan } from "../review/src/terraform/markdown";
-import { manyResources, terraformMissingReason, terraformPlan } from "../test/support/terraform";
+import { manyResources, terraformMissingReason, terraformPlan } from "../harness/terraform";
 
 const missing = terraformMissingReason();
 const cached = existsSync(join(__dirname, "..", ".build", "bench", "plan-600-resource-changes.json"));

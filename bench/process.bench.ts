@@ -40,7 +40,7 @@ import { TradeLineParser } from "../stacks/lambda/process/trade-line-parser";
 import { TradeLog } from "../stacks/lambda/process/trade-log";
 import { aggregateGzipNdjson } from "../stacks/lambda/process/trade-stream";
 import { tradeToNdjsonLine } from "../stacks/lambda/shared/trade";
-import { startTestPostgres } from "../test/support/postgres";
+import { startTestPostgres } from "../harness/postgres";
 
 const SYMBOLS = 200;
 const SPAN_MS = 60 * 60_000;

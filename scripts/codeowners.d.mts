@@ -4,6 +4,7 @@ export interface CodeownersInput {
   readonly sources: readonly { readonly path: string; readonly text: string }[];
 }
 export const SECURITY_PATHS: readonly string[];
+export const SOURCE_FOLDERS: readonly string[];
 export function policyReason(path: string, text: string): string | undefined;
 export function generateCodeowners(input: CodeownersInput): string;
 export function readRepository(repoRoot?: string): CodeownersInput;

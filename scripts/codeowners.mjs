@@ -7,8 +7,9 @@
 // what: GitHub requires one approval from any owner listed on a line, so a line naming both
 // teams would let a platform approval stand in for security's. Which files those are is read
 // from the code, so a new file that writes IAM or KMS policy cannot slip past review:
-//   - every stacks/ file that writes a policy statement, imports an IAM, KMS or resource-policy
-//     resource, or grants access (`grantX(...)`, `grantKeyUse`, `addTo...Policy`);
+//   - every file of the infrastructure (stacks/) or the synth machinery that shapes its output (synth/)
+//     that writes a policy statement, imports an IAM, KMS or resource-policy resource, or grants access
+//     (`grantX(...)`, `grantKeyUse`, `addTo...Policy`);
 //   - every Lambda manifest (its `access` list becomes the function's IAM policy);
 //   - environment files with "protectData": true; the bootstrap; workflows, actions and the review library
 //     (its apply gate decides what is applied);
@@ -40,7 +41,10 @@ const POLICY_STATEMENT = /\b(?:Effect|effect)\s*:\s*["'](?:Allow|Deny)["']/;
 const GRANT_CALL = /(?:\.grant[A-Z]\w*\(|\bgrantKeyUse\(|\baddTo(?:Principal|Resource)Policy\()/;
 const MANIFEST_ACCESS = /\baccess\s*:\s*\[/;
 
-/** Why a stacks/ source file decides permissions, or undefined when it does not. */
+/** The folders whose sources are read for code that decides permissions. */
+export const SOURCE_FOLDERS = ["stacks", "synth"];
+
+/** Why a source file (of SOURCE_FOLDERS) decides permissions, or undefined when it does not. */
 export function policyReason(path, text) {
   if (POLICY_RESOURCE_IMPORT.test(text)) return "creates an IAM, KMS or resource-policy resource";
   if (POLICY_STATEMENT.test(text)) return "writes a policy statement";
@@ -59,7 +63,7 @@ function walk(dir, root) {
 
 /**
  * The CODEOWNERS text from the GitHub configuration, the environments
- * ({ name, protectData }) and the stacks/ sources ({ path, text }, repository-relative).
+ * ({ name, protectData }) and the sources of SOURCE_FOLDERS ({ path, text }, repository-relative).
  */
 export function generateCodeowners({ github, environments, sources }) {
   const org = github.owner;
@@ -105,7 +109,7 @@ export function readRepository(repoRoot = defaultRepoRoot) {
   const environments = readdirSync(environmentsDir)
     .filter((file) => file.endsWith(".json"))
     .map((file) => ({ name: file.slice(0, -5), protectData: JSON.parse(readFileSync(join(environmentsDir, file), "utf8")).protectData === true }));
-  const sources = walk(join(repoRoot, "stacks"), repoRoot).map((path) => ({ path, text: readFileSync(join(repoRoot, path), "utf8") }));
+  const sources = SOURCE_FOLDERS.flatMap((folder) => walk(join(repoRoot, folder), repoRoot)).map((path) => ({ path, text: readFileSync(join(repoRoot, path), "utf8") }));
   return { github, environments, sources };
 }
 

@@ -4,7 +4,7 @@
 // credentials are present), printing what the actions would report as readable text.
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { runBundled } from "./run-bundled.mjs";
+import { runBundled } from "../synth/run-bundled.mjs";
 
 process.env.PREVIEW_ROOT ??= join(dirname(fileURLToPath(import.meta.url)), "..");
 await runBundled(join("scripts", "preview", "main.ts"));

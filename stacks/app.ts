@@ -21,8 +21,8 @@ export const stackIdFor = (environmentName: string): string => `trading-platform
 
 /** Builds the app with one stack per environment; the caller decides when to synth. */
 export function buildApp(options: BuildAppOptions): App {
-  // Validation runs in synthesize() instead (see validateApp), because
-  // cdktf 0.21 ignores its own `skipBackendValidation`.
+  // Validation runs in synthesize() instead (see synth/validate-app.ts),
+  // because cdktf 0.21 ignores its own `skipBackendValidation`.
   const app = new App({ outdir: options.outdir, skipValidation: true });
   for (const environment of options.environments) {
     const id = stackIdFor(environment.name);

@@ -1,13 +1,14 @@
 // The synth entry: the only file that reads the process environment and writes cdktf.out.
+// scripts/synth.mjs bundles and runs it (synth/run-bundled.mjs), naming the working tree in SYNTH_ROOT.
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
+import { EsbuildLambdaBundler, synthesize } from "../synth";
+import { buildApp } from "./app";
 import { ACCOUNTS_FILE, parseAccounts } from "./config/accounts";
 import { ConfigurationError } from "./config/configuration-error";
 import { EnvironmentError, loadEnvironments } from "./config/load-environments";
-import { EsbuildLambdaBundler } from "./lambda-bundler";
-import { synthesize } from "./synthesize";
 
-const repoRoot = resolve(__dirname, "..", "..");
+const repoRoot = resolve(process.env.SYNTH_ROOT || process.cwd());
 const environmentsDir = join(repoRoot, "environments");
 const accountsFile = join(repoRoot, ACCOUNTS_FILE);
 
@@ -33,17 +34,18 @@ function main(): void {
   );
   const outdir = resolve(process.env.CDKTF_OUTDIR ?? "cdktf.out");
   const started = performance.now();
+  // TF_BACKEND=local: state lives here (default .terraform-state/), never inside cdktf.out, which every synth replaces.
+  const localStateDir = backend === "local" ? resolve(process.env.TF_LOCAL_STATE_DIR || ".terraform-state") : undefined;
+  const lambdaArtifacts = new EsbuildLambdaBundler({
+    root: repoRoot,
+    handlersDir: join(repoRoot, "stacks", "lambda"),
+    // Bundles are cached here by content; LAMBDA_BUNDLE_DIR moves the cache (benchmarks use a fresh one for cold runs).
+    outDir: process.env.LAMBDA_BUNDLE_DIR ? resolve(process.env.LAMBDA_BUNDLE_DIR) : join(repoRoot, ".build", "lambda"),
+  });
   const stacks = synthesize({
-    environments,
+    root: repoRoot,
     outdir,
-    backend,
-    // TF_BACKEND=local: state lives here (default .terraform-state/), never inside cdktf.out, which every synth replaces.
-    localStateDir: backend === "local" ? resolve(process.env.TF_LOCAL_STATE_DIR || ".terraform-state") : undefined,
-    lambdaArtifacts: new EsbuildLambdaBundler({
-      handlersDir: join(repoRoot, "stacks", "lambda"),
-      // Bundles are cached here by content; LAMBDA_BUNDLE_DIR moves the cache (benchmarks use a fresh one for cold runs).
-      outDir: process.env.LAMBDA_BUNDLE_DIR ? resolve(process.env.LAMBDA_BUNDLE_DIR) : join(repoRoot, ".build", "lambda"),
-    }),
+    build: (appOutdir) => buildApp({ environments, outdir: appOutdir, backend, localStateDir, lambdaArtifacts }),
   });
   const width = Math.max(...stacks.map((stack) => stack.name.length));
   for (const stack of stacks) {

@@ -8,7 +8,7 @@ import { join, resolve } from "node:path";
 import { buildApp } from "../../stacks/app";
 import { ACCOUNTS_FILE, parseAccounts } from "../../stacks/config/accounts";
 import { loadEnvironments } from "../../stacks/config/load-environments";
-import { EsbuildLambdaBundler } from "../../stacks/lambda-bundler";
+import { EsbuildLambdaBundler } from "../../synth/lambda-bundler";
 
 const repoRoot = resolve(__dirname, "..", "..");
 const environmentsDir = join(repoRoot, "environments");
@@ -27,6 +27,7 @@ const app = buildApp({
   outdir: process.env.CDKTF_OUTDIR ?? "cdktf.out",
   backend: process.env.TF_BACKEND === "local" ? "local" : "cloud",
   lambdaArtifacts: new EsbuildLambdaBundler({
+    root: repoRoot,
     handlersDir: join(repoRoot, "stacks", "lambda"),
     outDir: process.env.LAMBDA_BUNDLE_DIR ?? mkdtempSync(join(tmpdir(), "cdktf-template-lambda-")),
   }),

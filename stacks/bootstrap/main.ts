@@ -3,15 +3,15 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { App } from "cdktf";
+import { validateApp } from "../../synth";
 import { ACCOUNTS_FILE, type Accounts, AccountsError, parseAccounts, placeholderAccountProblems } from "../config/accounts";
 import { ConfigurationError } from "../config/configuration-error";
 import { type Environment, loadEnvironments } from "../config/load-environments";
 import { BootstrapStack, bootstrapStackIdFor } from "./bootstrap-stack";
 import { bootstrapWorkspaceName, parseGithubConfig } from "./github-config";
-import { validateApp } from "../validate-app";
 
-// Bundled into .build/synth/ by scripts/synth.mjs, like stacks/main.ts.
-const repoRoot = resolve(__dirname, "..", "..");
+// Bundled and run by scripts/synth.mjs like stacks/main.ts, which names the working tree in SYNTH_ROOT.
+const repoRoot = resolve(process.env.SYNTH_ROOT || process.cwd());
 const environmentsDir = join(repoRoot, "environments");
 const githubFile = join(repoRoot, "stacks", "bootstrap", "github.json");
 const accountsFile = join(repoRoot, ACCOUNTS_FILE);
@@ -64,6 +64,8 @@ function main(): void {
   }
 
   const outdir = resolve(process.env.CDKTF_OUTDIR ?? join("cdktf.out", "bootstrap"));
+  // Written in place, not swapped in like the environments' cdktf.out: with TF_BACKEND=local the
+  // stacks keep their state in their own folders.
   const app = new App({ outdir, skipValidation: true });
   for (const name of selected) {
     const account = accounts.byName.get(name)!;

@@ -19,7 +19,7 @@ import { PublishCommand } from "@aws-sdk/client-sns";
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { unzipSync } from "fflate";
 import { Client } from "pg";
-import { EsbuildLambdaBundler } from "../../stacks/lambda-bundler";
+import { EsbuildLambdaBundler } from "../../synth/lambda-bundler";
 import { createIngestHandler } from "../../stacks/lambda/ingest/ingest";
 import { createMigrateHandler } from "../../stacks/lambda/migrate/handler";
 import { migrations } from "../../stacks/lambda/migrate/migrations";
@@ -31,7 +31,7 @@ import { type Trade, tradeToNdjsonLine } from "../../stacks/lambda/shared/trade"
 import { resetDatabase, testDatabase } from "../support/database";
 import { LOCAL_CREDENTIALS, LOCAL_REGION, type LocalDynamo, type LocalS3, type LocalSns, startLocalDynamo, startLocalS3, startLocalSns, tableShapes } from "../support/local-services";
 import { type LocalSecrets, startLocalSecrets } from "../support/local-secrets";
-import { findPostgresBinaries, startTestPostgres, type TestPostgres } from "../support/postgres";
+import { findPostgresBinaries, startTestPostgres, type TestPostgres } from "../../harness/postgres";
 import { apiGatewayEvent, s3ObjectCreatedEvent } from "./shared/recorded-events";
 
 const INGESTION = "pipeline-ingestion";
@@ -226,7 +226,7 @@ const execFileAsync = promisify(execFile);
 
 /** Unpacks a handler's deployment zip and runs `index.handler(event)` in a fresh node process with only `env`. */
 async function invokeBundle(name: string, event: unknown, env: Record<string, string>): Promise<unknown> {
-  const artifact = new EsbuildLambdaBundler({ handlersDir: join(__dirname, "..", "..", "stacks", "lambda"), outDir: join(workDir, "zips") }).artifactFor(name);
+  const artifact = new EsbuildLambdaBundler({ root: join(__dirname, "..", ".."), handlersDir: join(__dirname, "..", "..", "stacks", "lambda"), outDir: join(workDir, "zips") }).artifactFor(name);
   const dir = mkdtempSync(join(workDir, `${name}-`));
   writeFileSync(join(dir, "index.js"), unzipSync(readFileSync(artifact.zipPath))["index.js"]);
   writeFileSync(join(dir, "event.json"), JSON.stringify(event));

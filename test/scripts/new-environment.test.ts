@@ -6,13 +6,14 @@ import { parse } from "yaml";
 import { readEnvironments } from "../../scripts/environments.mjs";
 import { WORKFLOW_ENVIRONMENT_LISTS, planNewEnvironment, replaceFlowList } from "../../scripts/new-environment.mjs";
 import { repoRoot } from "../support/environments";
+import { SANDBOX_ENTRIES } from "../support/sandbox";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
 /** A copy of everything the command reads and writes, plus what synth needs to prove the result. */
 function sandbox(): string {
   const dir = mkdtempSync(join(tmpdir(), "new-environment-"));
-  for (const entry of ["stacks", "scripts", "environments", ".github/workflows", "package.json", "cdktf.json"]) {
+  for (const entry of [...SANDBOX_ENTRIES, ".github/workflows"]) {
     cpSync(join(repoRoot, entry), join(dir, entry), { recursive: true });
   }
   symlinkSync(join(repoRoot, "node_modules"), join(dir, "node_modules"));

@@ -4,7 +4,7 @@ import { basename, join, resolve } from "node:path";
 import { placeholderProblems, readEnvironments } from "../../scripts/environments.mjs";
 import { expectTracesAtConstructingLines } from "../support/construct-traces";
 import { accountsData, environmentData, repoAccounts, repoEnvironmentSource } from "../support/environments";
-import { sandbox } from "../support/sandbox";
+import { sandbox, sharedLambdaBundles } from "../support/sandbox";
 
 const environmentNames = repoEnvironmentSource.list().sort();
 /** The environment single-environment runs use: any real one will do. */
@@ -31,8 +31,9 @@ function realAccountIds(dir: string): Record<string, { id: string }> {
 }
 
 
+// Every sandbox's Lambda packages come from one folder, bundled once (test/synth/ tests the caches themselves).
 const runSynth = (cwd: string, args: string[], env: Record<string, string> = {}) =>
-  spawnSync(process.execPath, ["scripts/synth.mjs", ...args], { cwd, encoding: "utf8", env: { ...process.env, ...env } });
+  spawnSync(process.execPath, ["scripts/synth.mjs", ...args], { cwd, encoding: "utf8", env: { ...process.env, LAMBDA_BUNDLE_DIR: sharedLambdaBundles(), ...env } });
 
 describe("npm run synth (scripts/synth.mjs)", () => {
   it("synthesizes every environment and prints where each stack went and how many resources it has", () => {
@@ -98,19 +99,20 @@ describe("npm run synth (scripts/synth.mjs)", () => {
     writeFileSync(
       join(dir, "stacks", "token-probe.ts"),
       `import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { Lazy } from "cdktf";
+import { EsbuildLambdaBundler, synthesize } from "../synth";
+import { buildApp } from "./app";
 import { ACCOUNTS_FILE, parseAccounts } from "./config/accounts";
 import { loadEnvironments } from "./config/load-environments";
-import { EsbuildLambdaBundler } from "./lambda-bundler";
-import { synthesize } from "./synthesize";
-const root = resolve(__dirname, "..", "..");
-const bundler = new EsbuildLambdaBundler({ handlersDir: join(root, "stacks", "lambda"), outDir: join(root, ".build", "lambda") });
+const root = process.env.SYNTH_ROOT!;
+const bundler = new EsbuildLambdaBundler({ root, handlersDir: join(root, "stacks", "lambda"), outDir: process.env.LAMBDA_BUNDLE_DIR ?? join(root, ".build", "lambda") });
 const accounts = parseAccounts(ACCOUNTS_FILE, readFileSync(join(root, ACCOUNTS_FILE), "utf8"));
 const environments = loadEnvironments({ list: () => ["${sample}"], read: (name) => readFileSync(join(root, "environments", name + ".json"), "utf8"), displayPath: (name) => name }, accounts, ["${sample}"]);
 const failing = () => Lazy.stringValue({ produce: () => { throw new Error("probe failure"); } });
+const lambdaArtifacts = { artifactFor: (name: string) => (name === "process" ? { ...bundler.artifactFor(name), handler: failing() } : bundler.artifactFor(name)) };
 try {
-  synthesize({ environments, outdir: join(root, "cdktf.out"), backend: "local", lambdaArtifacts: { artifactFor: (name) => (name === "process" ? { ...bundler.artifactFor(name), handler: failing() } : bundler.artifactFor(name)) } });
+  synthesize({ root, outdir: join(root, "cdktf.out"), build: (outdir) => buildApp({ environments, outdir, backend: "local", lambdaArtifacts }) });
 } catch (error) {
   console.log((error as Error).message);
 }
@@ -160,23 +162,6 @@ try {
     expect(readFileSync(synthesizedStackFile(dir, sample), "utf8")).toBe(before);
   });
 
-  it("reuses the bundled app while its sources are unchanged and rebuilds it when one changes", () => {
-    const dir = sandbox();
-    expect(runSynth(dir, [sample], { TF_BACKEND: "local" }).status).toBe(0);
-    const bundles = () => readdirSync(join(dir, ".build", "synth")).filter((file) => file.endsWith(".cjs"));
-    const first = bundles();
-    expect(first).toHaveLength(1);
-    expect(runSynth(dir, [sample], { TF_BACKEND: "local" }).status).toBe(0);
-    expect(bundles()).toEqual(first);
-
-    const stackFile = join(dir, "stacks", "trading-platform-stack.ts");
-    writeFileSync(stackFile, readFileSync(stackFile, "utf8").replace('ManagedBy: "cdktf"', 'ManagedBy: "cdktf-edited"'));
-    expect(runSynth(dir, [sample], { TF_BACKEND: "local" }).status).toBe(0);
-    expect(bundles()).not.toEqual(first);
-    expect(bundles()).toHaveLength(1);
-    expect(readFileSync(synthesizedStackFile(dir, sample), "utf8")).toContain('"ManagedBy": "cdktf-edited"');
-  });
-
   it("stops on a bad Lambda manifest with a message naming the function and field, not a stack trace", () => {
     const dir = sandbox();
     const manifestFile = join(dir, "stacks", "lambda", "ingest", "manifest.ts");
@@ -197,53 +182,6 @@ try {
     expect(result.stderr).toBe(placeholderWarnings(dir, [sample]));
     expect(result.status).toBe(0);
     expect(JSON.parse(readFileSync(synthesizedStackFile(dir, sample), "utf8")).terraform.cloud.workspaces).toEqual({ name: environmentData(sample).terraformCloud.workspace });
-  });
-
-  it("loads esbuild and fflate only to build: a synth with the app and every Lambda package cached never loads them", () => {
-    const dir = sandbox();
-    const probe = join(dir, "load-probe.cjs");
-    writeFileSync(
-      probe,
-      `process.on("exit", () => require("node:fs").writeFileSync(process.env.LOAD_PROBE_OUT, JSON.stringify(Object.keys(require.cache).filter((path) => /node_modules\\/(esbuild|fflate)\\/.*\\.c?js$/.test(path)).map((path) => path.split("node_modules/")[1].split("/")[0]).filter((name, index, all) => all.indexOf(name) === index).sort())));`,
-    );
-    const loadedBy = (run: string) => {
-      const out = join(dir, `${run}.json`);
-      const result = runSynth(dir, [sample], { TF_BACKEND: "local", NODE_OPTIONS: `--require ${probe}`, LOAD_PROBE_OUT: out });
-      expect(result.status).toBe(0);
-      return JSON.parse(readFileSync(out, "utf8")) as string[];
-    };
-    expect(loadedBy("cold")).toEqual(["esbuild", "fflate"]);
-    expect(loadedBy("warm")).toEqual([]);
-  });
-
-  it("loads cdktf's archiver only when something uses it, and archive assets still synthesize", () => {
-    const dir = sandbox();
-    mkdirSync(join(dir, "site"));
-    writeFileSync(join(dir, "site", "index.html"), "<h1>probe</h1>");
-    writeFileSync(
-      join(dir, "stacks", "archive-probe.ts"),
-      `import { createRequire } from "node:module";
-import { App, AssetType, LocalBackend, TerraformAsset, TerraformOutput, TerraformStack } from "cdktf";
-const archiverLoaded = () => Object.keys(require.cache).some((path) => path.includes("archiver-utils"));
-const before = archiverLoaded();
-const app = new App({ outdir: "cdktf.out" });
-const stack = new TerraformStack(app, "probe");
-new LocalBackend(stack, { path: "probe.tfstate" });
-const site = new TerraformAsset(stack, "site", { path: "site", type: AssetType.ARCHIVE });
-new TerraformOutput(stack, "site_path", { value: site.path });
-app.synth();
-const afterSynth = archiverLoaded();
-const archiver = createRequire(require.resolve("cdktf/lib/private/fs.js"))("archiver") as (format: string) => { pipe?: unknown };
-const archive = archiver("zip");
-console.log(JSON.stringify({ before, afterSynth, pipe: typeof archive.pipe, afterUse: archiverLoaded() }));
-`,
-    );
-    const result = runSynth(dir, ["--entry=stacks/archive-probe.ts"]);
-    expect(result.stderr).toBe("");
-    expect(JSON.parse(result.stdout)).toEqual({ before: false, afterSynth: false, pipe: "function", afterUse: true });
-    const stackJson = JSON.parse(readFileSync(join(dir, "cdktf.out", "stacks", "probe", "cdk.tf.json"), "utf8"));
-    const zip = readFileSync(join(dir, "cdktf.out", "stacks", "probe", stackJson.output.site_path.value));
-    expect(zip.subarray(0, 4).toString("latin1")).toBe("PK\u0003\u0004");
   });
 
   it("TF_BACKEND=local keeps state in .terraform-state/, outside cdktf.out, so a later synth does not lose it", () => {

@@ -6,7 +6,7 @@ import { BootstrapStack, bootstrapStackIdFor } from "../../stacks/bootstrap/boot
 import { type GithubConfig, parseGithubConfig } from "../../stacks/bootstrap/github-config";
 import type { AccountSettings } from "../../stacks/config/accounts";
 import type { Environment } from "../../stacks/config/load-environments";
-import { validateApp } from "../../stacks/validate-app";
+import { validateApp } from "../../synth/validate-app";
 import { repoAccounts, repoEnvironments, repoRoot } from "./environments";
 import type { SynthesizedStackJson } from "./synth";
 

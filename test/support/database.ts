@@ -1,6 +1,6 @@
 import { Client } from "pg";
 import { createDatabase, type Database } from "../../stacks/lambda/shared/database";
-import type { TestPostgres } from "./postgres";
+import type { TestPostgres } from "../../harness/postgres";
 
 /** A Database (the handlers' own factory) on the test server, without TLS, with the password from a plain getter. */
 export function testDatabase(server: TestPostgres, overrides: { port?: number; connectAttemptTimeoutMs?: number; connectAttempts?: number } = {}): Database {

@@ -1,9 +1,9 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { stackIdFor } from "../../stacks/app";
-import { EsbuildLambdaBundler } from "../../stacks/lambda-bundler";
-import { synthesize } from "../../stacks/synthesize";
+import { buildApp, stackIdFor } from "../../stacks/app";
+import { EsbuildLambdaBundler } from "../../synth/lambda-bundler";
+import { synthesize } from "../../synth/synthesize";
 import { repoEnvironmentSource, repoEnvironments, repoRoot } from "./environments";
 
 /** The parts of a synthesized cdk.tf.json that tests read. */
@@ -26,13 +26,8 @@ export function synthesizedStacks(): { outdir: string; stacks: Map<string, Synth
   const workDir = mkdtempSync(join(tmpdir(), "trading-synth-"));
   const outdir = join(workDir, "cdktf.out");
   const environments = repoEnvironments();
-  const results = synthesize({
-    environments,
-    outdir,
-    backend: "local",
-    // One bundle cache for every test file: bundles are keyed by content and written atomically.
-    lambdaArtifacts: new EsbuildLambdaBundler({ handlersDir: join(repoRoot, "stacks", "lambda"), outDir: join(repoRoot, ".build", "lambda-test") }),
-  });
+  const lambdaArtifacts = testLambdaBundler();
+  const results = synthesize({ root: repoRoot, outdir, build: (appOutdir) => buildApp({ environments, outdir: appOutdir, backend: "local", lambdaArtifacts }) });
   const stacks = new Map<string, SynthesizedStackJson>();
   for (const environment of environments) {
     const result = results.find((stack) => stack.name === stackIdFor(environment.name))!;
@@ -41,6 +36,10 @@ export function synthesizedStacks(): { outdir: string; stacks: Map<string, Synth
   synthesized = { outdir, stacks };
   return synthesized;
 }
+
+/** The repository's Lambda packages, cached in one folder for every test file: bundles are keyed by content and written atomically. */
+export const testLambdaBundler = (): EsbuildLambdaBundler =>
+  new EsbuildLambdaBundler({ root: repoRoot, handlersDir: join(repoRoot, "stacks", "lambda"), outDir: join(repoRoot, ".build", "lambda-test") });
 
 /** The names of the repository's environment files (never a hard-coded list: environments are data). */
 export const environmentNames: readonly string[] = repoEnvironmentSource.list().sort();

@@ -1,5 +1,6 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateCodeowners, policyReason, readRepository } from "../../scripts/codeowners.mjs";
 import { repoRoot } from "../support/environments";
@@ -122,6 +123,18 @@ describe("which code decides permissions (policyReason)", () => {
     expect(policyReason("stacks/lambda/probe/manifest.ts", 'access: [{ resource: "apiKeysTable", level: "read" }],')).toBe("lists a function's access (its IAM policy)");
     expect(policyReason("stacks/lambda/probe/handler.ts", "const access = [1];")).toBeUndefined();
     expect(policyReason("stacks/constructs/probe.ts", 'import { Vpc } from "@cdktf/provider-aws/lib/vpc";\n// grants are elsewhere; Effect is a word')).toBeUndefined();
+  });
+
+  it("reads the infrastructure and the synth room: a new file in either that writes a policy goes to the security team", () => {
+    const checkout = mkdtempSync(join(tmpdir(), "codeowners-"));
+    for (const entry of ["stacks", "synth", "environments"]) cpSync(join(repoRoot, entry), join(checkout, entry), { recursive: true });
+    mkdirSync(join(checkout, "synth", "probe"));
+    writeFileSync(join(checkout, "synth", "probe", "aspect.ts"), 'export const statement = { Effect: "Deny", Action: "*" };\n');
+    writeFileSync(join(checkout, "stacks", "constructs", "probe.ts"), "export const grant = (table: { grantRead(fn: unknown): void }, fn: unknown) => table.grantRead(fn);\n");
+    const probeRules = parseCodeowners(generateCodeowners(readRepository(checkout)));
+    expect(ownersOf(probeRules, "synth/probe/aspect.ts")).toEqual([security]);
+    expect(ownersOf(probeRules, "stacks/constructs/probe.ts")).toEqual([security]);
+    expect(ownersOf(probeRules, "synth/synthesize.ts")).toEqual([platform]);
   });
 
   it("refuses a github.json without both teams, naming the field", () => {

@@ -6,7 +6,7 @@ import { currentMigrationsHash } from "../../../stacks/lambda/migrate/migrations
 import { DatabaseUnavailableError, type Database } from "../../../stacks/lambda/shared/database";
 import { createLogger } from "../../../stacks/lambda/shared/logger";
 import { resetDatabase, testDatabase } from "../../support/database";
-import { startTestPostgres, type TestPostgres } from "../../support/postgres";
+import { startTestPostgres, type TestPostgres } from "../../../harness/postgres";
 
 const quietLogger = () => {
   const lines: Record<string, unknown>[] = [];

@@ -15,7 +15,7 @@ import { createLogger } from "../../../stacks/lambda/shared/logger";
 import { type Trade, tradeToNdjsonLine } from "../../../stacks/lambda/shared/trade";
 import { resetDatabase, testDatabase } from "../../support/database";
 import { type LocalS3, type LocalSns, startLocalS3, startLocalSns } from "../../support/local-services";
-import { startTestPostgres, type TestPostgres } from "../../support/postgres";
+import { startTestPostgres, type TestPostgres } from "../../../harness/postgres";
 import { s3ObjectCreatedEvent } from "../shared/recorded-events";
 
 const INGESTION = "ingestion";

@@ -7,7 +7,7 @@ import { manifest } from "../../../stacks/lambda/query/manifest";
 import type { Database } from "../../../stacks/lambda/shared/database";
 import { createLogger } from "../../../stacks/lambda/shared/logger";
 import { resetDatabase, testDatabase } from "../../support/database";
-import { startTestPostgres, type TestPostgres } from "../../support/postgres";
+import { startTestPostgres, type TestPostgres } from "../../../harness/postgres";
 import { apiGatewayEvent } from "../shared/recorded-events";
 
 let server: TestPostgres;

@@ -9,7 +9,7 @@ import { createDatabase, type Database, DatabaseUnavailableError, type DatabaseS
 import { createLogger } from "../../../stacks/lambda/shared/logger";
 import { resetDatabase } from "../../support/database";
 import { type PausedDatabaseProxy, startPausedDatabaseProxy } from "../../support/paused-database-proxy";
-import { startTestPostgres, type TestPostgres } from "../../support/postgres";
+import { startTestPostgres, type TestPostgres } from "../../../harness/postgres";
 import { apiGatewayEvent } from "./recorded-events";
 
 /**

@@ -15,7 +15,7 @@ import { manifest as migrateManifest } from "../../../stacks/lambda/migrate/mani
 import { manifest as processManifest } from "../../../stacks/lambda/process/manifest";
 import { manifest as queryManifest } from "../../../stacks/lambda/query/manifest";
 import { testDatabase } from "../../support/database";
-import { findPostgresBinaries, startTestPostgres, type TestPostgres } from "../../support/postgres";
+import { findPostgresBinaries, startTestPostgres, type TestPostgres } from "../../../harness/postgres";
 
 describe("database credentials", () => {
   it("reads the Aurora-managed secret and names the secret when it is unusable", () => {

@@ -1,11 +1,16 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join, relative, resolve, sep } from "node:path";
 import type { BuildOptions } from "esbuild";
-import { type FileFingerprint, filesUnchanged, fingerprintFiles } from "../scripts/input-fingerprints.mjs";
-import type { LambdaArtifact, LambdaArtifactSource } from "./lambda-artifacts";
+import type { LambdaArtifact, LambdaArtifactSource } from "../stacks/lambda-artifacts";
+import { type FileFingerprint, filesUnchanged, fingerprintFiles } from "./input-fingerprints.mjs";
 
 export interface EsbuildLambdaBundlerOptions {
+  /**
+   * The repository: esbuild runs there, and the cache names every file relative to it,
+   * so a copy of the checkout with its `.build/` reuses the cache only for its own files.
+   */
+  readonly root: string;
   /** Folder holding one sub-folder per handler, each with an `index.ts`. */
   readonly handlersDir: string;
   /** Where the zips and the build cache are written. */
@@ -103,7 +108,8 @@ export class EsbuildLambdaBundler implements LambdaArtifactSource {
 
   private buildAll(): Map<string, LambdaArtifact> {
     const names = this.handlerNames();
-    const key = sha256(JSON.stringify({ esbuildVersion, BUILD_OPTIONS, names, handlersDir: resolve(this.options.handlersDir) }));
+    const handlersDir = relative(this.options.root, this.options.handlersDir).split(sep).join("/");
+    const key = sha256(JSON.stringify({ esbuildVersion, BUILD_OPTIONS, names, handlersDir }));
     mkdirSync(this.options.outDir, { recursive: true });
 
     const cached = this.readCache(key, names);
@@ -119,7 +125,7 @@ export class EsbuildLambdaBundler implements LambdaArtifactSource {
       ...BUILD_OPTIONS,
       entryPoints: Object.fromEntries(names.map((name) => [name, join(this.options.handlersDir, name, "index.ts")])),
       outdir: this.options.outDir,
-      absWorkingDir: process.cwd(),
+      absWorkingDir: resolve(this.options.root),
     });
     const cacheArtifacts: Record<string, { sha256Base64: string }> = {};
     for (const name of names) {
@@ -131,7 +137,7 @@ export class EsbuildLambdaBundler implements LambdaArtifactSource {
       cacheArtifacts[name] = { sha256Base64 };
       artifacts.set(name, { zipPath: this.zipPath(name), sha256Base64, handler: "index.handler" });
     }
-    const inputs = fingerprintFiles(Object.keys(result.metafile.inputs), process.cwd());
+    const inputs = fingerprintFiles(Object.keys(result.metafile.inputs), this.options.root);
     const cache: BuildCache = { key, inputs, artifacts: cacheArtifacts };
     writeAtomically(join(this.options.outDir, CACHE_FILE), JSON.stringify(cache));
     return artifacts;
@@ -153,6 +159,6 @@ export class EsbuildLambdaBundler implements LambdaArtifactSource {
       if (!cache.artifacts?.[name] || !existsSync(zipPath)) return undefined;
       if (createHash("sha256").update(readFileSync(zipPath)).digest("base64") !== cache.artifacts[name].sha256Base64) return undefined;
     }
-    return filesUnchanged(cache.inputs, process.cwd()) ? cache : undefined;
+    return filesUnchanged(cache.inputs, this.options.root) ? cache : undefined;
   }
 }

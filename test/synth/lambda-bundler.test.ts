@@ -1,12 +1,11 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { unzipSync } from "fflate";
-import { EsbuildLambdaBundler } from "../../stacks/lambda-bundler";
+import { EsbuildLambdaBundler } from "../../synth/lambda-bundler";
 
 /** A handlers folder with two handlers sharing a module, like stacks/lambda/. */
-function handlersFixture(): { handlersDir: string; outDir: string } {
-  const root = mkdtempSync(join(tmpdir(), "bundler-"));
+function handlersFixture(root = mkdtempSync(join(tmpdir(), "bundler-"))): { root: string; handlersDir: string; outDir: string } {
   const handlersDir = join(root, "lambda");
   for (const name of ["alpha", "beta"]) {
     mkdirSync(join(handlersDir, name), { recursive: true });
@@ -14,7 +13,14 @@ function handlersFixture(): { handlersDir: string; outDir: string } {
   }
   mkdirSync(join(handlersDir, "shared"));
   writeFileSync(join(handlersDir, "shared", "greeting.ts"), 'export const greeting = (name: string): string => `hello ${name}`;\n');
-  return { handlersDir, outDir: join(root, "out") };
+  return { root, handlersDir, outDir: join(root, "out") };
+}
+
+/** A copy of the fixture's whole tree, its cache (`out/`) included, as a copied checkout with its `.build/`. */
+function copyOf(fixture: { root: string }): { root: string; handlersDir: string; outDir: string } {
+  const root = mkdtempSync(join(tmpdir(), "bundler-copy-"));
+  cpSync(fixture.root, root, { recursive: true });
+  return { root, handlersDir: join(root, "lambda"), outDir: join(root, "out") };
 }
 
 const bundleText = (zipPath: string): string => new TextDecoder().decode(unzipSync(readFileSync(zipPath))["index.js"]);
@@ -60,6 +66,28 @@ describe("EsbuildLambdaBundler", () => {
     const rebuilt = new EsbuildLambdaBundler(fixture).artifactFor("alpha");
     expect(rebuilt.sha256Base64).toBe(original.sha256Base64);
     expect(bundleText(rebuilt.zipPath)).toContain("hello ");
+  });
+
+  it("in a copy of the tree with its cache, builds from the copy's own files, also once the original is gone", () => {
+    const original = handlersFixture();
+    new EsbuildLambdaBundler(original).artifactFor("alpha");
+    const copy = copyOf(original);
+    writeFileSync(join(copy.handlersDir, "shared", "greeting.ts"), 'export const greeting = (name: string): string => `hi from the copy ${name}`;\n');
+    rmSync(original.root, { recursive: true });
+    const copied = new EsbuildLambdaBundler(copy).artifactFor("alpha");
+    expect(copied.zipPath).toBe(join(copy.outDir, "alpha.zip"));
+    expect(bundleText(copied.zipPath)).toContain("hi from the copy ");
+  });
+
+  it("in a copy of an unchanged tree, reuses the copied cache: the same zips, none rebuilt", () => {
+    const original = handlersFixture();
+    const built = new EsbuildLambdaBundler(original).artifactFor("alpha");
+    const copy = copyOf(original);
+    const copiedZip = join(copy.outDir, "alpha.zip");
+    const copiedAt = statSync(copiedZip).mtimeMs;
+    const reused = new EsbuildLambdaBundler(copy).artifactFor("alpha");
+    expect(reused).toEqual({ ...built, zipPath: copiedZip });
+    expect(statSync(copiedZip).mtimeMs).toBe(copiedAt);
   });
 
   it("names the missing entry file for an unknown handler", () => {

@@ -1,7 +1,7 @@
 import { App, CloudBackend, NamedCloudWorkspace, TerraformStack } from "cdktf";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { validateApp } from "../../stacks/validate-app";
+import { validateApp } from "../../synth/validate-app";
 
 function appWith(options: { provider: boolean }): App {
   const app = new App({ outdir: "/tmp/validate-app-unused", skipValidation: true });

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { filesUnchanged, fingerprintFiles } from "../../scripts/input-fingerprints.mjs";
+import { filesUnchanged, fingerprintFiles } from "../../synth/input-fingerprints.mjs";
 
-describe("scripts/input-fingerprints.mjs", () => {
+describe("synth/input-fingerprints.mjs", () => {
   const setup = () => {
     const dir = mkdtempSync(join(tmpdir(), "fingerprints-"));
     writeFileSync(join(dir, "a.ts"), "export const a = 1;\n");

@@ -1,24 +1,20 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
 import type { App } from "cdktf";
-import { validateApp } from "./validate-app";
-import { ConfigurationError } from "./config/configuration-error";
-import type { Environment } from "./config/load-environments";
-import { buildApp } from "./app";
+import { ConfigurationError } from "../stacks/config/configuration-error";
+import { type CdktfPatches, cdktfPatches, withoutTokenCreationTraces } from "./cdktf-patches.mjs";
 import { withConstructStackTraces } from "./construct-stack-traces";
-import type { LambdaArtifactSource } from "./lambda-artifacts";
-import { synthApp } from "./synth-app";
-import { withoutTokenCreationTraces } from "./token-creation-traces";
-import type { BackendKind } from "./trading-platform-stack";
+import { validateApp } from "./validate-app";
 
 export interface SynthesizeOptions {
-  readonly environments: readonly Environment[];
+  /** Builds the app's constructs, writing into `outdir` (cdktf's `App({ outdir })`); may run twice. */
+  readonly build: (outdir: string) => App;
   /** The final output folder (`cdktf.out`). */
   readonly outdir: string;
-  readonly backend: BackendKind;
-  readonly lambdaArtifacts: LambdaArtifactSource;
-  /** See BuildAppOptions.localStateDir. */
-  readonly localStateDir?: string;
+  /** The repository: each resource's creation trace names files relative to it. */
+  readonly root: string;
+  /** Whether the speed patches apply; by default this process's answer (synth/cdktf-patches.mjs). */
+  readonly patches?: CdktfPatches;
 }
 
 export interface SynthesizedStack {
@@ -35,24 +31,33 @@ interface Manifest {
 const countResources = (stackJson: { resource?: Record<string, Record<string, unknown>> }): number =>
   Object.values(stackJson.resource ?? {}).reduce((total, byName) => total + Object.keys(byName).length, 0);
 
+// The cdktf the app is built with, as the bundled synth resolves it.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const requireCdktfPackage = () => require("cdktf/package.json") as { version: string };
+
 /**
- * Synthesizes into a sibling folder and swaps it into place only when every
- * stack succeeded, so a failed synth never leaves a partial `cdktf.out`
- * that a later plan could pick up.
+ * Builds and synthesizes an app into a sibling folder and swaps it into place
+ * only when every stack succeeded and cdktf's validations pass, so a failed
+ * synth never leaves a partial `cdktf.out` that a later plan could pick up.
+ * Each resource records the TypeScript line that created it (for the lint
+ * comment).
  */
 export function synthesize(options: SynthesizeOptions): SynthesizedStack[] {
   const staging = join(dirname(options.outdir), `.${basename(options.outdir)}.partial-${process.pid}`);
+  const patches = options.patches ?? cdktfPatches(requireCdktfPackage);
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(dirname(options.outdir), { recursive: true });
   try {
-    // Stack traces let the lint comment point at the TypeScript line that created each resource.
-    // synthApp writes what app.synth() writes, skipping cdktf's preparing resolve while no reference crosses stacks.
-    const synth = () => synthApp(() => withConstructStackTraces(process.cwd(), () => buildApp({ ...options, outdir: staging })));
+    const synth = () => {
+      const app = withConstructStackTraces(options.root, () => options.build(staging));
+      app.synth();
+      return app;
+    };
     let app: App;
     try {
-      app = withoutTokenCreationTraces(synth);
+      app = patches.enabled ? withoutTokenCreationTraces(synth) : synth();
     } catch (error) {
-      if (error instanceof ConfigurationError) throw error;
+      if (error instanceof ConfigurationError || !patches.enabled) throw error;
       // cdktf names where a failing token was created only if it recorded that: build again with the
       // traces, so the error (thrown again) says where. Nothing of the first attempt is kept.
       rmSync(staging, { recursive: true, force: true });
@@ -75,4 +80,3 @@ export function synthesize(options: SynthesizeOptions): SynthesizedStack[] {
     };
   });
 }
-

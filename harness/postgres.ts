@@ -6,7 +6,8 @@ import { delimiter, dirname, join } from "node:path";
 import { Client, type ClientConfig } from "pg";
 
 /**
- * A throwaway PostgreSQL server for one test file. Uses the real PostgreSQL
+ * A throwaway PostgreSQL server for one test file or benchmark (shared by test/
+ * and bench/, so no test framework in here). Uses the real PostgreSQL
  * binaries (initdb/pg_ctl) when they exist and falls back to PGlite (the same
  * PostgreSQL compiled to WebAssembly) behind its wire-protocol socket server,
  * so a fresh machine without PostgreSQL still runs the database tests.

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { App, TerraformStack } from "cdktf";
 import { Node } from "constructs";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
-import { withConstructStackTraces } from "../../stacks/construct-stack-traces";
+import { withConstructStackTraces } from "../../synth/construct-stack-traces";
 import { repoRoot } from "../support/environments";
 import { expectTracesAtConstructingLines } from "../support/construct-traces";
 import { synthesizedStacks } from "../support/synth";
@@ -24,7 +24,7 @@ describe("construct creation stack traces", () => {
     };
     const trace = json.resource.aws_s3_bucket.bucket["//"].metadata.stackTrace;
     const creationLine = readFileSync(__filename, "utf8").split("\n").findIndex((line) => line.includes("// creation-site")) + 1;
-    expect(trace[0]).toMatch(new RegExp(`(^|\\()test/stacks/construct-stack-traces\\.test\\.ts:${creationLine}:\\d+\\)?$`));
+    expect(trace[0]).toMatch(new RegExp(`(^|\\()test/synth/construct-stack-traces\\.test\\.ts:${creationLine}:\\d+\\)?$`));
     expect(trace.join("\n")).not.toMatch(/node_modules|node:internal|\/work\//);
   });
 
