@@ -1,4 +1,4 @@
-import { CloudBackend, LocalBackend, NamedCloudWorkspace, TerraformStack } from "cdktf";
+import { CloudBackend, LocalBackend, NamedCloudWorkspace, TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import type { AccountSettings } from "./config/accounts";
@@ -10,7 +10,6 @@ import { Network } from "./constructs/network";
 import { Database } from "./constructs/database";
 import { Tables } from "./constructs/tables";
 import { Storage } from "./constructs/storage";
-import { TerraformOutput } from "cdktf";
 import { functionManifests } from "./lambda/manifests";
 import { Alerting } from "./constructs/alerting";
 import { type PermissionsBoundary, workloadBoundaryOf } from "./constructs/permissions-boundary";
@@ -42,7 +41,6 @@ export interface TradingPlatformStackProps {
 
 /** The whole trading analytics platform for one environment. */
 export class TradingPlatformStack extends TerraformStack {
-  // --- Data plane (keys, network, database, tables, storage) ---
   /** The account, partition and region this stack deploys to. */
   readonly account: AwsAccount;
   /**
@@ -60,23 +58,48 @@ export class TradingPlatformStack extends TerraformStack {
   readonly tables: Tables;
   /** S3 `storage.ingestion|analytics|archival|accessLogs`, each with grantRead/grantWrite/grantReadWrite. */
   readonly storage: Storage;
-  // --- end data plane ---
 
-  // --- Compute, API and alerting ---
   /** The alerts SNS topic (encrypted, e-mail subscribed) and the CloudWatch alarms that notify it. */
   readonly alerting: Alerting;
   /** One Lambda function per manifest in stacks/lambda/manifests.ts, wired to its resources and trigger. */
   readonly pipeline: DataPipeline;
   /** The public REST API serving the pipeline's `api` routes. */
   readonly api: RestApi;
-  // --- end compute, API and alerting ---
 
   constructor(scope: Construct, id: string, props: TradingPlatformStackProps) {
     super(scope, id);
     const { environment } = props;
+    this.useStateBackend(id, props);
+    this.useAwsProvider(id, props);
 
-    // The token is read by terraform from TF_TOKEN_app_terraform_io or its
-    // credentials file at run time; it never appears in the synthesized JSON.
+    // Each method creates one concern's constructs directly under this stack.
+    // Their ids are stable forever: a renamed id is a replaced resource.
+    // Account-level resources (AWS Config, the API Gateway CloudWatch role, the
+    // workload boundary, GitHub's OIDC provider) belong to the account's
+    // bootstrap stack: no environment stack depends on another one.
+    this.account = new AccountLookup(this, "account", { region: environment.region });
+    this.permissionsBoundary = workloadBoundaryOf(this.account);
+    this.keys = this.createEncryptionKeys(environment);
+    this.network = this.createNetwork(environment);
+    this.database = this.createDatabase(environment);
+    this.tables = this.createTables(environment);
+    this.storage = this.createStorage(environment);
+    this.outputDataPlane();
+
+    this.alerting = this.createAlerting(environment);
+    this.pipeline = this.createPipeline(environment, props.lambdaArtifacts);
+    this.api = this.createApi(environment);
+    this.alarmOnPlatform(environment);
+    this.outputComputeAndApi();
+  }
+
+  /**
+   * Where state lives. The Terraform Cloud token is read by terraform from
+   * TF_TOKEN_app_terraform_io or its credentials file at run time; it never
+   * appears in the synthesized JSON.
+   */
+  private useStateBackend(id: string, props: TradingPlatformStackProps): void {
+    const { environment } = props;
     if ((props.backend ?? "cloud") === "cloud") {
       new CloudBackend(this, {
         organization: environment.terraformCloud.organization,
@@ -85,7 +108,11 @@ export class TradingPlatformStack extends TerraformStack {
     } else {
       new LocalBackend(this, { path: props.localStatePath ?? `terraform.${id}.tfstate` });
     }
+  }
 
+  /** The AWS provider of the environment's region and account, tagging every resource. */
+  private useAwsProvider(id: string, props: TradingPlatformStackProps): void {
+    const { environment } = props;
     new AwsProvider(this, "aws", {
       region: environment.region,
       // Credentials for any other account fail every plan and apply of this stack.
@@ -102,19 +129,18 @@ export class TradingPlatformStack extends TerraformStack {
         },
       ],
     });
+  }
 
-    // --- Data plane: construct ids are stable forever (renaming replaces resources) ---
-    // Account-level resources (AWS Config, the API Gateway CloudWatch role, the
-    // workload boundary, GitHub's OIDC provider) belong to the account's
-    // bootstrap stack: no environment stack depends on another one.
-    this.account = new AccountLookup(this, "account", { region: environment.region });
-    this.permissionsBoundary = workloadBoundaryOf(this.account);
-    this.keys = new EncryptionKeys(this, "keys", {
+  private createEncryptionKeys(environment: EnvironmentConfig): EncryptionKeys {
+    return new EncryptionKeys(this, "keys", {
       environmentSuffix: environment.environmentSuffix,
       account: this.account,
       protectData: environment.protectData,
     });
-    this.network = new Network(this, "network", {
+  }
+
+  private createNetwork(environment: EnvironmentConfig): Network {
+    return new Network(this, "network", {
       environmentSuffix: environment.environmentSuffix,
       account: this.account,
       vpcCidr: environment.network.vpcCidr,
@@ -124,7 +150,10 @@ export class TradingPlatformStack extends TerraformStack {
       logRetentionInDays: environment.logs.retentionDays,
       permissionsBoundary: this.permissionsBoundary,
     });
-    this.database = new Database(this, "database", {
+  }
+
+  private createDatabase(environment: EnvironmentConfig): Database {
+    return new Database(this, "database", {
       environmentSuffix: environment.environmentSuffix,
       account: this.account,
       settings: environment.database,
@@ -137,18 +166,28 @@ export class TradingPlatformStack extends TerraformStack {
       logsKey: this.keys.logs,
       logRetentionInDays: environment.logs.retentionDays,
     });
-    this.tables = new Tables(this, "tables", {
+  }
+
+  private createTables(environment: EnvironmentConfig): Tables {
+    return new Tables(this, "tables", {
       environmentSuffix: environment.environmentSuffix,
       kmsKey: this.keys.dynamodb,
       protectData: environment.protectData,
     });
-    this.storage = new Storage(this, "storage", {
+  }
+
+  private createStorage(environment: EnvironmentConfig): Storage {
+    return new Storage(this, "storage", {
       environmentSuffix: environment.environmentSuffix,
       account: this.account,
       kmsKey: this.keys.storage,
       protectData: environment.protectData,
       accessLogRetentionDays: environment.logs.retentionDays,
     });
+  }
+
+  /** What operators and clients read about the data plane: the VPC, Aurora's endpoints and secret, bucket and table names. */
+  private outputDataPlane(): void {
     new TerraformOutput(this, "vpc_id", { value: this.network.vpc.id, description: "The platform VPC" });
     new TerraformOutput(this, "aurora_writer_endpoint", { value: this.database.writerEndpoint, description: "Aurora writer endpoint (TLS required)" });
     new TerraformOutput(this, "aurora_reader_endpoint", { value: this.database.readerEndpoint, description: "Aurora reader endpoint (TLS required)" });
@@ -162,16 +201,19 @@ export class TradingPlatformStack extends TerraformStack {
     });
     new TerraformOutput(this, "user_sessions_table_name", { value: this.tables.sessions.table.name, description: "DynamoDB table of dashboard sessions" });
     new TerraformOutput(this, "api_keys_table_name", { value: this.tables.apiKeys.table.name, description: "DynamoDB table of API key metadata" });
-    // --- end data plane ---
+  }
 
-    // --- Compute, API and alerting: construct ids are stable forever (renaming replaces resources) ---
-    this.alerting = new Alerting(this, "alerting", {
+  private createAlerting(environment: EnvironmentConfig): Alerting {
+    return new Alerting(this, "alerting", {
       environmentSuffix: environment.environmentSuffix,
       account: this.account,
       topicKey: this.keys.alerts,
       email: environment.alerts.email,
     });
-    this.pipeline = new DataPipeline(this, "pipeline", {
+  }
+
+  private createPipeline(environment: EnvironmentConfig, lambdaArtifacts: LambdaArtifactSource): DataPipeline {
+    return new DataPipeline(this, "pipeline", {
       environmentSuffix: environment.environmentSuffix,
       account: this.account,
       logRetentionInDays: environment.logs.retentionDays,
@@ -181,12 +223,16 @@ export class TradingPlatformStack extends TerraformStack {
       tables: this.tables,
       buckets: { ingestion: this.storage.ingestion, analytics: this.storage.analytics, archival: this.storage.archival },
       alerting: this.alerting,
-      artifacts: props.lambdaArtifacts,
+      artifacts: lambdaArtifacts,
       manifests: functionManifests,
       permissionsBoundary: this.permissionsBoundary,
     });
+  }
+
+  /** The public API serving the pipeline's routes; the same throttle applies to the stage and to each key. */
+  private createApi(environment: EnvironmentConfig): RestApi {
     const throttle = { rateLimit: environment.api.throttleRateLimit, burstLimit: environment.api.throttleBurstLimit };
-    this.api = new RestApi(this, "api", {
+    return new RestApi(this, "api", {
       environmentSuffix: environment.environmentSuffix,
       account: this.account,
       routes: this.pipeline.apiRoutes,
@@ -196,10 +242,17 @@ export class TradingPlatformStack extends TerraformStack {
       logsKey: this.keys.logs,
       logRetentionInDays: environment.logs.retentionDays,
     });
+  }
+
+  /** Alarms on every function's errors, the API's 5xx and Aurora's capacity, notifying the alerts topic. */
+  private alarmOnPlatform(environment: EnvironmentConfig): void {
     for (const fn of this.pipeline.functions) this.alerting.alarmOnFunctionErrors(fn);
     this.alerting.alarmOnApiServerErrors(this.api);
     this.alerting.alarmOnDatabaseCapacity(this.database, environment.database.maxCapacity);
+  }
 
+  /** What operators and clients read about compute and the API: its URL and first key, the alerts topic, the function names. */
+  private outputComputeAndApi(): void {
     new TerraformOutput(this, "api_url", { value: this.api.invokeUrl, description: "Base URL of the REST API stage (clients send their key in x-api-key)" });
     new TerraformOutput(this, "api_key_id", { value: this.api.apiKey.id, description: "Id of the first client key; read its value with `aws apigateway get-api-key --include-value`" });
     new TerraformOutput(this, "alerts_topic_arn", { value: this.alerting.topic.arn, description: "SNS topic every alarm and the alert forwarder publish to" });
@@ -207,6 +260,5 @@ export class TradingPlatformStack extends TerraformStack {
       value: this.pipeline.functions.map((fn) => fn.function.functionName),
       description: "Lambda function names",
     });
-    // --- end compute, API and alerting ---
   }
 }

@@ -10,6 +10,14 @@ export const describeValue = (value: unknown): string => {
 const formatPath = (path: readonly PropertyKey[]): string =>
   path.length === 0 ? "(file)" : path.map((part) => (typeof part === "number" ? `[${part}]` : String(part))).join(".").replace(/\.\[/g, "[");
 
+/** What the issue found: the input, except for a discriminated union, whose issue carries the whole object and names its discriminator. */
+function foundValue(issue: z.core.$ZodIssue): unknown {
+  if (issue.code === "invalid_union" && issue.discriminator !== undefined && typeof issue.input === "object" && issue.input !== null) {
+    return (issue.input as Record<string, unknown>)[issue.discriminator];
+  }
+  return issue.input;
+}
+
 /**
  * One zod issue as a line people can act on: the file, the field, the value
  * found and what was expected. Shared by every configuration file's loader.
@@ -23,6 +31,6 @@ export function describeIssue(file: string, issue: z.core.$ZodIssue): string {
     return `${file}: ${field}: found the key ${describeValue(issue.path[issue.path.length - 1])}, expected ${issue.issues.map((inner) => inner.message).join("; ")}`;
   }
   const expected = issue.code === "invalid_type" ? `a value of type ${issue.expected}` : issue.message;
-  const found = "input" in issue ? describeValue(issue.input) : "an invalid value";
+  const found = "input" in issue ? describeValue(foundValue(issue)) : "an invalid value";
   return `${file}: ${field}: found ${found}, expected ${expected}`;
 }

@@ -107,56 +107,96 @@ export class Network extends Construct {
   readonly databaseSecurityGroup: SecurityGroup;
   readonly flowLogGroup: EncryptedLogGroup;
 
+  /** The region's regular AZs, in the order the subnets take them. */
+  private readonly zones: DataAwsAvailabilityZones;
+
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
-    const { environmentSuffix: suffix, account } = props;
     if (props.natGatewayCount > props.availabilityZoneCount) {
       throw new Error(`Network: natGatewayCount (${props.natGatewayCount}) cannot exceed availabilityZoneCount (${props.availabilityZoneCount})`);
     }
+    // Each method creates one concern's resources directly under this
+    // construct. Their ids are stable forever: a renamed id is a replaced resource.
+    this.zones = this.findAvailabilityZones();
+    this.availabilityZones = Array.from({ length: props.availabilityZoneCount }, (_, index) => Fn.element(this.zones.names, index));
+    this.vpc = this.createVpc(props);
+    this.defaultSecurityGroup = this.closeDefaultSecurityGroup(props);
+    const internetGateway = this.createInternetGateway(props);
+    this.publicSubnets = this.createPublicSubnets(props, internetGateway);
+    this.natGateways = this.createNatGateways(props, internetGateway, this.publicSubnets);
+    const privateTier = this.createPrivateSubnets(props, this.natGateways);
+    this.privateSubnets = privateTier.subnets;
+    this.privateRouteTables = privateTier.routeTables;
+    this.createGatewayEndpoints(props, this.privateRouteTables);
+    const groups = this.createSecurityGroups(props);
+    this.lambdaSecurityGroup = groups.lambda;
+    this.databaseClientSecurityGroup = groups.databaseClient;
+    this.databaseSecurityGroup = groups.database;
+    this.flowLogGroup = this.recordFlowLogs(props);
+  }
 
-    // Only the region's regular AZs (no Local or Wavelength Zones, which
-    // need opting in and lack services such as NAT gateways); taking
-    // distinct indexes of one list puts each subnet pair in a different AZ.
-    //
-    // Placed by AZ name, not AZ ID. In the oldest regions a name maps to a
-    // different physical zone in each account; AZ IDs are the same
-    // everywhere ("AZ IDs", AWS Regions and Availability Zones guide). That
-    // matters only when placements are compared across accounts (a subnet
-    // shared through RAM, a cross-account endpoint service); everything here
-    // lives in one account, where names are stable, and Aurora instances
-    // take AZ names only (aws_rds_cluster_instance has no AZ-ID argument).
-    // Switching would gain nothing: the provider lists names and zone_ids
-    // index-aligned (both sorted by name), so element(zone_ids, i) is the same
-    // zone as element(names, i) in an account and still a different one in
-    // another. Each subnet is tagged with its AZ ID so the physical zone is
-    // visible (AWS Health reports zone events by AZ ID).
-    const zones = new DataAwsAvailabilityZones(this, "zones", {
+  /**
+   * Only the region's regular AZs (no Local or Wavelength Zones, which need
+   * opting in and lack services such as NAT gateways); taking distinct
+   * indexes of one list puts each subnet pair in a different AZ.
+   *
+   * Placed by AZ name, not AZ ID. In the oldest regions a name maps to a
+   * different physical zone in each account; AZ IDs are the same everywhere
+   * ("AZ IDs", AWS Regions and Availability Zones guide). That matters only
+   * when placements are compared across accounts (a subnet shared through
+   * RAM, a cross-account endpoint service); everything here lives in one
+   * account, where names are stable, and Aurora instances take AZ names only
+   * (aws_rds_cluster_instance has no AZ-ID argument). Switching would gain
+   * nothing: the provider lists names and zone_ids index-aligned (both sorted
+   * by name), so element(zone_ids, i) is the same zone as element(names, i) in
+   * an account and still a different one in another. Each subnet is tagged
+   * with its AZ ID so the physical zone is visible (AWS Health reports zone
+   * events by AZ ID).
+   */
+  private findAvailabilityZones(): DataAwsAvailabilityZones {
+    return new DataAwsAvailabilityZones(this, "zones", {
       state: "available",
       filter: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
     });
-    const zoneNames = (this.availabilityZones = Array.from({ length: props.availabilityZoneCount }, (_, index) => Fn.element(zones.names, index)));
-    const zoneIdTag = (index: number) => ({ AvailabilityZoneId: Fn.element(zones.zoneIds, index) });
+  }
 
-    this.vpc = new Vpc(this, "vpc", {
+  /** The tag naming the physical zone (AZ ID) of the subnet pair at `index`. */
+  private zoneIdTag(index: number): { AvailabilityZoneId: string } {
+    return { AvailabilityZoneId: Fn.element(this.zones.zoneIds, index) };
+  }
+
+  private createVpc(props: NetworkProps): Vpc {
+    return new Vpc(this, "vpc", {
       cidrBlock: props.vpcCidr,
       enableDnsSupport: true,
       enableDnsHostnames: true,
-      tags: { Name: `trading-vpc-${suffix}` },
+      tags: { Name: `trading-vpc-${props.environmentSuffix}` },
     });
+  }
 
-    // PCI rule vpc-default-security-group-closed: adopting the default group
-    // with no rules removes AWS's allow-all rules from it.
-    this.defaultSecurityGroup = new DefaultSecurityGroup(this, "default-security-group", {
+  /**
+   * PCI rule vpc-default-security-group-closed: adopting the default group
+   * with no rules removes AWS's allow-all rules from it.
+   */
+  private closeDefaultSecurityGroup(props: NetworkProps): DefaultSecurityGroup {
+    return new DefaultSecurityGroup(this, "default-security-group", {
       vpcId: this.vpc.id,
       ingress: [],
       egress: [],
-      tags: { Name: `trading-default-closed-${suffix}` },
+      tags: { Name: `trading-default-closed-${props.environmentSuffix}` },
     });
+  }
 
-    const internetGateway = new InternetGateway(this, "internet-gateway", {
+  private createInternetGateway(props: NetworkProps): InternetGateway {
+    return new InternetGateway(this, "internet-gateway", {
       vpcId: this.vpc.id,
-      tags: { Name: `trading-igw-${suffix}` },
+      tags: { Name: `trading-igw-${props.environmentSuffix}` },
     });
+  }
+
+  /** One public subnet per AZ, in the first quarter of the range (1/16 slices), routed to the internet gateway. */
+  private createPublicSubnets(props: NetworkProps, internetGateway: InternetGateway): Subnet[] {
+    const suffix = props.environmentSuffix;
     const publicRouteTable = new RouteTable(this, "public-route-table", {
       vpcId: this.vpc.id,
       tags: { Name: `trading-public-${suffix}` },
@@ -167,20 +207,24 @@ export class Network extends Construct {
       gatewayId: internetGateway.id,
     });
 
-    this.publicSubnets = zoneNames.map((zone, index) => {
+    return this.availabilityZones.map((zone, index) => {
       const subnet = new Subnet(this, `public-subnet-${index}`, {
         vpcId: this.vpc.id,
         availabilityZone: zone,
         cidrBlock: cidrSubnet(props.vpcCidr, 4, index),
         // Nothing in the platform needs a public IP except the NAT's EIP.
         mapPublicIpOnLaunch: false,
-        tags: { Name: `trading-public-${index}-${suffix}`, Tier: "public", ...zoneIdTag(index) },
+        tags: { Name: `trading-public-${index}-${suffix}`, Tier: "public", ...this.zoneIdTag(index) },
       });
       new RouteTableAssociation(this, `public-subnet-${index}-routes`, { subnetId: subnet.id, routeTableId: publicRouteTable.id });
       return subnet;
     });
+  }
 
-    this.natGateways = Array.from({ length: props.natGatewayCount }, (_, index) => {
+  /** `natGatewayCount` NAT gateways, one in each of the first public subnets. */
+  private createNatGateways(props: NetworkProps, internetGateway: InternetGateway, publicSubnets: readonly Subnet[]): NatGateway[] {
+    const suffix = props.environmentSuffix;
+    return Array.from({ length: props.natGatewayCount }, (_, index) => {
       const address = new Eip(this, `nat-eip-${index}`, {
         domain: "vpc",
         tags: { Name: `trading-nat-${index}-${suffix}` },
@@ -188,20 +232,24 @@ export class Network extends Construct {
       });
       return new NatGateway(this, `nat-gateway-${index}`, {
         allocationId: address.allocationId,
-        subnetId: this.publicSubnets[index].id,
+        subnetId: publicSubnets[index].id,
         tags: { Name: `trading-nat-${index}-${suffix}` },
         dependsOn: [internetGateway],
       });
     });
+  }
 
-    this.privateRouteTables = [];
-    this.privateSubnets = zoneNames.map((zone, index) => {
+  /** One private subnet per AZ (a quarter of the range each), routed to the NAT gateways round-robin. */
+  private createPrivateSubnets(props: NetworkProps, natGateways: readonly NatGateway[]): { subnets: Subnet[]; routeTables: RouteTable[] } {
+    const suffix = props.environmentSuffix;
+    const routeTables: RouteTable[] = [];
+    const subnets = this.availabilityZones.map((zone, index) => {
       const subnet = new Subnet(this, `private-subnet-${index}`, {
         vpcId: this.vpc.id,
         availabilityZone: zone,
         cidrBlock: cidrSubnet(props.vpcCidr, 2, index + 1),
         mapPublicIpOnLaunch: false,
-        tags: { Name: `trading-private-${index}-${suffix}`, Tier: "private", ...zoneIdTag(index) },
+        tags: { Name: `trading-private-${index}-${suffix}`, Tier: "private", ...this.zoneIdTag(index) },
         // The functions' network interfaces live here.
         timeouts: { delete: LAMBDA_NETWORK_DELETE_TIMEOUT },
       });
@@ -213,48 +261,57 @@ export class Network extends Construct {
       new Route(this, `private-default-route-${index}`, {
         routeTableId: routeTable.id,
         destinationCidrBlock: "0.0.0.0/0",
-        natGatewayId: this.natGateways[index % this.natGateways.length].id,
+        natGatewayId: natGateways[index % natGateways.length].id,
       });
       new RouteTableAssociation(this, `private-subnet-${index}-routes`, { subnetId: subnet.id, routeTableId: routeTable.id });
-      this.privateRouteTables.push(routeTable);
+      routeTables.push(routeTable);
       return subnet;
     });
+    return { subnets, routeTables };
+  }
 
+  /** S3 and DynamoDB gateway endpoints: data traffic stays off the NAT gateway, which is billed per GB. */
+  private createGatewayEndpoints(props: NetworkProps, routeTables: readonly RouteTable[]): void {
+    const { environmentSuffix: suffix, account } = props;
     for (const service of ["s3", "dynamodb"]) {
       new VpcEndpoint(this, `${service}-endpoint`, {
         vpcId: this.vpc.id,
         serviceName: `com.amazonaws.${account.region}.${service}`,
         vpcEndpointType: "Gateway",
-        routeTableIds: this.privateRouteTables.map((table) => table.id),
+        routeTableIds: routeTables.map((table) => table.id),
         tags: { Name: `trading-${service}-endpoint-${suffix}` },
       });
     }
+  }
 
+  /** The functions' groups and Aurora's, and the only rules between them and out of them. */
+  private createSecurityGroups(props: NetworkProps): { lambda: SecurityGroup; databaseClient: SecurityGroup; database: SecurityGroup } {
+    const suffix = props.environmentSuffix;
     // AWS cannot change a security group's description in place: the
     // original text stays so the group every function's ENIs use is not
     // replaced. Its PostgreSQL rule moved to the database client group.
-    this.lambdaSecurityGroup = new SecurityGroup(this, "lambda-security-group", {
+    const lambdaSecurityGroup = new SecurityGroup(this, "lambda-security-group", {
       name: `trading-lambda-${suffix}`,
       description: "Platform Lambda functions: no inbound; HTTPS and PostgreSQL out",
       vpcId: this.vpc.id,
       tags: { Name: `trading-lambda-${suffix}` },
       timeouts: { delete: LAMBDA_NETWORK_DELETE_TIMEOUT },
     });
-    this.databaseClientSecurityGroup = new SecurityGroup(this, "database-client-security-group", {
+    const databaseClientSecurityGroup = new SecurityGroup(this, "database-client-security-group", {
       name: `trading-database-client-${suffix}`,
       description: "Lambda functions granted database access: no inbound; PostgreSQL out to Aurora",
       vpcId: this.vpc.id,
       tags: { Name: `trading-database-client-${suffix}` },
       timeouts: { delete: LAMBDA_NETWORK_DELETE_TIMEOUT },
     });
-    this.databaseSecurityGroup = new SecurityGroup(this, "database-security-group", {
+    const databaseSecurityGroup = new SecurityGroup(this, "database-security-group", {
       name: `trading-database-${suffix}`,
       description: "Aurora PostgreSQL: PostgreSQL in from the Lambda functions only",
       vpcId: this.vpc.id,
       tags: { Name: `trading-database-${suffix}` },
     });
     new VpcSecurityGroupEgressRule(this, "lambda-https-egress", {
-      securityGroupId: this.lambdaSecurityGroup.id,
+      securityGroupId: lambdaSecurityGroup.id,
       description: "HTTPS to AWS APIs (through the NAT gateway and the gateway endpoints)",
       ipProtocol: "tcp",
       fromPort: 443,
@@ -262,23 +319,28 @@ export class Network extends Construct {
       cidrIpv4: "0.0.0.0/0",
     });
     new VpcSecurityGroupEgressRule(this, "database-client-postgres-egress", {
-      securityGroupId: this.databaseClientSecurityGroup.id,
+      securityGroupId: databaseClientSecurityGroup.id,
       description: "PostgreSQL to the Aurora cluster",
       ipProtocol: "tcp",
       fromPort: POSTGRES_PORT,
       toPort: POSTGRES_PORT,
-      referencedSecurityGroupId: this.databaseSecurityGroup.id,
+      referencedSecurityGroupId: databaseSecurityGroup.id,
     });
     new VpcSecurityGroupIngressRule(this, "database-postgres-ingress", {
-      securityGroupId: this.databaseSecurityGroup.id,
+      securityGroupId: databaseSecurityGroup.id,
       description: "PostgreSQL from the Lambda functions granted database access",
       ipProtocol: "tcp",
       fromPort: POSTGRES_PORT,
       toPort: POSTGRES_PORT,
-      referencedSecurityGroupId: this.databaseClientSecurityGroup.id,
+      referencedSecurityGroupId: databaseClientSecurityGroup.id,
     });
+    return { lambda: lambdaSecurityGroup, databaseClient: databaseClientSecurityGroup, database: databaseSecurityGroup };
+  }
 
-    this.flowLogGroup = new EncryptedLogGroup(this, "flow-logs", {
+  /** Flow logs of ALL traffic to an encrypted log group, delivered by a bounded role that may write only there. */
+  private recordFlowLogs(props: NetworkProps): EncryptedLogGroup {
+    const { environmentSuffix: suffix, account } = props;
+    const flowLogGroup = new EncryptedLogGroup(this, "flow-logs", {
       name: `/trading/vpc-flow-logs-${suffix}`,
       retentionInDays: props.logRetentionInDays,
       kmsKey: props.logsKey,
@@ -293,7 +355,7 @@ export class Network extends Construct {
     flowLogRole.addToPrincipalPolicy({
       sid: "WriteFlowLogGroup",
       actions: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-      resources: [this.flowLogGroup.logGroup.arn, `${this.flowLogGroup.logGroup.arn}:*`],
+      resources: [flowLogGroup.logGroup.arn, `${flowLogGroup.logGroup.arn}:*`],
     });
     flowLogRole.addToPrincipalPolicy({
       sid: "FindFlowLogGroup",
@@ -305,10 +367,11 @@ export class Network extends Construct {
       vpcId: this.vpc.id,
       trafficType: "ALL",
       logDestinationType: "cloud-watch-logs",
-      logDestination: this.flowLogGroup.logGroup.arn,
+      logDestination: flowLogGroup.logGroup.arn,
       iamRoleArn: flowLogRole.role.arn,
       maxAggregationInterval: 60,
       tags: { Name: `trading-vpc-flow-log-${suffix}` },
     });
+    return flowLogGroup;
   }
 }

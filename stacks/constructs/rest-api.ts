@@ -120,6 +120,25 @@ export function resolveRoutes(routes: readonly ApiRoute[], stageName: string): R
 // Construct ids must be stable and free of `/` and braces: `/bars/{symbol}` → `bars-_symbol_`.
 const idForPath = (resourcePath: string): string => resourcePath.slice(1).replace(/\//g, "-").replace(/[{}]/g, "_") || "root";
 
+/** The value of the deployment's `redeployment` trigger: a hash of every route and its integration, in a stable order. */
+function routesHash(routes: readonly ResolvedRoute[]): string {
+  return createHash("sha256")
+    .update(
+      JSON.stringify(
+        routes
+          .map((route) => ({
+            method: route.method,
+            path: route.resourcePath,
+            function: route.handler.functionName,
+            integration: "AWS_PROXY",
+            apiKeyRequired: true,
+          }))
+          .sort((a, b) => `${a.path} ${a.method}`.localeCompare(`${b.path} ${b.method}`)),
+      ),
+    )
+    .digest("hex");
+}
+
 /**
  * The public REST API: every method requires an API key and proxies to its
  * Lambda function. Throttled per stage and per key, access and execution
@@ -138,103 +157,117 @@ export class RestApi extends Construct {
   /** The value of the deployment's `redeployment` trigger: a hash of every route and integration. */
   readonly configurationHash: string;
 
+  /** API Gateway resource ids by resource path (`/bars/{symbol}`), the root included. */
+  private readonly resourceIds = new Map<string, string>();
+
   constructor(scope: Construct, id: string, props: RestApiProps) {
     super(scope, id);
     const stageName = props.stageName ?? "v1";
     const routes = resolveRoutes(props.routes, stageName);
     const name = `trading-api-${props.environmentSuffix}`;
 
-    this.api = new ApiGatewayRestApi(this, "api", {
+    // Each method creates one concern's resources directly under this
+    // construct. Their ids are stable forever: a renamed id is a replaced resource.
+    this.api = this.createApi(name);
+    const integrations: ApiGatewayIntegration[] = [];
+    for (const route of routes) integrations.push(this.serveRoute(route, stageName, props.account));
+    this.configurationHash = routesHash(routes);
+    this.deployment = this.createDeployment(integrations);
+    this.accessLogGroup = this.createAccessLogGroup(name, props);
+    this.executionLogGroup = this.createExecutionLogGroup(stageName, props);
+    this.stage = this.createStage(stageName, props);
+    this.usagePlan = this.createUsagePlan(props);
+    this.apiKey = this.createClientKey(props);
+  }
+
+  private createApi(name: string): ApiGatewayRestApi {
+    const api = new ApiGatewayRestApi(this, "api", {
       name,
       description: "Trading analytics platform: trade ingestion, bars and dashboard sessions",
       endpointConfiguration: { types: ["REGIONAL"] },
       apiKeySource: "HEADER",
     });
+    this.resourceIds.set("/", api.rootResourceId);
+    return api;
+  }
 
-    const resources = new Map<string, { id: string; path: string }>([["/", { id: this.api.rootResourceId, path: "/" }]]);
-    const resourceFor = (resourcePath: string): string => {
-      const existing = resources.get(resourcePath);
-      if (existing) return existing.id;
-      const parentPath = resourcePath.slice(0, resourcePath.lastIndexOf("/")) || "/";
-      const resource = new ApiGatewayResource(this, `resource-${idForPath(resourcePath)}`, {
-        restApiId: this.api.id,
-        parentId: resourceFor(parentPath),
-        pathPart: resourcePath.slice(resourcePath.lastIndexOf("/") + 1),
-      });
-      resources.set(resourcePath, { id: resource.id, path: resourcePath });
-      return resource.id;
-    };
+  /** The id of the API Gateway resource at `resourcePath`, created (with its parents) the first time a route needs it. */
+  private resourceFor(resourcePath: string): string {
+    const existing = this.resourceIds.get(resourcePath);
+    if (existing) return existing;
+    const parentPath = resourcePath.slice(0, resourcePath.lastIndexOf("/")) || "/";
+    const resource = new ApiGatewayResource(this, `resource-${idForPath(resourcePath)}`, {
+      restApiId: this.api.id,
+      parentId: this.resourceFor(parentPath),
+      pathPart: resourcePath.slice(resourcePath.lastIndexOf("/") + 1),
+    });
+    this.resourceIds.set(resourcePath, resource.id);
+    return resource.id;
+  }
 
-    const integrations: ApiGatewayIntegration[] = [];
-    for (const route of routes) {
-      const routeId = `${route.method}-${idForPath(route.resourcePath)}`;
-      const parameters = [...route.resourcePath.matchAll(/\{([^}]+)\}/g)].map((match) => match[1]);
-      const method = new ApiGatewayMethod(this, `method-${routeId}`, {
-        restApiId: this.api.id,
-        resourceId: resourceFor(route.resourcePath),
-        httpMethod: route.method,
-        authorization: "NONE",
-        apiKeyRequired: true,
-        requestParameters: parameters.length > 0 ? Object.fromEntries(parameters.map((parameter) => [`method.request.path.${parameter}`, true])) : undefined,
-      });
-      this.methods.push(method);
-      integrations.push(
-        new ApiGatewayIntegration(this, `integration-${routeId}`, {
-          restApiId: this.api.id,
-          resourceId: method.resourceId,
-          httpMethod: method.httpMethod,
-          type: "AWS_PROXY",
-          integrationHttpMethod: "POST",
-          uri: route.handler.invokeArn,
-        }),
-      );
-      // Scoped to this method on this stage; path parameters match any value.
-      new LambdaPermission(this, `invoke-${routeId}`, {
-        statementId: `api-${route.method}-${idForPath(route.resourcePath)}`.slice(0, 100),
-        action: "lambda:InvokeFunction",
-        functionName: route.handler.function.functionName,
-        principal: `apigateway.${props.account.dnsSuffix}`,
-        sourceArn: `${this.api.executionArn}/${stageName}/${route.method}${route.resourcePath.replace(/\{[^}]+\}/g, "*")}`,
-      });
-    }
+  /** One route: its method (API key required), the Lambda proxy integration, and the permission to invoke its function. */
+  private serveRoute(route: ResolvedRoute, stageName: string, account: AwsAccount): ApiGatewayIntegration {
+    const routeId = `${route.method}-${idForPath(route.resourcePath)}`;
+    const parameters = [...route.resourcePath.matchAll(/\{([^}]+)\}/g)].map((match) => match[1]);
+    const method = new ApiGatewayMethod(this, `method-${routeId}`, {
+      restApiId: this.api.id,
+      resourceId: this.resourceFor(route.resourcePath),
+      httpMethod: route.method,
+      authorization: "NONE",
+      apiKeyRequired: true,
+      requestParameters: parameters.length > 0 ? Object.fromEntries(parameters.map((parameter) => [`method.request.path.${parameter}`, true])) : undefined,
+    });
+    this.methods.push(method);
+    const integration = new ApiGatewayIntegration(this, `integration-${routeId}`, {
+      restApiId: this.api.id,
+      resourceId: method.resourceId,
+      httpMethod: method.httpMethod,
+      type: "AWS_PROXY",
+      integrationHttpMethod: "POST",
+      uri: route.handler.invokeArn,
+    });
+    // Scoped to this method on this stage; path parameters match any value.
+    new LambdaPermission(this, `invoke-${routeId}`, {
+      statementId: `api-${route.method}-${idForPath(route.resourcePath)}`.slice(0, 100),
+      action: "lambda:InvokeFunction",
+      functionName: route.handler.function.functionName,
+      principal: `apigateway.${account.dnsSuffix}`,
+      sourceArn: `${this.api.executionArn}/${stageName}/${route.method}${route.resourcePath.replace(/\{[^}]+\}/g, "*")}`,
+    });
+    return integration;
+  }
 
-    this.configurationHash = createHash("sha256")
-      .update(
-        JSON.stringify(
-          routes
-            .map((route) => ({
-              method: route.method,
-              path: route.resourcePath,
-              function: route.handler.functionName,
-              integration: "AWS_PROXY",
-              apiKeyRequired: true,
-            }))
-            .sort((a, b) => `${a.path} ${a.method}`.localeCompare(`${b.path} ${b.method}`)),
-        ),
-      )
-      .digest("hex");
-
-    this.deployment = new ApiGatewayDeployment(this, "deployment", {
+  /** Replaced (created before the old one is destroyed) whenever a route or integration changes. */
+  private createDeployment(integrations: readonly ApiGatewayIntegration[]): ApiGatewayDeployment {
+    return new ApiGatewayDeployment(this, "deployment", {
       restApiId: this.api.id,
       description: `Routes ${this.configurationHash.slice(0, 12)}`,
       triggers: { redeployment: this.configurationHash },
       lifecycle: { createBeforeDestroy: true },
       dependsOn: [...this.methods, ...integrations],
     });
+  }
 
-    this.accessLogGroup = new EncryptedLogGroup(this, "access-logs", {
+  private createAccessLogGroup(name: string, props: RestApiProps): EncryptedLogGroup {
+    return new EncryptedLogGroup(this, "access-logs", {
       name: `/aws/apigateway/${name}/access`,
       retentionInDays: props.logRetentionInDays,
       kmsKey: props.logsKey,
     });
-    // API Gateway would otherwise create this group itself, unencrypted and kept forever.
-    this.executionLogGroup = new EncryptedLogGroup(this, "execution-logs", {
+  }
+
+  /** API Gateway would otherwise create this group itself, unencrypted and kept forever. */
+  private createExecutionLogGroup(stageName: string, props: RestApiProps): EncryptedLogGroup {
+    return new EncryptedLogGroup(this, "execution-logs", {
       name: `API-Gateway-Execution-Logs_${this.api.id}/${stageName}`,
       retentionInDays: props.logRetentionInDays,
       kmsKey: props.logsKey,
     });
+  }
 
-    this.stage = new ApiGatewayStage(this, "stage", {
+  /** The stage: X-Ray, JSON access logs, execution logging without bodies, and the stage-wide throttle. */
+  private createStage(stageName: string, props: RestApiProps): ApiGatewayStage {
+    const stage = new ApiGatewayStage(this, "stage", {
       restApiId: this.api.id,
       deploymentId: this.deployment.id,
       stageName,
@@ -247,7 +280,7 @@ export class RestApi extends Construct {
 
     new ApiGatewayMethodSettings(this, "stage-settings", {
       restApiId: this.api.id,
-      stageName: this.stage.stageName,
+      stageName: stage.stageName,
       methodPath: "*/*",
       settings: {
         loggingLevel: "INFO",
@@ -259,26 +292,33 @@ export class RestApi extends Construct {
         throttlingBurstLimit: props.stageThrottle.burstLimit,
       },
     });
+    return stage;
+  }
 
-    this.usagePlan = new ApiGatewayUsagePlan(this, "usage-plan", {
+  /** Per-key limits: the throttle and the optional monthly quota. */
+  private createUsagePlan(props: RestApiProps): ApiGatewayUsagePlan {
+    return new ApiGatewayUsagePlan(this, "usage-plan", {
       name: `trading-clients-${props.environmentSuffix}`,
       description: "Per-client limits for institutional API keys",
       apiStages: [{ apiId: this.api.id, stage: this.stage.stageName }],
       throttleSettings: { rateLimit: props.perKeyThrottle.rateLimit, burstLimit: props.perKeyThrottle.burstLimit },
       quotaSettings: props.monthlyQuotaPerKey !== undefined ? { limit: props.monthlyQuotaPerKey, period: "MONTH" } : undefined,
     });
+  }
 
-    // AWS generates the key value; it is read from the console or CLI, never output in clear.
-    this.apiKey = new ApiGatewayApiKey(this, "client-key", {
+  /** The first client key, in the usage plan. AWS generates the value; it is read from the console or CLI, never output in clear. */
+  private createClientKey(props: RestApiProps): ApiGatewayApiKey {
+    const apiKey = new ApiGatewayApiKey(this, "client-key", {
       name: `trading-client-${props.environmentSuffix}`,
       description: "First institutional client key; add more keys to the usage plan as clients onboard",
       enabled: true,
     });
     new ApiGatewayUsagePlanKey(this, "client-key-plan", {
-      keyId: this.apiKey.id,
+      keyId: apiKey.id,
       keyType: "API_KEY",
       usagePlanId: this.usagePlan.id,
     });
+    return apiKey;
   }
 
   /** The base URL clients call, e.g. `https://abc123.execute-api.us-east-1.amazonaws.com/v1`. */

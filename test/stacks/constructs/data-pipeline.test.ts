@@ -1,8 +1,7 @@
 import { environmentData } from "../../support/environments";
 import { environmentNames, resourcesOfType, synthesizedStacks } from "../../support/synth";
-import { ALERT_FILTER_PATTERN, ManifestError, validateManifests } from "../../../stacks/constructs/data-pipeline";
+import { ALERT_FILTER_PATTERN } from "../../../stacks/constructs/data-pipeline";
 import type { FunctionManifest } from "../../../stacks/lambda/function-manifest";
-import { CONNECT_ATTEMPT_TIMEOUT_MS } from "../../../stacks/lambda/shared/connect-budget";
 import { functionManifests } from "../../../stacks/lambda/manifests";
 import { type Json, inlinePoliciesOf, keyIdFor, lambdaFunctions, ref, referencedId, single } from "./stack-queries";
 
@@ -274,91 +273,5 @@ describe.each(environmentNames)("Lambda functions in %s", (environment) => {
     for (const type of ["aws_route", "aws_vpc_security_group_egress_rule", "aws_vpc_security_group_ingress_rule"]) {
       for (const id of Object.keys(resourcesOfType(stack, type))) expect(invocation.depends_on).toContain(`${type}.${id}`);
     }
-  });
-});
-
-describe("manifest validation", () => {
-  const attributes = { ingestionBucket: { name: 1 }, database: { writerEndpoint: 1 } };
-  const grants = { ingestionBucket: { read: 1 }, database: { connect: 1 } };
-  const valid: FunctionManifest = {
-    name: "sample",
-    description: "sample",
-    memorySize: 128,
-    timeout: 60,
-    inVpc: true,
-    environment: { BUCKET: { resource: "ingestionBucket", attribute: "name" } },
-    access: [{ resource: "database", level: "connect" }],
-    trigger: { kind: "deployInvocation" },
-    database: { statementTimeoutMs: 10_000, reserveMs: 15_000 },
-  };
-
-  it("accepts the repository's manifests' shapes", () => {
-    expect(() => validateManifests([valid], attributes, grants, { ingestionBucket: 1 })).not.toThrow();
-  });
-
-  it("names the function, the field, the value found and what was expected", () => {
-    const bad = {
-      ...valid,
-      memorySize: 64,
-      environment: { DB: { resource: "databse", attribute: "writerEndpoint" }, BUCKET: { resource: "ingestionBucket", attribute: "arn" } },
-      access: [{ resource: "database", level: "admin" }],
-      trigger: { kind: "sqs" },
-    } as unknown as FunctionManifest;
-    let error: unknown;
-    try {
-      validateManifests([bad], attributes, grants, { ingestionBucket: 1 });
-    } catch (caught) {
-      error = caught;
-    }
-    expect(error).toBeInstanceOf(ManifestError);
-    expect((error as ManifestError).problems).toEqual([
-      'Lambda function "sample" (stacks/lambda/sample/manifest.ts): memorySize: found 64, expected whole MB between 128 and 10240',
-      'Lambda function "sample" (stacks/lambda/sample/manifest.ts): environment.DB.resource: found "databse", expected one of "ingestionBucket", "database"',
-      'Lambda function "sample" (stacks/lambda/sample/manifest.ts): environment.BUCKET.attribute: found "arn", expected one of "name" for ingestionBucket',
-      'Lambda function "sample" (stacks/lambda/sample/manifest.ts): access[0].level: found "admin", expected one of "connect" for database',
-      'Lambda function "sample" (stacks/lambda/sample/manifest.ts): trigger.kind: found "sqs", expected one of "api", "s3ObjectCreated", "logSubscription", "deployInvocation"',
-    ]);
-  });
-
-  it("refuses database access for a function outside the VPC, which could never reach Aurora", () => {
-    expect(() => validateManifests([{ ...valid, inVpc: false }], attributes, grants, {})).toThrow(
-      'Lambda function "sample" (stacks/lambda/sample/manifest.ts): inVpc: found false, expected true because access[0] connects to the database, which only admits traffic inside the VPC',
-    );
-    expect(() => validateManifests([{ ...valid, inVpc: false, access: [{ resource: "ingestionBucket", level: "read" }] }], attributes, grants, {})).not.toThrow();
-  });
-
-  it("refuses a database function whose timing cannot wait out an Aurora resume or answer API Gateway in time", () => {
-    const problemsOf = (manifest: FunctionManifest): string[] => {
-      try {
-        validateManifests([manifest], attributes, grants, {});
-        return [];
-      } catch (error) {
-        return (error as ManifestError).problems.map((problem) => problem.replace(/^Lambda function "sample" \(stacks\/lambda\/sample\/manifest.ts\): /, ""));
-      }
-    };
-    const { database: _timing, ...untimed } = valid;
-    expect(problemsOf(untimed)).toEqual(["database: found nothing, expected { statementTimeoutMs, reserveMs } because the function connects to the database"]);
-    // What migrate had before: 120 s minus a 101 s reserve leaves 19 s, less than a resume needs.
-    expect(problemsOf({ ...valid, timeout: 120, database: { statementTimeoutMs: 100_000, reserveMs: 101_000 } })).toEqual([
-      `timeout: found 120 s, which leaves 19000 ms to connect after database.reserveMs (101000); expected at least ${CONNECT_ATTEMPT_TIMEOUT_MS} ms to wait out an Aurora resume`,
-    ]);
-    // What query had before: 15 s cannot hold a resume of ~15 s and a statement.
-    const api = { ...valid, trigger: { kind: "api", routes: [{ method: "GET", path: "/v1/x" }] } } as FunctionManifest;
-    expect(problemsOf({ ...api, timeout: 15, database: { statementTimeoutMs: 10_000, reserveMs: 11_000 } })).toEqual([
-      `timeout: found 15 s, which leaves 4000 ms to connect after database.reserveMs (11000); expected at least ${CONNECT_ATTEMPT_TIMEOUT_MS} ms to wait out an Aurora resume`,
-    ]);
-    expect(problemsOf({ ...api, timeout: 29 })).toEqual(["timeout: found 29, expected at most 28 s: API Gateway stops waiting after 29 s"]);
-    // Any API function, with or without the database (ingest had 30 s).
-    expect(problemsOf({ ...untimed, trigger: api.trigger, access: [], timeout: 30 })).toEqual(["timeout: found 30, expected at most 28 s: API Gateway stops waiting after 29 s"]);
-    expect(problemsOf({ ...valid, database: { statementTimeoutMs: 10_000, reserveMs: 5_000 } })).toEqual([
-      "database.reserveMs: found 5000, expected whole milliseconds ≥ database.statementTimeoutMs (10000), so a statement fits after connecting",
-    ]);
-  });
-
-  it("refuses a second log subscription target and a duplicate name", () => {
-    const forwarder: FunctionManifest = { ...valid, trigger: { kind: "logSubscription" } };
-    expect(() => validateManifests([forwarder, forwarder], attributes, grants, {})).toThrow(
-      /"sample".*name: another manifest already uses it\n.*"sample".*trigger.kind: only one function may be the logSubscription target/,
-    );
   });
 });

@@ -7,7 +7,7 @@ import type { AwsAccount } from "../../../stacks/constructs/aws-account";
 import { EncryptionKeys } from "../../../stacks/constructs/encryption-keys";
 import { PlatformFunction } from "../../../stacks/constructs/lambda-function";
 import { workloadBoundaryOf } from "../../../stacks/constructs/permissions-boundary";
-import type { FunctionManifest } from "../../../stacks/lambda/function-manifest";
+import type { NonDatabaseManifest } from "../../../stacks/lambda/function-manifest";
 
 export const testAccount: AwsAccount = { accountId: "123456789012", region: "us-east-1", partition: "aws", dnsSuffix: "amazonaws.com" };
 
@@ -21,7 +21,7 @@ export function testStack(): { app: App; stack: TerraformStack; keys: Encryption
 }
 
 /** A function outside the VPC with a dummy code file, named `<name>-test`. */
-export function testFunction(stack: TerraformStack, keys: EncryptionKeys, workDir: string, name: string, overrides: Partial<FunctionManifest> = {}): PlatformFunction {
+export function testFunction(stack: TerraformStack, keys: EncryptionKeys, workDir: string, name: string, overrides: Partial<NonDatabaseManifest> = {}): PlatformFunction {
   const zipPath = join(workDir, `${name}.zip`);
   writeFileSync(zipPath, name);
   return new PlatformFunction(stack, name, {
