@@ -1,5 +1,5 @@
 // The synth comment: per stack, what the change does to the configuration.
-import { COMMENT_LIMIT, STEP_SUMMARY_LIMIT, buildWithinBudget, codeBlock, codeSpan, escapeHtml, escapeText, inlineCode, measureBytes, type BudgetBlock } from "../markdown";
+import { COMMENT_LIMIT, STEP_SUMMARY_LIMIT, buildWithinBudget, codeBlock, codeSpan, escapeHtml, escapeUrlAttribute, escapeText, inlineCode, measureBytes, type BudgetBlock } from "../markdown";
 import { isEmptyDiff, type ResourceDiff, type StackDiff } from "./config-diff";
 
 export interface StackDiffResult {
@@ -60,7 +60,7 @@ export function renderSynthDiff(options: { baseRef: string; results: readonly St
     },
     ...options.results.flatMap(stackBlocks),
   ];
-  if (options.runUrl) blocks.push({ kind: "text", text: `<sub><a href="${escapeHtml(options.runUrl)}">workflow run</a></sub>` });
+  if (options.runUrl) blocks.push({ kind: "text", text: `<sub><a href="${escapeUrlAttribute(options.runUrl)}">workflow run</a></sub>` });
   return {
     comment: buildWithinBudget(blocks, { limit: COMMENT_LIMIT - 600, fullOutputUrl: options.runUrl, separator: "\n\n" }).text,
     summary: buildWithinBudget(blocks, { limit: STEP_SUMMARY_LIMIT - 4096, measure: measureBytes, fullOutputUrl: options.runUrl, separator: "\n\n" }).text,
@@ -74,7 +74,7 @@ export function renderSynthError(options: { environments: string; output: string
   return [
     `### ❌ CDKTF synth failed (${escapeText(options.environments)})`,
     codeBlock(output || "(no output)", "text"),
-    options.runUrl ? `<sub><a href="${escapeHtml(options.runUrl)}">workflow run</a></sub>` : "",
+    options.runUrl ? `<sub><a href="${escapeUrlAttribute(options.runUrl)}">workflow run</a></sub>` : "",
   ]
     .filter(Boolean)
     .join("\n\n");
