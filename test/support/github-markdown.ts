@@ -24,6 +24,8 @@ export interface MarkdownCheck {
 export interface CheckOptions {
   /** Link targets we put there (the run, source lines, rule docs); any other link is a problem. */
   readonly allowedLinks?: (href: string) => boolean;
+  /** Issue references the renderer writes on purpose (`#42`, the merged pull request). */
+  readonly allowedReferences?: readonly string[];
   /** Longest unbreakable run allowed in a table cell. */
   readonly maxTableToken?: number;
 }
@@ -64,8 +66,9 @@ export function checkGitHubMarkdown(markdown: string, options: CheckOptions = {}
   const text = html.replace(/<pre[\s\S]*?<\/pre>/g, " ").replace(/<code>[\s\S]*?<\/code>/g, " ").replace(/<[^>]+>/g, " ");
   const mention = /(^|[^\w`])@[A-Za-z0-9][\w-]*/.exec(decodeEntities(text));
   if (mention) problems.push(`a live mention: ${mention[0].trim()}`);
-  const reference = /(^|[^\w&])#\d+\b/.exec(decodeEntities(text));
-  if (reference) problems.push(`a live issue reference: ${reference[0].trim()}`);
+  for (const reference of decodeEntities(text).matchAll(/(?:^|[^\w&])(#\d+)\b/g)) {
+    if (!options.allowedReferences?.includes(reference[1]!)) problems.push(`a live issue reference: ${reference[1]}`);
+  }
   const bareLink = /\bwww\.[a-z0-9-]+\.[a-z]/i.exec(decodeEntities(text));
   if (bareLink) problems.push(`a bare www. address GitHub would link: ${bareLink[0]}`);
   return { html, problems };
