@@ -2,7 +2,7 @@
 import { codeBlock, codeSpan, escapeText } from "../markdown";
 import type { PlanModel } from "../terraform/plan-model";
 import { countsText } from "../terraform/vocabulary";
-import { parseApplyOutput } from "./apply-output";
+import { parseTerraformOutput } from "../terraform/terraform-output";
 
 const countsLine = (model: PlanModel): string => countsText(model.counts);
 const MAX_COMPLETED = 50;
@@ -23,7 +23,7 @@ export const renderUpToDate = (environment: string, pullRequestNumber: number, d
  * failure, then the last lines of the output, collapsed.
  */
 export function renderApplyFailed(options: { environment: string; pullRequestNumber: number; model: PlanModel; output: string; runUrl: string }): string {
-  const { errors, completed } = parseApplyOutput(options.output);
+  const { errors, completed } = parseTerraformOutput(options.output);
   const parts = [
     `### ❌ ${escapeText(options.environment)}: apply failed`,
     `The reviewed plan from #${options.pullRequestNumber} (${countsText(options.model.counts)}) failed to apply; some changes may have been made.`,

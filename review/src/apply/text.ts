@@ -2,7 +2,7 @@
 import { oneLine, printable, type TextStyle } from "../text";
 import type { PlanModel } from "../terraform/plan-model";
 import { countsText } from "../terraform/vocabulary";
-import { parseApplyOutput } from "./apply-output";
+import { parseTerraformOutput } from "../terraform/terraform-output";
 import { diffChanges } from "./plan-difference";
 import type { ChangeSummary } from "./reviewed-plan";
 
@@ -15,7 +15,7 @@ export const renderUpToDateText = (environment: string, pullRequestNumber: numbe
 
 /** A failed apply for a terminal: the `Error:` lines first, then what completed, then the whole output. */
 export function renderApplyFailedText(options: { environment: string; pullRequestNumber: number; model: PlanModel; output: string }, style: TextStyle): string {
-  const { errors, completed } = parseApplyOutput(options.output);
+  const { errors, completed } = parseTerraformOutput(options.output);
   const lines = [
     style.red(style.bold(`${oneLine(options.environment)}: apply failed`)),
     `The reviewed plan from #${options.pullRequestNumber} (${countsLine(options.model)}) failed to apply; some changes may have been made.`,

@@ -16,6 +16,7 @@ import { codeValue, entriesMarkdown, inlineEntry, inlineLength, maskedEntries } 
 import type { DiffEntry } from "../value-diff";
 import { constructPathFor, type PlanModel, type ResourceChange } from "./plan-model";
 import { PLAN_DIFF_OPTIONS, addressGroups, countsByType, foldNumberRuns, forcingEntries, viewOf, type ResourceView } from "./presentation";
+import { parseTerraformOutput } from "./terraform-output";
 import { ACTION_ORDER, REASONS, countsText, destructiveSummary, groupOf, replacementOrder, type ChangeGroup } from "./vocabulary";
 
 export interface PlanRenderOptions {
@@ -132,10 +133,28 @@ export function renderResourceView(view: ResourceView, options: ResourceBlockOpt
   return `<details${options.open ? " open" : ""}><summary>${head}</summary>\n\n${body}\n\n</details>`;
 }
 
-/** The CAUTION line of a destroyed or replaced resource: what, in which order, forced by which value, why. */
-function cautionRow(view: ResourceView, constructPath: string | undefined, mask: Masker): string {
+/** The CAUTION lines: one per destroyed or replaced resource; in a large plan, resources with the same line folded into one. */
+function cautionRows(views: readonly ResourceView[], options: PlanRenderOptions, fold: boolean): string[] {
+  const { mask } = options;
+  const rows = views.map((view) => ({ view, tail: cautionTail(view, constructPathFor(options.constructPaths, view.change.address), mask) }));
+  const verb = (view: ResourceView) => `**${view.change.action === "delete" ? "destroy" : "replace"}**`;
+  if (!fold) return rows.map(({ view, tail }) => `> - ${verb(view)} ${inlineCode(mask(view.change.address))}${tail}`);
+  const byTail = new Map<string, ResourceView[]>();
+  for (const { view, tail } of rows) {
+    const key = `${view.change.action}\u0000${tail}`;
+    byTail.set(key, [...(byTail.get(key) ?? []), view]);
+  }
+  return [...byTail.entries()].map(([key, group]) => {
+    const tail = key.slice(key.indexOf("\u0000") + 1);
+    const names = group.length === 1 ? mask(group[0]!.change.address) : foldNumberRuns(group.map((view) => mask(view.change.address))).join(", ");
+    return `> - ${verb(group[0]!)} ${group.length > 1 ? `${group.length}: ` : ""}${inlineCode(names)}${tail}`;
+  });
+}
+
+/** What follows the address on a CAUTION line: in which order, forced by which value, why, where. */
+function cautionTail(view: ResourceView, constructPath: string | undefined, mask: Masker): string {
   const { change } = view;
-  const parts: string[] = [`**${change.action === "delete" ? "destroy" : "replace"}** ${inlineCode(mask(change.address))}`];
+  const parts: string[] = [];
   const order = replacementOrder(change);
   if (order) parts.push(order.includes("downtime") ? `**${order}**` : order);
   const forcing = forcingEntries(view);
@@ -146,7 +165,7 @@ function cautionRow(view: ResourceView, constructPath: string | undefined, mask:
   const reason = describeReason(change, mask);
   if (forcing.length === 0 || change.actionReason !== "replace_because_cannot_update") parts.push(reason);
   if (constructPath) parts.push(`<i>${escapeText(mask(constructPath))}</i>`);
-  return `> - ${parts.join(" · ")}`;
+  return parts.map((part) => ` · ${part}`).join("");
 }
 
 /** Resources of one section, with resources whose changes are identical folded into one row (large plans). */
@@ -183,7 +202,11 @@ function blocks(model: PlanModel, options: PlanRenderOptions): BudgetBlock[] {
     result.push({
       kind: "section",
       header: `> [!CAUTION]\n> **This plan ${destructiveSummary(destroyed, destructive.length - destroyed)}:**`,
-      rows: destructive.map((change) => cautionRow(views.get(change)!, constructPathFor(options.constructPaths, change.address), mask)),
+      rows: cautionRows(
+        destructive.map((change) => views.get(change)!),
+        options,
+        large,
+      ),
       noun: "destroyed or replaced resources",
       rowSeparator: "\n",
     });
@@ -280,15 +303,25 @@ export const htmlValue = (text: string): string => codeValue(text, "html");
 // eslint-disable-next-line no-control-regex -- terraform's colour codes, in case -no-color was not honoured
 const stripAnsi = (text: string): string => text.replace(/\u001b\[[0-9;]*m/g, "");
 
-/** The comment for a terraform failure: which command, its exit code, its `Error:` lines first, then its (masked) output. */
+/** The comment for a terraform failure: which command, its exit code, its `Error:` lines, then its (masked) output. */
 export function renderPlanError(options: { environment: string; step: string; exitCode: number; output: string; mask: Masker; runUrl?: string }): string {
   const output = options.mask(stripAnsi(options.output)).trim() || "(no output)";
   // Terraform's errors come last: keep the end when the output is long.
   const limit = COMMENT_LIMIT - MARKER_ROOM - 2000;
   const tail = output.length > limit ? `… (${output.length - limit} earlier characters not shown, full output in the run)\n${output.slice(-limit)}` : output;
+  // The errors first, as text that wraps; the output (where they also are) in a code block below.
+  const { errors } = parseTerraformOutput(output);
+  const caution =
+    errors.length === 0
+      ? ""
+      : `> [!CAUTION]\n${errors
+          .slice(0, 10)
+          .map((error) => `> - **Error: ${escapeText(error.summary)}**${error.details.filter((line) => line !== "").map((line) => `<br>${escapeText(line.trim())}`).join("")}`)
+          .join("\n")}${errors.length > 10 ? `\n> - … ${errors.length - 10} more errors below` : ""}`;
   return [
     `### ❌ Terraform plan failed · ${codeSpan(options.mask(options.environment))}`,
     `\`${options.step}\` exited with code ${options.exitCode}. Nothing was planned; fix the error below and push again.`,
+    caution,
     codeBlock(tail, "text"),
     options.runUrl ? `<sub><a href="${escapeUrlAttribute(options.runUrl)}">workflow run</a></sub>` : "",
   ]

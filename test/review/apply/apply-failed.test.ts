@@ -1,6 +1,6 @@
 // A failed apply, from the real terraform binary: the error first, then what completed before it.
 import { renderApplyFailed } from "../../../review/src/apply/markdown";
-import { parseApplyOutput } from "../../../review/src/apply/apply-output";
+import { parseTerraformOutput } from "../../../review/src/terraform/terraform-output";
 import { renderApplyFailedText } from "../../../review/src/apply/text";
 import { parsePlanJson } from "../../../review/src/terraform/plan-model";
 import { PLAIN } from "../../../review/src/text";
@@ -24,7 +24,7 @@ describeWithTerraform("a failed apply", () => {
 
   it("is read as terraform's errors and the changes completed before them", () => {
     expect(exitCode).toBe(1);
-    const outcome = parseApplyOutput(output);
+    const outcome = parseTerraformOutput(output);
     expect(outcome.completed).toEqual([{ address: "terraform_data.first", action: "created" }]);
     expect(outcome.errors).toHaveLength(1);
     expect(outcome.errors[0]!.summary).toBe("local-exec provisioner error");

@@ -263,6 +263,8 @@ describeWithTerraform("a plan of hundreds of resources", () => {
     expect(types).toBeGreaterThan(comment.indexOf("[!CAUTION]"));
     expect(addresses).toBeGreaterThan(types);
     expect(comment).toContain("- <code>terraform\\_data</code>: 🗑️ 50 · ♻️ 1 · ✏️ 600 · ➕ 100");
+    // The CAUTION block folds resources destroyed for the same reason into one line.
+    expect(comment).toContain("> - **destroy** 50: <code>terraform\\_data.legacy\\[0…49\\]</code> · its configuration was removed");
     // Every address, consecutive instances folded into ranges.
     expect(comment).toContain("- 🗑️ destroy <code>terraform\\_data</code> (50): <code>legacy\\[0…49\\]</code>");
     expect(comment).toContain("- ✏️ update <code>terraform\\_data</code> (600): <code>release\\[0…599\\]</code>");
@@ -317,6 +319,9 @@ describe("error comment", () => {
     expect(text).toContain("`terraform plan` exited with code 1");
     expect(text).not.toContain("hunter2");
     expect(text).toContain("````text\n");
+    // The error first, as text that wraps, then the output.
+    expect(text).toContain("> - **Error: invalid token \\*\\*\\***<br>\\`\\`\\`<br>&lt;/details&gt; @\u200deveryone");
+    expect(text.indexOf("> [!CAUTION]")).toBeLessThan(text.indexOf("````text"));
     expectValidGitHubMarkdown(text, { allowedLinks });
   });
 });

@@ -1,4 +1,4 @@
-// What a failed `terraform apply -no-color` printed, sorted for a reviewer:
+// What a failed `terraform plan` or `terraform apply -no-color` printed, sorted for a reviewer:
 // the errors (terraform prints them last, on stderr, plain or in a box drawn
 // with │) and what completed before them.
 
@@ -23,7 +23,7 @@ const COMPLETE = /^(.+?): (Creation|Modifications|Destruction|Import) complete a
 const ACTIONS: Readonly<Record<string, CompletedChange["action"]>> = { Creation: "created", Modifications: "updated", Destruction: "destroyed", Import: "imported" };
 const MAX_DETAIL_LINES = 25;
 
-export function parseApplyOutput(output: string): ApplyOutcome {
+export function parseTerraformOutput(output: string): ApplyOutcome {
   const completed: CompletedChange[] = [];
   const errors: ApplyError[] = [];
   let current: { summary: string; details: string[] } | undefined;
