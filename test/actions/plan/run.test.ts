@@ -108,6 +108,40 @@ describe("plan action and hostile resource keys", () => {
   });
 });
 
+describe("plan action with a plan too large for one comment", () => {
+  it("fills the comment up to what the marker leaves, keeps the footer with the digest, and is never cut after rendering", async () => {
+    // 400 creates with long values: far more than 65,536 characters of changes; the marker then carries no change list.
+    const file = join(mkdtempSync(join(tmpdir(), "plan-json-")), "plan.json");
+    writeFileSync(
+      file,
+      JSON.stringify({
+        format_version: "1.2",
+        terraform_version: "1.11.4",
+        resource_changes: Array.from({ length: 400 }, (_, index) => ({
+          address: `terraform_data.release[${index}]`,
+          mode: "managed",
+          type: "terraform_data",
+          name: "release",
+          index,
+          change: { actions: ["create"], before: null, after: { input: { index, description: `release ${index} `.repeat(30) } }, after_unknown: { id: true, output: true } },
+        })),
+      }),
+    );
+    const r = runner({ environment: "dev", "plan-json": file });
+    expect((await r.run()).result).toEqual({ ok: true });
+    const body = github.comments(7)[0]!.body;
+    const marker = parseMarker(body)!;
+    expect(marker.changes).toBeUndefined();
+    expect(body.length).toBeLessThanOrEqual(65_536);
+    // More than the old fixed 8,600-character reserve allowed: the room the marker does not take is used.
+    expect(body.length).toBeGreaterThan(65_536 - 8_600);
+    expect(body).not.toContain("… cut; the whole report is in the");
+    expect(body).toMatch(/more resources not shown, full output in the run: /);
+    expect(body.trimEnd().split("\n").at(-1)).toContain(`plan digest <code>${marker.planDigest}</code>`);
+    expect(body).toContain("- ➕ create <code>terraform\\_data</code> (400): <code>release\\[0…399\\]</code>");
+  });
+});
+
 describeWithTerraform("plan action running terraform", () => {
   /** A synthesized-stack look-alike: cdk.tf.json with CDKTF's "//" metadata (terraform reads "//" as a comment). */
   const stackDir = (input: unknown) =>
