@@ -28772,6 +28772,47 @@ var countsText = (counts) => {
   return parts.length > 0 ? parts.join(", ") : "no changes";
 };
 
+// review/src/terraform/terraform-output.ts
+var COMPLETE = /^(.+?): (Creation|Modifications|Destruction|Import) complete after \S+/;
+var ACTIONS = { Creation: "created", Modifications: "updated", Destruction: "destroyed", Import: "imported" };
+var MAX_DETAIL_LINES = 25;
+function parseTerraformOutput(output) {
+  const completed = [];
+  const errors = [];
+  let current;
+  const finish = () => {
+    if (!current) return;
+    while (current.details.length > 0 && current.details.at(-1) === "") current.details.pop();
+    while (current.details.length > 0 && current.details[0] === "") current.details.shift();
+    errors.push({ summary: current.summary, details: current.details.slice(0, MAX_DETAIL_LINES) });
+    current = void 0;
+  };
+  for (const raw of output.replace(/\r\n/g, "\n").split("\n")) {
+    const boxed = raw.startsWith("│");
+    const line = boxed ? raw.replace(/^│ ?/, "") : raw;
+    const done = COMPLETE.exec(line);
+    if (done && !current) {
+      completed.push({ address: done[1], action: ACTIONS[done[2]] });
+      continue;
+    }
+    const error2 = /^Error: (.*)$/.exec(line);
+    if (error2) {
+      finish();
+      current = { summary: error2[1].trim(), details: [] };
+      continue;
+    }
+    if (!current) continue;
+    if (raw.startsWith("╵") || /^(Warning|Error): /.test(line)) {
+      finish();
+      continue;
+    }
+    if (raw.startsWith("╷")) continue;
+    current.details.push(line.trim() === "" ? "" : line.replace(/\s+$/, ""));
+  }
+  finish();
+  return { errors, completed };
+}
+
 // review/src/terraform/markdown.ts
 var MARKER_CHANGES_ROOM = 8e3;
 var MARKER_BASE_ROOM = 600;
@@ -28908,47 +28949,6 @@ var stackDirectoryOf = (environment) => `cdktf.out/stacks/trading-platform-${env
 // review/src/apply/gate.ts
 var import_node_path = require("node:path");
 
-// review/src/apply/apply-output.ts
-var COMPLETE = /^(.+?): (Creation|Modifications|Destruction|Import) complete after \S+/;
-var ACTIONS = { Creation: "created", Modifications: "updated", Destruction: "destroyed", Import: "imported" };
-var MAX_DETAIL_LINES = 25;
-function parseApplyOutput(output) {
-  const completed = [];
-  const errors = [];
-  let current;
-  const finish = () => {
-    if (!current) return;
-    while (current.details.length > 0 && current.details.at(-1) === "") current.details.pop();
-    while (current.details.length > 0 && current.details[0] === "") current.details.shift();
-    errors.push({ summary: current.summary, details: current.details.slice(0, MAX_DETAIL_LINES) });
-    current = void 0;
-  };
-  for (const raw of output.replace(/\r\n/g, "\n").split("\n")) {
-    const boxed = raw.startsWith("│");
-    const line = boxed ? raw.replace(/^│ ?/, "") : raw;
-    const done = COMPLETE.exec(line);
-    if (done && !current) {
-      completed.push({ address: done[1], action: ACTIONS[done[2]] });
-      continue;
-    }
-    const error2 = /^Error: (.*)$/.exec(line);
-    if (error2) {
-      finish();
-      current = { summary: error2[1].trim(), details: [] };
-      continue;
-    }
-    if (!current) continue;
-    if (raw.startsWith("╵") || /^(Warning|Error): /.test(line)) {
-      finish();
-      continue;
-    }
-    if (raw.startsWith("╷")) continue;
-    current.details.push(line.trim() === "" ? "" : line.replace(/\s+$/, ""));
-  }
-  finish();
-  return { errors, completed };
-}
-
 // review/src/apply/markdown.ts
 var countsLine = (model) => countsText(model.counts);
 var MAX_COMPLETED = 50;
@@ -28961,7 +28961,7 @@ var renderUpToDate = (environment, pullRequestNumber, digest) => `### ✅ ${esca
 
 The plan after merging #${pullRequestNumber} has no changes; nothing to apply. Digest ${codeSpan(digest)}.`;
 function renderApplyFailed(options) {
-  const { errors, completed } = parseApplyOutput(options.output);
+  const { errors, completed } = parseTerraformOutput(options.output);
   const parts = [
     `### ❌ ${escapeText(options.environment)}: apply failed`,
     `The reviewed plan from #${options.pullRequestNumber} (${countsText(options.model.counts)}) failed to apply; some changes may have been made.`
@@ -29014,10 +29014,9 @@ function renderMismatch(options) {
   const lines = [
     `### ⛔ ${escapeText(options.environment)}: not applied, the plan differs from the reviewed one`,
     "",
-    `| | digest |`,
-    `|---|---|`,
-    `| reviewed on #${options.pullRequestNumber} (run ${options.reviewedRunId}) | ${codeSpan(options.reviewedDigest, { inTable: true })} |`,
-    `| planned now ([run](${options.runUrl})) | ${codeSpan(options.currentDigest, { inTable: true })} |`,
+    // A list, not a table: a digest is a long unbroken value, and GitHub's tables do not wrap.
+    `- reviewed on #${options.pullRequestNumber} (run ${options.reviewedRunId}): ${codeSpan(options.reviewedDigest)}`,
+    `- planned now ([run](${options.runUrl})): ${codeSpan(options.currentDigest)}`,
     "",
     "The environment or the branch changed since the plan was reviewed (another merge, a manual change, a provider update).",
     "Open a pull request (or re-run this one's plan) to review the current plan, then deploy again.",
@@ -29046,7 +29045,7 @@ ${printable(reason)}`;
 var renderUpToDateText = (environment, pullRequestNumber, digest, style) => `${style.green(style.bold(`${oneLine(environment)}: already up to date`))}
 The plan after merging #${pullRequestNumber} has no changes; nothing to apply. Digest ${digest}.`;
 function renderApplyFailedText(options, style) {
-  const { errors, completed } = parseApplyOutput(options.output);
+  const { errors, completed } = parseTerraformOutput(options.output);
   const lines = [
     style.red(style.bold(`${oneLine(options.environment)}: apply failed`)),
     `The reviewed plan from #${options.pullRequestNumber} (${countsLine2(options.model)}) failed to apply; some changes may have been made.`

@@ -29276,6 +29276,47 @@ function foldNumberRuns(names) {
   return result;
 }
 
+// review/src/terraform/terraform-output.ts
+var COMPLETE = /^(.+?): (Creation|Modifications|Destruction|Import) complete after \S+/;
+var ACTIONS = { Creation: "created", Modifications: "updated", Destruction: "destroyed", Import: "imported" };
+var MAX_DETAIL_LINES = 25;
+function parseTerraformOutput(output) {
+  const completed = [];
+  const errors = [];
+  let current;
+  const finish = () => {
+    if (!current) return;
+    while (current.details.length > 0 && current.details.at(-1) === "") current.details.pop();
+    while (current.details.length > 0 && current.details[0] === "") current.details.shift();
+    errors.push({ summary: current.summary, details: current.details.slice(0, MAX_DETAIL_LINES) });
+    current = void 0;
+  };
+  for (const raw of output.replace(/\r\n/g, "\n").split("\n")) {
+    const boxed = raw.startsWith("│");
+    const line = boxed ? raw.replace(/^│ ?/, "") : raw;
+    const done = COMPLETE.exec(line);
+    if (done && !current) {
+      completed.push({ address: done[1], action: ACTIONS[done[2]] });
+      continue;
+    }
+    const error2 = /^Error: (.*)$/.exec(line);
+    if (error2) {
+      finish();
+      current = { summary: error2[1].trim(), details: [] };
+      continue;
+    }
+    if (!current) continue;
+    if (raw.startsWith("╵") || /^(Warning|Error): /.test(line)) {
+      finish();
+      continue;
+    }
+    if (raw.startsWith("╷")) continue;
+    current.details.push(line.trim() === "" ? "" : line.replace(/\s+$/, ""));
+  }
+  finish();
+  return { errors, completed };
+}
+
 // review/src/terraform/markdown.ts
 var MARKER_CHANGES_ROOM = 8e3;
 var MARKER_BASE_ROOM = 600;
@@ -29345,9 +29386,25 @@ ${body}
 
 </details>`;
 }
-function cautionRow(view, constructPath, mask) {
+function cautionRows(views, options, fold) {
+  const { mask } = options;
+  const rows = views.map((view) => ({ view, tail: cautionTail(view, constructPathFor(options.constructPaths, view.change.address), mask) }));
+  const verb = (view) => `**${view.change.action === "delete" ? "destroy" : "replace"}**`;
+  if (!fold) return rows.map(({ view, tail }) => `> - ${verb(view)} ${inlineCode(mask(view.change.address))}${tail}`);
+  const byTail = /* @__PURE__ */ new Map();
+  for (const { view, tail } of rows) {
+    const key = `${view.change.action}\0${tail}`;
+    byTail.set(key, [...byTail.get(key) ?? [], view]);
+  }
+  return [...byTail.entries()].map(([key, group2]) => {
+    const tail = key.slice(key.indexOf("\0") + 1);
+    const names = group2.length === 1 ? mask(group2[0].change.address) : foldNumberRuns(group2.map((view) => mask(view.change.address))).join(", ");
+    return `> - ${verb(group2[0])} ${group2.length > 1 ? `${group2.length}: ` : ""}${inlineCode(names)}${tail}`;
+  });
+}
+function cautionTail(view, constructPath, mask) {
   const { change } = view;
-  const parts = [`**${change.action === "delete" ? "destroy" : "replace"}** ${inlineCode(mask(change.address))}`];
+  const parts = [];
   const order = replacementOrder(change);
   if (order) parts.push(order.includes("downtime") ? `**${order}**` : order);
   const forcing = forcingEntries(view);
@@ -29358,7 +29415,7 @@ function cautionRow(view, constructPath, mask) {
   const reason = describeReason(change, mask);
   if (forcing.length === 0 || change.actionReason !== "replace_because_cannot_update") parts.push(reason);
   if (constructPath) parts.push(`<i>${escapeText(mask(constructPath))}</i>`);
-  return `> - ${parts.join(" · ")}`;
+  return parts.map((part) => ` · ${part}`).join("");
 }
 function resourceRows(views, options, symbol, open2, foldAlike, noteOf = () => void 0) {
   const pathOf = (change) => constructPathFor(options.constructPaths, change.address);
@@ -29393,7 +29450,11 @@ function blocks(model, options) {
       kind: "section",
       header: `> [!CAUTION]
 > **This plan ${destructiveSummary(destroyed, destructive.length - destroyed)}:**`,
-      rows: destructive.map((change) => cautionRow(views.get(change), constructPathFor(options.constructPaths, change.address), mask)),
+      rows: cautionRows(
+        destructive.map((change) => views.get(change)),
+        options,
+        large
+      ),
       noun: "destroyed or replaced resources",
       rowSeparator: "\n"
     });
@@ -29483,9 +29544,14 @@ function renderPlanError(options) {
   const limit = COMMENT_LIMIT - MARKER_ROOM - 2e3;
   const tail = output.length > limit ? `… (${output.length - limit} earlier characters not shown, full output in the run)
 ${output.slice(-limit)}` : output;
+  const { errors } = parseTerraformOutput(output);
+  const caution = errors.length === 0 ? "" : `> [!CAUTION]
+${errors.slice(0, 10).map((error2) => `> - **Error: ${escapeText(error2.summary)}**${error2.details.filter((line) => line !== "").map((line) => `<br>${escapeText(line.trim())}`).join("")}`).join("\n")}${errors.length > 10 ? `
+> - … ${errors.length - 10} more errors below` : ""}`;
   return [
     `### ❌ Terraform plan failed · ${codeSpan(options.mask(options.environment))}`,
     `\`${options.step}\` exited with code ${options.exitCode}. Nothing was planned; fix the error below and push again.`,
+    caution,
     codeBlock(tail, "text"),
     options.runUrl ? `<sub><a href="${escapeUrlAttribute(options.runUrl)}">workflow run</a></sub>` : ""
   ].filter(Boolean).join("\n\n");
