@@ -77,3 +77,12 @@ export function manyResources(count: number, input: (index: number) => unknown =
   for (let index = 0; index < count; index += 1) resources[`item_${String(index).padStart(4, "0")}`] = { input: input(index) };
   return { resource: { terraform_data: resources } };
 }
+
+/** init, plan -out and apply of `config` that is expected to fail: terraform's exit code and what it printed (stdout, then stderr, as the deploy gate reads it). */
+export function terraformApplyFailure(config: TerraformJsonConfig): { exitCode: number; output: string } {
+  const dir = writeTerraformConfig(config);
+  terraform(dir, ["init", "-input=false", "-no-color"]);
+  terraform(dir, ["plan", "-input=false", "-no-color", "-out=tfplan"]);
+  const result = spawnSync(terraformBinary, ["apply", "-input=false", "-no-color", "tfplan"], { cwd: dir, env: terraformEnv(dir), encoding: "utf8" });
+  return { exitCode: result.status ?? -1, output: `${result.stdout}${result.stderr ? `\n${result.stderr}` : ""}` };
+}

@@ -8,6 +8,8 @@ export interface SourceLocation {
   readonly file: string;
   readonly line: number;
   readonly column: number;
+  /** The function the frame is in, as V8 names it (`Alerting.addAlarm`, `new EncryptedBucket`), when the frame says. */
+  readonly functionName?: string;
 }
 
 export interface StackBlock {
@@ -199,7 +201,18 @@ const toPosix = (path: string) => path.replace(/\\/g, "/");
  * repository-relative paths.
  */
 export function sourceLocationFromStackTrace(stackTrace: readonly string[] | undefined, repoRoot?: string): SourceLocation | undefined {
+  return sourceChainFromStackTrace(stackTrace, repoRoot)[0];
+}
+
+/**
+ * Every frame of a construct's creation stack trace that lies in the
+ * repository's `stacks/` folder, innermost first: the helper that created the
+ * resource, then the caller that passed it its values, and so on out to the
+ * app. `repoRoot` (absolute) turns absolute frames into repository-relative paths.
+ */
+export function sourceChainFromStackTrace(stackTrace: readonly string[] | undefined, repoRoot?: string): SourceLocation[] {
   const root = repoRoot ? toPosix(repoRoot).replace(/\/+$/, "") + "/" : undefined;
+  const chain: SourceLocation[] = [];
   for (const frame of stackTrace ?? []) {
     const match = FRAME_LOCATION.exec(frame.trim());
     if (!match) continue;
@@ -214,9 +227,10 @@ export function sourceLocationFromStackTrace(stackTrace: readonly string[] | und
     }
     file = file.replace(/^\.\//, "");
     if (!file.startsWith("stacks/")) continue;
-    return { file, line: Number(match[2]), column: Number(match[3]) };
+    const functionName = /^(.+?) \(/.exec(frame.trim())?.[1];
+    chain.push({ file, line: Number(match[2]), column: Number(match[3]), ...(functionName && functionName !== "<anonymous>" ? { functionName } : {}) });
   }
-  return undefined;
+  return chain;
 }
 
 /**

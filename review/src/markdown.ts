@@ -31,12 +31,25 @@ export function escapeHtml(text: string): string {
   return neutralizeReferences(text.replace(/\r\n|\r|\n/g, " ").replace(/[&<>"']/g, (character) => (character === "'" ? "&#39;" : HTML_ENTITIES[character]!)));
 }
 
+/** A link target we build (the run, a source line) for an HTML attribute: entities only, the address itself left working. */
+export function escapeUrlAttribute(url: string): string {
+  return url.replace(/[&<>"']/g, (character) => (character === "'" ? "&#39;" : HTML_ENTITIES[character]!));
+}
+
 /** Escape for a GFM table cell: like {@link escapeText}; `|` is already escaped there. */
 export const escapeTableCell = escapeText;
 
-/** Inserts a zero-width joiner after `@` and `#` so mentions and issue references stay plain text. */
+/**
+ * Inserts a zero-width joiner after `@` and `#` so mentions and issue
+ * references stay plain text, and inside `://` and `www.` so GitHub's
+ * autolinking (GFM's autolink literals, which also apply to text between
+ * `<code>` tags in markdown) turns no value into a live link.
+ */
 export function neutralizeReferences(text: string): string {
-  return text.replace(/([@#])(?=[\p{L}\p{N}_-])/gu, `$1${ZERO_WIDTH_JOINER}`);
+  return text
+    .replace(/([@#])(?=[\p{L}\p{N}_-])/gu, `$1${ZERO_WIDTH_JOINER}`)
+    .replace(/:\/\//g, `:${ZERO_WIDTH_JOINER}//`)
+    .replace(/\b(www)\./gi, `$1${ZERO_WIDTH_JOINER}.`);
 }
 
 /**
@@ -92,7 +105,8 @@ export const STEP_SUMMARY_LIMIT = 1024 * 1024;
 
 /** A block of the document: always-kept text, or a section whose rows may be cut. */
 export type BudgetBlock =
-  | { readonly kind: "text"; readonly text: string }
+  /** Text kept whole; `keep` text is never cut or dropped (its room is reserved first), such as a footer with the plan digest. */
+  | { readonly kind: "text"; readonly text: string; readonly keep?: boolean }
   | {
       readonly kind: "section";
       /** Text before the rows (a heading, a table header, `<details>`). */
@@ -135,10 +149,16 @@ const NOTE_RESERVE = 400;
  * the full output. Text blocks are always kept unless they alone exceed the
  * limit, in which case they are cut at a line boundary with the same note.
  */
-export function buildWithinBudget(blocks: readonly BudgetBlock[], options: BudgetOptions): BudgetResult {
+export function buildWithinBudget(allBlocks: readonly BudgetBlock[], options: BudgetOptions): BudgetResult {
   const measure = options.measure ?? measureCharacters;
   const separator = options.separator ?? "\n";
-  const available = options.limit - NOTE_RESERVE;
+  // Kept text at the end (a footer) goes after the closing note; its room, and that of any kept text, is reserved.
+  let bodyEnd = allBlocks.length;
+  while (bodyEnd > 0 && isKept(allBlocks[bodyEnd - 1]!)) bodyEnd -= 1;
+  const blocks = allBlocks.slice(0, bodyEnd);
+  const trailing = allBlocks.slice(bodyEnd) as readonly { readonly text: string }[];
+  const keptSize = allBlocks.filter(isKept).reduce((total, block) => total + measure((block as { text: string }).text) + measure(separator), 0);
+  let available = options.limit - NOTE_RESERVE - keptSize;
   let text = "";
   let used = 0;
   let omitted = 0;
@@ -156,6 +176,11 @@ export function buildWithinBudget(blocks: readonly BudgetBlock[], options: Budge
 
   for (const block of blocks) {
     if (block.kind === "text") {
+      if (block.keep) {
+        available += measure(block.text) + measure(separator);
+        append(block.text, separator);
+        continue;
+      }
       if (exhausted) continue;
       const size = measure(block.text) + measure(separator);
       if (fits(size)) {
@@ -212,5 +237,8 @@ export function buildWithinBudget(blocks: readonly BudgetBlock[], options: Budge
     const nouns = [...omittedNouns.keys()];
     append(omissionNote(droppedWhole, nouns.length === 1 ? nouns[0]! : "items", options.fullOutputUrl), "\n\n");
   }
+  for (const block of trailing) append(block.text, separator);
   return { text, omitted };
 }
+
+const isKept = (block: BudgetBlock): boolean => block.kind === "text" && block.keep === true;

@@ -2,6 +2,7 @@ import {
   StackJsonError,
   blockNamedInMessage,
   indexStackJson,
+  sourceChainFromStackTrace,
   sourceLocationFromStackTrace,
 } from "../../review/src/construct-sources";
 
@@ -82,13 +83,21 @@ describe("indexStackJson", () => {
 describe("sourceLocationFromStackTrace", () => {
   it("picks the first frame in stacks/ outside node_modules, relative to the repository", () => {
     const trace = indexStackJson(stackJson).blockByAddress("aws_s3_bucket.logs")!.stackTrace;
-    expect(sourceLocationFromStackTrace(trace, "/work/main")).toEqual({ file: "stacks/constructs/encrypted-bucket.ts", line: 42, column: 19 });
+    expect(sourceLocationFromStackTrace(trace, "/work/main")).toEqual({ file: "stacks/constructs/encrypted-bucket.ts", line: 42, column: 19, functionName: "new EncryptedBucket" });
+  });
+
+  it("gives the whole chain of stacks/ frames, helper first, for the lint comment", () => {
+    const trace = indexStackJson(stackJson).blockByAddress("aws_s3_bucket.logs")!.stackTrace;
+    expect(sourceChainFromStackTrace(trace, "/work/main").map((frame) => `${frame.functionName} ${frame.file}:${frame.line}`)).toEqual([
+      "new EncryptedBucket stacks/constructs/encrypted-bucket.ts:42",
+      "new TradingPlatformStack stacks/trading-platform-stack.ts:80",
+    ]);
   });
 
   it("reads relative frames, bare frames and file URLs", () => {
-    expect(sourceLocationFromStackTrace(["new AccountLookup (stacks/constructs/aws-account.ts:33:20)"])).toEqual({ file: "stacks/constructs/aws-account.ts", line: 33, column: 20 });
+    expect(sourceLocationFromStackTrace(["new AccountLookup (stacks/constructs/aws-account.ts:33:20)"])).toEqual({ file: "stacks/constructs/aws-account.ts", line: 33, column: 20, functionName: "new AccountLookup" });
     expect(sourceLocationFromStackTrace(["/srv/checkout/stacks/app.ts:20:5"], "/elsewhere")).toEqual({ file: "stacks/app.ts", line: 20, column: 5 });
-    expect(sourceLocationFromStackTrace(["Object.<anonymous> (file:///home/ci/repo/stacks/main.ts:48:3)"], "/home/ci/repo")).toEqual({ file: "stacks/main.ts", line: 48, column: 3 });
+    expect(sourceLocationFromStackTrace(["Object.<anonymous> (file:///home/ci/repo/stacks/main.ts:48:3)"], "/home/ci/repo")).toEqual({ file: "stacks/main.ts", line: 48, column: 3, functionName: "Object.<anonymous>" });
   });
 
   it("skips node internals, node_modules and files outside stacks/", () => {

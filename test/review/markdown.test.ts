@@ -9,7 +9,7 @@ describe("escapeText", () => {
     expect(escaped).toContain("@\u200dorg/team");
     expect(escaped).not.toMatch(/#123/);
     expect(escaped).toContain("\\`x\\`");
-    expect(escaped).toContain("\\[a\\]\\(http://e\\)");
+    expect(escaped).toContain("\\[a\\]\\(http:\u200d//e\\)"); // no autolink either
     expect(escaped).toContain("\\!\\[i\\]");
     expect(escaped).toContain("a\\|b");
   });

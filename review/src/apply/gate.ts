@@ -130,7 +130,7 @@ export async function applyReviewedPlan(request: ApplyRequest, dependencies: Rev
     const applied = await dependencies.exec(request.terraform, ["apply", "-input=false", "-no-color", planFile], { cwd: request.directory, env: terraformEnv });
     const output = mask(`${applied.stdout}${applied.stderr ? `\n${applied.stderr}` : ""}`);
     if (applied.exitCode !== 0) {
-      const failure = { environment, pullRequestNumber: pullRequest.number, model, outputTail: tail(output) };
+      const failure = { environment, pullRequestNumber: pullRequest.number, model, output };
       return refuse(renderApplyFailed({ ...failure, runUrl }), (style) => renderApplyFailedText(failure, style), `terraform apply failed (exit code ${applied.exitCode}).`);
     }
     publisher.output("applied", "true");

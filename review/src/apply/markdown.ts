@@ -1,9 +1,15 @@
 // What the deploy gate reports, in the step summary and on the merged pull request.
 import { codeBlock, codeSpan, escapeText } from "../markdown";
 import type { PlanModel } from "../terraform/plan-model";
+import { countsText } from "../terraform/vocabulary";
+import { parseTerraformOutput } from "../terraform/terraform-output";
 
-const countsLine = (model: PlanModel): string =>
-  `${model.counts.add} to add, ${model.counts.change} to change, ${model.counts.replace} to replace, ${model.counts.destroy} to destroy`;
+const countsLine = (model: PlanModel): string => countsText(model.counts);
+const MAX_COMPLETED = 50;
+const MAX_ERRORS = 10;
+
+/** The last lines of a long tool output. */
+export const tail = (text: string, lines = 80): string => text.trimEnd().split("\n").slice(-lines).join("\n");
 
 /** Nothing was applied, and why (no reviewed plan, an errored plan). */
 export const renderNotApplied = (environment: string, reason: string): string => `### ⛔ ${escapeText(environment)}: not applied\n\n${reason}`;
@@ -11,8 +17,34 @@ export const renderNotApplied = (environment: string, reason: string): string =>
 export const renderUpToDate = (environment: string, pullRequestNumber: number, digest: string): string =>
   `### ✅ ${escapeText(environment)}: already up to date\n\nThe plan after merging #${pullRequestNumber} has no changes; nothing to apply. Digest ${codeSpan(digest)}.`;
 
-export const renderApplyFailed = (options: { environment: string; pullRequestNumber: number; model: PlanModel; outputTail: string; runUrl: string }): string =>
-  `### ❌ ${escapeText(options.environment)}: apply failed\n\nThe reviewed plan from #${options.pullRequestNumber} (${countsLine(options.model)}) failed to apply; some changes may have been made. The last lines of terraform's output:\n\n${codeBlock(options.outputTail)}\n\n[Run](${options.runUrl})`;
+/**
+ * A failed apply: terraform's `Error:` lines first, as text that wraps (a code
+ * block would hide them off the right edge), then what completed before the
+ * failure, then the last lines of the output, collapsed.
+ */
+export function renderApplyFailed(options: { environment: string; pullRequestNumber: number; model: PlanModel; output: string; runUrl: string }): string {
+  const { errors, completed } = parseTerraformOutput(options.output);
+  const parts = [
+    `### ❌ ${escapeText(options.environment)}: apply failed`,
+    `The reviewed plan from #${options.pullRequestNumber} (${countsText(options.model.counts)}) failed to apply; some changes may have been made.`,
+  ];
+  if (errors.length > 0) {
+    const items = errors.slice(0, MAX_ERRORS).map((error) => `> - **Error: ${escapeText(error.summary)}**${error.details.filter((line) => line !== "").map((line) => `<br>${escapeText(line.trim())}`).join("")}`);
+    if (errors.length > MAX_ERRORS) items.push(`> - … ${errors.length - MAX_ERRORS} more errors in the output below and in the run`);
+    parts.push(`> [!CAUTION]\n> **terraform stopped with ${errors.length === 1 ? "this error" : `${errors.length} errors`}:**\n${items.join("\n")}`);
+  } else {
+    parts.push("terraform printed no `Error:` line; see its output below.");
+  }
+  if (completed.length > 0) {
+    const shown = completed.slice(0, MAX_COMPLETED).map((change) => `${codeSpan(change.address)} ${change.action}`);
+    parts.push(`**Completed before the failure (${completed.length}):** ${shown.join(", ")}${completed.length > MAX_COMPLETED ? `, … ${completed.length - MAX_COMPLETED} more` : ""}. They are in the state now; the next plan starts from them.`);
+  } else {
+    parts.push("**Nothing completed before the failure.**");
+  }
+  parts.push(`<details><summary>The last lines of terraform's output</summary>\n\n${codeBlock(tail(options.output), "text")}\n\n</details>`);
+  parts.push(`[Run](${options.runUrl})`);
+  return parts.join("\n\n");
+}
 
 export const renderApplied = (options: { environment: string; pullRequestNumber: number; model: PlanModel; digest: string; runUrl: string }): string =>
   `### ✅ ${escapeText(options.environment)}: applied\n\nThe plan reviewed on #${options.pullRequestNumber} (${countsLine(options.model)}) was applied by [this run](${options.runUrl}). Digest ${codeSpan(options.digest)}.`;

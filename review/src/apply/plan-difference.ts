@@ -47,10 +47,9 @@ export function renderMismatch(options: {
   const lines = [
     `### ⛔ ${escapeText(options.environment)}: not applied, the plan differs from the reviewed one`,
     "",
-    `| | digest |`,
-    `|---|---|`,
-    `| reviewed on #${options.pullRequestNumber} (run ${options.reviewedRunId}) | ${codeSpan(options.reviewedDigest, { inTable: true })} |`,
-    `| planned now ([run](${options.runUrl})) | ${codeSpan(options.currentDigest, { inTable: true })} |`,
+    // A list, not a table: a digest is a long unbroken value, and GitHub's tables do not wrap.
+    `- reviewed on #${options.pullRequestNumber} (run ${options.reviewedRunId}): ${codeSpan(options.reviewedDigest)}`,
+    `- planned now ([run](${options.runUrl})): ${codeSpan(options.currentDigest)}`,
     "",
     "The environment or the branch changed since the plan was reviewed (another merge, a manual change, a provider update).",
     "Open a pull request (or re-run this one's plan) to review the current plan, then deploy again.",

@@ -74,7 +74,7 @@ export async function findMergedPullRequest(
  * `<` coming from the plan, so only the footer can produce this HTML; the last
  * match is the footer's.
  */
-function digestInFooter(body: string): string | undefined {
+export function digestInFooter(body: string): string | undefined {
   return [...body.matchAll(/plan digest <code>(sha256:[0-9a-f]{64})<\/code>/g)].at(-1)?.[1];
 }
 

@@ -1,19 +1,30 @@
 // What the deploy gate reports, for a terminal.
 import { oneLine, printable, type TextStyle } from "../text";
 import type { PlanModel } from "../terraform/plan-model";
+import { countsText } from "../terraform/vocabulary";
+import { parseTerraformOutput } from "../terraform/terraform-output";
 import { diffChanges } from "./plan-difference";
 import type { ChangeSummary } from "./reviewed-plan";
 
-const countsLine = (model: PlanModel): string =>
-  `${model.counts.add} to add, ${model.counts.change} to change, ${model.counts.replace} to replace, ${model.counts.destroy} to destroy`;
+const countsLine = (model: PlanModel): string => countsText(model.counts);
 
 export const renderNotAppliedText = (environment: string, reason: string, style: TextStyle): string => `${style.red(style.bold(`${oneLine(environment)}: not applied`))}\n${printable(reason)}`;
 
 export const renderUpToDateText = (environment: string, pullRequestNumber: number, digest: string, style: TextStyle): string =>
   `${style.green(style.bold(`${oneLine(environment)}: already up to date`))}\nThe plan after merging #${pullRequestNumber} has no changes; nothing to apply. Digest ${digest}.`;
 
-export const renderApplyFailedText = (options: { environment: string; pullRequestNumber: number; model: PlanModel; outputTail: string }, style: TextStyle): string =>
-  `${style.red(style.bold(`${oneLine(options.environment)}: apply failed`))}\nThe reviewed plan from #${options.pullRequestNumber} (${countsLine(options.model)}) failed to apply; some changes may have been made. The last lines of terraform's output:\n\n${printable(options.outputTail)}`;
+/** A failed apply for a terminal: the `Error:` lines first, then what completed, then the whole output. */
+export function renderApplyFailedText(options: { environment: string; pullRequestNumber: number; model: PlanModel; output: string }, style: TextStyle): string {
+  const { errors, completed } = parseTerraformOutput(options.output);
+  const lines = [
+    style.red(style.bold(`${oneLine(options.environment)}: apply failed`)),
+    `The reviewed plan from #${options.pullRequestNumber} (${countsLine(options.model)}) failed to apply; some changes may have been made.`,
+  ];
+  for (const error of errors) lines.push("", style.red(`Error: ${printable(error.summary)}`), ...error.details.map((line) => `  ${printable(line)}`));
+  lines.push("", completed.length > 0 ? `Completed before the failure (${completed.length}): ${completed.map((change) => `${oneLine(change.address)} ${change.action}`).join(", ")}` : "Nothing completed before the failure.");
+  lines.push("", style.dim("terraform's output:"), printable(options.output.trimEnd()));
+  return lines.join("\n");
+}
 
 export const renderAppliedText = (options: { environment: string; pullRequestNumber: number; model: PlanModel; digest: string }, style: TextStyle): string =>
   `${style.green(style.bold(`${oneLine(options.environment)}: applied`))}\nThe plan reviewed on #${options.pullRequestNumber} (${countsLine(options.model)}) was applied. Digest ${options.digest}.`;

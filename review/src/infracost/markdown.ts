@@ -1,6 +1,6 @@
-import { COMMENT_LIMIT, STEP_SUMMARY_LIMIT, buildWithinBudget, codeBlock, codeSpan, escapeText, measureBytes, type BudgetBlock } from "../markdown";
+import { COMMENT_LIMIT, STEP_SUMMARY_LIMIT, buildWithinBudget, codeBlock, codeSpan, escapeHtml, escapeText, measureBytes, type BudgetBlock } from "../markdown";
 import { Decimal } from "./decimal";
-import type { CostReport, ResourceCost } from "./report";
+import type { ComponentChange, CostChange, CostReport, ResourceCost } from "./report";
 
 export interface CostRenderOptions {
   readonly environment: string;
@@ -49,17 +49,19 @@ const markdownStrong = (text: string): string => `**${text}**`;
 
 /** One sentence: the new monthly total and how it moves against the prior state; `strong` marks the amounts (markdown bold by default). */
 export function headline(report: CostReport, strong: (text: string) => string = markdownStrong): string {
-  const total = formatMoney(report.monthlyCost, report.currency);
+  const atLeast = report.lowerBoundReasons.length > 0 && report.monthlyCost !== null ? "at least " : "";
+  const total = `${atLeast}${formatMoney(report.monthlyCost, report.currency)}`;
   if (report.monthlyCost === null) return strong("The monthly cost could not be estimated.");
   const past = report.pastMonthlyCost;
   const delta = report.monthlyDelta;
-  if (delta === null) return `${strong(`${total} per month.`)} (No prior state to compare with.)`;
-  if (delta.round(2).isZero()) return `${strong(`${total} per month`)}, no change from the current ${formatMoney(past, report.currency)}.`;
+  const lowerBound = atLeast ? ` Only a lower bound: ${report.lowerBoundReasons.join("; ")}.` : "";
+  if (delta === null) return `${strong(`${total} per month.`)} (No prior state to compare with.)${lowerBound}`;
+  if (delta.round(2).isZero()) return `${strong(`${total} per month`)}, no change from the current ${formatMoney(past, report.currency)}.${lowerBound}`;
   const direction = delta.isNegative() ? "down" : "up";
   const percent = formatPercent(delta, past);
   const change = `${formatMoney(delta, report.currency, { signed: true })}${percent ? ` (${percent})` : ""}`;
   const from = past === null || past.isZero() ? "from nothing today" : `from ${formatMoney(past, report.currency)}`;
-  return `${strong(`${total} per month`)}, ${direction} ${strong(change)} ${from}.`;
+  return `${strong(`${total} per month`)}, ${direction} ${strong(change)} ${from}.${lowerBound}`;
 }
 
 export const costOrder = (a: ResourceCost, b: ResourceCost): number => {
@@ -72,84 +74,106 @@ export const changeOrder = (a: ResourceCost, b: ResourceCost): number => {
   return magnitude(b).compare(magnitude(a)) || a.address.localeCompare(b.address);
 };
 
-const resourceLabel = (resource: ResourceCost, multiProject: boolean): string =>
-  `${codeSpan(resource.address, { inTable: true })}${multiProject ? ` <sub>${escapeText(resource.project)}</sub>` : ""}`;
+const CHANGE_MARKS: Readonly<Record<CostChange, string>> = { added: "➕ added", changed: "✏️ changed", removed: "🗑️ removed", unchanged: "" };
 
-const changeCell = (resource: ResourceCost, currency: string): string => {
-  if (resource.removed) return `${formatMoney(resource.monthlyDelta ?? null, currency, { signed: true })} (removed)`;
-  if (resource.monthlyDelta === undefined) return "";
-  return formatMoney(resource.monthlyDelta, currency, { signed: true });
-};
+/** `Instance usage (Linux/UNIX, on-demand, t2.micro → t2.medium) +$25.40`: why a resource's cost moves. */
+export function componentText(component: ComponentChange | undefined, currency: string): string | undefined {
+  if (!component) return undefined;
+  const amount = component.delta === null ? "usage-based" : formatMoney(component.delta, currency, { signed: true });
+  return `${component.name} ${amount}`;
+}
+
+/** The amount a changed resource adds or saves, first on its line. */
+export const changeAmount = (resource: ResourceCost, currency: string): string =>
+  resource.monthlyDelta == null && resource.monthlyCost === null ? "n/a (usage-based)" : formatMoney(resource.monthlyDelta ?? null, currency, { signed: true });
+
+/** Its monthly cost before → after, or what it cost when it goes. */
+export function costMovement(resource: ResourceCost, currency: string): string | undefined {
+  if (resource.change === "removed") return resource.pastMonthlyCost === undefined ? undefined : `was ${formatMoney(resource.pastMonthlyCost, currency)}`;
+  if (resource.change === "changed" && resource.pastMonthlyCost !== undefined) return `${formatMoney(resource.pastMonthlyCost, currency)} → ${formatMoney(resource.monthlyCost, currency)}`;
+  return undefined;
+}
 
 const plural = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? "" : "s"}`;
 
 const typeCounts = (counts: ReadonlyArray<readonly [string, number]>): string =>
   counts.map(([type, count]) => `${codeSpan(type)} ×${count}`).join(", ");
 
+/** The resources whose cost changes, largest change first. */
+export const changedResources = (report: CostReport): ResourceCost[] => [...report.resources.filter((resource) => resource.change !== "unchanged")].sort(changeOrder);
+
 /** The cost comment (or, with a byte budget and no top-N, the step summary). */
 export function renderCostComment(report: CostReport, options: CostRenderOptions): string {
   const currency = report.currency;
   const multiProject = report.projects.length > 1;
   const blocks: BudgetBlock[] = [];
-  // Blocks are joined by one newline; text blocks stand between blank lines so a table or quote before them ends.
+  // Blocks are joined by one newline; text blocks stand between blank lines so a list or quote before them ends.
   const text = (value: string) => blocks.push({ kind: "text", text: `\n${value}\n` });
+  const project = (resource: ResourceCost) => (multiProject ? ` · <sub>${escapeText(resource.project)}</sub>` : "");
 
   text(`### 💰 Cost estimate · ${codeSpan(options.environment)}`);
   text(headline(report));
 
-  const failed = report.projects.filter((project) => project.errors.length > 0);
+  const failed = report.projects.filter((candidate) => candidate.errors.length > 0);
   if (failed.length > 0) {
-    const lines = failed.flatMap((project) =>
-      project.errors.map((error) => `> - ${codeSpan(project.name)}: ${escapeText(error.message)}${error.code === undefined ? "" : ` (code ${error.code})`}`),
+    const lines = failed.flatMap((candidate) =>
+      candidate.errors.map((error) => `> - ${codeSpan(candidate.label)}: ${escapeText(error.message)}${error.code === undefined ? "" : ` (code ${error.code})`}`),
     );
     text(
       `> [!CAUTION]\n> **infracost could not estimate ${failed.length === 1 ? "1 project" : `${failed.length} projects`}; ` +
-        `the totals leave ${failed.length === 1 ? "it" : "them"} out.**\n${lines.join("\n")}`,
+        `the totals leave ${failed.length === 1 ? "it" : "them"} out, so they are only a lower bound.**\n${lines.join("\n")}`,
     );
   }
-  const warnings = report.projects.flatMap((project) => project.warnings.map((warning) => `> - ${codeSpan(project.name)}: ${escapeText(warning.message)}`));
+  const warnings = report.projects.flatMap((candidate) => candidate.warnings.map((warning) => `> - ${codeSpan(candidate.label)}: ${escapeText(warning.message)}`));
   if (warnings.length > 0) text(`> [!WARNING]\n${warnings.join("\n")}`);
 
   if (multiProject) {
     blocks.push({
       kind: "section",
-      header: "\n| Project | Previous | New | Change |\n|---|---:|---:|---:|",
-      rows: report.projects.map((project) => {
-        const percent = formatPercent(project.monthlyDelta, project.pastMonthlyCost);
-        const status = project.errors.length > 0 ? " ⚠️ error" : "";
-        return `| ${codeSpan(project.name, { inTable: true })}${status} | ${formatMoney(project.pastMonthlyCost, currency)} | ${formatMoney(project.monthlyCost, currency)} | ${formatMoney(project.monthlyDelta, currency, { signed: true })}${percent ? ` (${percent})` : ""} |`;
+      header: "\n#### Projects\n",
+      rows: report.projects.map((candidate) => {
+        if (candidate.failed) return `- **n/a** ${codeSpan(candidate.label)} · ⚠️ could not be estimated${candidate.path && candidate.path !== candidate.label ? ` · <sub>${escapeText(candidate.path)}</sub>` : ""}`;
+        const percent = formatPercent(candidate.monthlyDelta, candidate.pastMonthlyCost);
+        const amount = `**${formatMoney(candidate.monthlyDelta, currency, { signed: true })}${percent ? ` (${percent})` : ""}**`;
+        return `- ${amount} ${codeSpan(candidate.label)} · ${formatMoney(candidate.pastMonthlyCost, currency)} → ${formatMoney(candidate.monthlyCost, currency)}${candidate.path && candidate.path !== candidate.label ? ` · <sub>${escapeText(candidate.path)}</sub>` : ""}`;
       }),
-      footer: "",
       noun: "projects",
     });
   }
 
-  const priced = report.resources.filter((resource) => !resource.removed);
   const top = options.topResources ?? 10;
-  if (priced.length > 0) {
-    const sorted = [...priced].sort(costOrder);
-    const shown = sorted.slice(0, top);
-    const rest = sorted.slice(shown.length);
-    const restTotal = rest.reduce<Decimal>((total, resource) => total.plus(resource.monthlyCost ?? Decimal.ZERO), Decimal.ZERO);
+  const changed = changedResources(report);
+  if (changed.length > 0) {
+    const shown = changed.slice(0, Number.isFinite(top) ? top + 5 : changed.length);
+    const rest = changed.slice(shown.length);
+    const restTotal = rest.reduce<Decimal>((total, resource) => total.plus(resource.monthlyDelta ?? Decimal.ZERO), Decimal.ZERO);
     blocks.push({
       kind: "section",
-      header: `\n#### ${Number.isFinite(top) ? "Top resources" : "Resources"} by monthly cost\n\n| Resource | Monthly | Change |\n|---|---:|---:|`,
-      rows: shown.map((resource) => `| ${resourceLabel(resource, multiProject)} | ${resource.monthlyCost === null ? "n/a (usage-based)" : formatMoney(resource.monthlyCost, currency)} | ${changeCell(resource, currency)} |`),
-      footer: rest.length > 0 ? `\n_Not listed: ${plural(rest.length, "resource")} costing ${formatMoney(restTotal, currency)} per month together._\n` : "",
-      noun: "resources",
+      header: `\n#### What changes the cost (${changed.length})\n`,
+      rows: shown.map((resource) => {
+        const parts = [
+          `- **${changeAmount(resource, currency)}** ${CHANGE_MARKS[resource.change]} ${codeSpan(resource.address)}`,
+          costMovement(resource, currency),
+          componentText(resource.topComponent, currency) ? escapeText(componentText(resource.topComponent, currency)!) : undefined,
+        ];
+        return `${parts.filter(Boolean).join(" · ")}${project(resource)}`;
+      }),
+      footer: rest.length > 0 ? `\n_Not listed: ${plural(rest.length, "smaller change")}, ${formatMoney(restTotal, currency, { signed: true })} together._\n` : "",
+      noun: "changes",
     });
   }
 
-  const changed = report.resources.filter((resource) => resource.removed || (resource.monthlyDelta != null && !resource.monthlyDelta.round(2).isZero()));
-  if (changed.length > 0) {
-    const sorted = [...changed].sort(changeOrder);
-    const shown = sorted.slice(0, top);
+  const unchanged = [...report.resources.filter((resource) => resource.change === "unchanged")].sort(costOrder);
+  if (unchanged.length > 0) {
+    const shown = unchanged.slice(0, top);
+    const rest = unchanged.slice(shown.length);
+    const sum = (list: readonly ResourceCost[]) => list.reduce<Decimal>((total, resource) => total.plus(resource.monthlyCost ?? Decimal.ZERO), Decimal.ZERO);
     blocks.push({
       kind: "section",
-      header: `\n#### ${Number.isFinite(top) ? "Largest changes" : "Changes"}\n\n| Resource | Change | Monthly after |\n|---|---:|---:|`,
-      rows: shown.map((resource) => `| ${resourceLabel(resource, multiProject)} | ${changeCell(resource, currency)} | ${formatMoney(resource.monthlyCost, currency)} |`),
-      footer: sorted.length > shown.length ? `\n_Not listed: ${plural(sorted.length - shown.length, "smaller change")}._\n` : "",
-      noun: "changes",
+      header: `\n<details><summary>${Number.isFinite(top) ? "Unchanged resources by monthly cost" : "Unchanged resources"} (${unchanged.length}, ${escapeHtml(formatMoney(sum(unchanged), currency))} together)</summary>\n`,
+      rows: shown.map((resource) => `- **${resource.monthlyCost === null ? "n/a (usage-based)" : formatMoney(resource.monthlyCost, currency)}** ${codeSpan(resource.address)}${project(resource)}`),
+      footer: `${rest.length > 0 ? `\n_Not listed: ${plural(rest.length, "resource")} costing ${formatMoney(sum(rest), currency)} per month together._\n` : ""}\n</details>\n`,
+      noun: "resources",
     });
   }
 

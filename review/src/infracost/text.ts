@@ -1,17 +1,13 @@
 // The cost estimate for a terminal: the same report as the comment, every
-// resource listed, amounts right-aligned.
+// resource listed, amounts first and right-aligned: what changes the cost
+// (added, changed, removed, with the cost component that moves most), then
+// what does not.
 import { columns, oneLine, printable, type TextStyle } from "../text";
 import { Decimal } from "./decimal";
-import { changeOrder, costOrder, formatMoney, formatPercent, headline } from "./markdown";
+import { changeAmount, changedResources, componentText, costMovement, costOrder, formatMoney, formatPercent, headline } from "./markdown";
 import type { CostReport, ResourceCost } from "./report";
 
 const plural = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? "" : "s"}`;
-
-const changeText = (resource: ResourceCost, currency: string): string => {
-  if (resource.removed) return `${formatMoney(resource.monthlyDelta ?? null, currency, { signed: true })} (removed)`;
-  if (resource.monthlyDelta === undefined) return "";
-  return formatMoney(resource.monthlyDelta, currency, { signed: true });
-};
 
 export function renderCostText(report: CostReport, options: { readonly environment: string; readonly usageFile?: string; readonly style: TextStyle }): string {
   const { style } = options;
@@ -23,39 +19,44 @@ export function renderCostText(report: CostReport, options: { readonly environme
   const failed = report.projects.filter((project) => project.errors.length > 0);
   if (failed.length > 0) {
     lines.push("", style.red(`! infracost could not estimate ${plural(failed.length, "project")}; the totals leave ${failed.length === 1 ? "it" : "them"} out:`));
-    for (const project of failed) for (const error of project.errors) lines.push(`  - ${oneLine(project.name)}: ${oneLine(error.message)}${error.code === undefined ? "" : ` (code ${error.code})`}`);
+    for (const project of failed) for (const error of project.errors) lines.push(`  - ${oneLine(project.label)}: ${oneLine(error.message)}${error.code === undefined ? "" : ` (code ${error.code})`}`);
   }
-  const warnings = report.projects.flatMap((project) => project.warnings.map((warning) => `  - ${oneLine(project.name)}: ${oneLine(warning.message)}`));
+  const warnings = report.projects.flatMap((project) => project.warnings.map((warning) => `  - ${oneLine(project.label)}: ${oneLine(warning.message)}`));
   if (warnings.length > 0) lines.push("", style.yellow("! infracost warnings:"), ...warnings);
 
   if (multiProject) {
     lines.push("", style.bold("Projects"));
     const rows = report.projects.map((project) => {
+      if (project.failed) return ["n/a", oneLine(project.label) + style.red(" (could not be estimated)"), project.path ? style.dim(oneLine(project.path)) : ""];
       const percent = formatPercent(project.monthlyDelta, project.pastMonthlyCost);
       return [
-        oneLine(project.name) + (project.errors.length > 0 ? style.red(" (error)") : ""),
-        formatMoney(project.pastMonthlyCost, currency),
-        formatMoney(project.monthlyCost, currency),
         `${formatMoney(project.monthlyDelta, currency, { signed: true })}${percent ? ` (${percent})` : ""}`,
+        `${oneLine(project.label)}  ${formatMoney(project.pastMonthlyCost, currency)} → ${formatMoney(project.monthlyCost, currency)}`,
+        project.path && project.path !== project.label ? style.dim(oneLine(project.path)) : "",
       ];
     });
-    lines.push(...columns([["project", "previous", "new", "change"].map(style.dim), ...rows], { indent: "  ", align: ["left", "right", "right", "right"] }));
+    lines.push(...columns(rows, { indent: "  ", align: ["right", "left", "left"] }));
   }
 
-  const priced = [...report.resources.filter((resource) => !resource.removed)].sort(costOrder);
-  if (priced.length > 0) {
-    lines.push("", style.bold("Resources by monthly cost"));
-    const rows = priced.map((resource) => [label(resource), resource.monthlyCost === null ? "n/a (usage-based)" : formatMoney(resource.monthlyCost, currency), changeText(resource, currency)]);
-    lines.push(...columns([["resource", "monthly", "change"].map(style.dim), ...rows], { indent: "  ", align: ["left", "right", "right"] }));
-    const total = priced.reduce<Decimal>((sum, resource) => sum.plus(resource.monthlyCost ?? Decimal.ZERO), Decimal.ZERO);
-    lines.push(style.dim(`  ${plural(priced.length, "resource")}, ${formatMoney(total, currency)} per month together.`));
-  }
-
-  const changed = [...report.resources.filter((resource) => resource.removed || (resource.monthlyDelta != null && !resource.monthlyDelta.round(2).isZero()))].sort(changeOrder);
+  const changed = changedResources(report);
   if (changed.length > 0) {
-    lines.push("", style.bold("Changes"));
-    const rows = changed.map((resource) => [label(resource), changeText(resource, currency), formatMoney(resource.monthlyCost, currency)]);
-    lines.push(...columns([["resource", "change", "monthly after"].map(style.dim), ...rows], { indent: "  ", align: ["left", "right", "right"] }));
+    lines.push("", style.bold(`What changes the cost (${changed.length})`));
+    const marks = { added: style.green("+ added"), changed: style.yellow("~ changed"), removed: style.red("- removed"), unchanged: "" };
+    const rows = changed.map((resource) => [
+      changeAmount(resource, currency),
+      `${marks[resource.change]} ${label(resource)}`,
+      [costMovement(resource, currency), componentText(resource.topComponent, currency)].filter(Boolean).map((text) => printable(text!)).join(" · "),
+    ]);
+    lines.push(...columns(rows, { indent: "  ", align: ["right", "left", "left"] }));
+  }
+
+  const unchanged = [...report.resources.filter((resource) => resource.change === "unchanged")].sort(costOrder);
+  if (unchanged.length > 0) {
+    lines.push("", style.bold(`Unchanged resources by monthly cost (${unchanged.length})`));
+    const rows = unchanged.map((resource) => [resource.monthlyCost === null ? "n/a (usage-based)" : formatMoney(resource.monthlyCost, currency), label(resource)]);
+    lines.push(...columns(rows, { indent: "  ", align: ["right", "left"] }));
+    const total = unchanged.reduce<Decimal>((sum, resource) => sum.plus(resource.monthlyCost ?? Decimal.ZERO), Decimal.ZERO);
+    lines.push(style.dim(`  ${plural(unchanged.length, "resource")}, ${formatMoney(total, currency)} per month together.`));
   }
 
   const summary = report.summary;

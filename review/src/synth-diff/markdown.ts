@@ -1,6 +1,7 @@
 // The synth comment: per stack, what the change does to the configuration.
-import { COMMENT_LIMIT, STEP_SUMMARY_LIMIT, buildWithinBudget, codeBlock, codeSpan, escapeHtml, escapeText, inlineCode, measureBytes, type BudgetBlock } from "../markdown";
-import { isEmptyDiff, type ResourceDiff, type StackDiff } from "./config-diff";
+import { COMMENT_LIMIT, STEP_SUMMARY_LIMIT, buildWithinBudget, codeBlock, codeSpan, escapeHtml, escapeUrlAttribute, escapeText, inlineCode, measureBytes, type BudgetBlock } from "../markdown";
+import { entriesMarkdown, inlineEntry, inlineLength, maskedEntries } from "../value-diff-render";
+import { isEmptyDiff, type ChangedResource, type ResourceDiff, type StackDiff } from "./config-diff";
 
 export interface StackDiffResult {
   readonly environment: string;
@@ -11,12 +12,25 @@ export interface StackDiffResult {
   readonly baseNote?: string;
 }
 
-const MAX_PATHS = 20;
+/** Up to this many changed resources per stack, their values are shown open. */
+const OPEN_CHANGED = 10;
+const INLINE_LENGTH = 100;
+const MAX_ENTRIES = 60;
+const DIFF_OPTIONS = { maxValueLength: 160, context: 2 } as const;
 
 const where = (resource: ResourceDiff): string => (resource.constructPath ? ` · <i>${escapeHtml(resource.constructPath)}</i>` : "");
 
 export function summarizeDiff(diff: StackDiff): string {
   return `${diff.added.length} added, ${diff.removed.length} removed, ${diff.changed.length} changed`;
+}
+
+/** A changed resource: its values inline when short, else listed (open in a small diff). */
+function changedRow(resource: ChangedResource, open: boolean): string {
+  const entries = maskedEntries(resource.changes, (text) => text, DIFF_OPTIONS);
+  const inline = entries.length <= 3 && entries.every((entry) => entry.kind !== "lines") && entries.reduce((total, entry) => total + inlineLength(entry), 0) <= INLINE_LENGTH;
+  const head = `✏️ <code>${escapeHtml(resource.address)}</code>`;
+  if (inline) return `<p>${head} · ${entries.map((entry) => inlineEntry(entry, "html")).join(" · ")}${where(resource)}</p>`;
+  return `<details${open ? " open" : ""}><summary>${head} · ${entries.length} changes${where(resource)}</summary>\n\n${entriesMarkdown(entries, { maxEntries: MAX_ENTRIES, maxDiffLines: 80 })}\n\n</details>`;
 }
 
 function stackBlocks(result: StackDiffResult): BudgetBlock[] {
@@ -26,20 +40,15 @@ function stackBlocks(result: StackDiffResult): BudgetBlock[] {
   const note = result.baseNote ? `\n\n${escapeText(result.baseNote)}` : "";
   if (isEmptyDiff(diff)) return [{ kind: "text", text: `${heading}\n\nNo configuration change (${diff.total} resources).${note}` }];
   const blocks: BudgetBlock[] = [{ kind: "text", text: `${heading}\n\n**${summarizeDiff(diff)}** (${diff.total} resources).${note}` }];
-  const list = (title: string, symbol: string, rows: string[]): void => {
-    if (rows.length > 0) blocks.push({ kind: "section", header: `<details><summary>${symbol} ${title} (${rows.length})</summary>\n`, rows, footer: "\n</details>", noun: "resources", rowSeparator: "\n" });
+  const list = (rows: string[]): void => {
+    if (rows.length > 0) blocks.push({ kind: "section", header: "", rows, noun: "resources", rowSeparator: "\n" });
   };
-  list("Added", "➕", diff.added.map((resource) => `- <code>${escapeHtml(resource.address)}</code>${where(resource)}`));
-  list("Removed", "🗑️", diff.removed.map((resource) => `- <code>${escapeHtml(resource.address)}</code>${where(resource)}`));
-  list(
-    "Changed",
-    "✏️",
-    diff.changed.map((resource) => {
-      const paths = resource.paths.slice(0, MAX_PATHS).map((path) => inlineCode(path));
-      if (resource.paths.length > MAX_PATHS) paths.push(`… ${resource.paths.length - MAX_PATHS} more`);
-      return `- <code>${escapeHtml(resource.address)}</code>${where(resource)}: ${paths.join(", ")}`;
-    }),
-  );
+  // What goes away first, then what changes (with its values), then what is new.
+  list(diff.removed.map((resource) => `- 🗑️ removed ${inlineCode(resource.address)}${resource.constructPath ? ` · <i>${escapeText(resource.constructPath)}</i>` : ""}`));
+  if (diff.changed.length > 0) {
+    blocks.push({ kind: "section", header: "", rows: diff.changed.map((resource) => changedRow(resource, diff.changed.length <= OPEN_CHANGED)), noun: "resources", rowSeparator: "\n\n" });
+  }
+  list(diff.added.map((resource) => `- ➕ added ${inlineCode(resource.address)}${resource.constructPath ? ` · <i>${escapeText(resource.constructPath)}</i>` : ""}`));
   return blocks;
 }
 
@@ -60,10 +69,12 @@ export function renderSynthDiff(options: { baseRef: string; results: readonly St
     },
     ...options.results.flatMap(stackBlocks),
   ];
-  if (options.runUrl) blocks.push({ kind: "text", text: `<sub><a href="${escapeHtml(options.runUrl)}">workflow run</a></sub>` });
+  if (options.runUrl) blocks.push({ kind: "text", text: `<sub><a href="${escapeUrlAttribute(options.runUrl)}">workflow run</a></sub>` });
+  // Sections without a heading leave extra blank lines; no line of ours is blank inside a code block (diff lines carry their marker).
+  const tidy = (text: string) => text.replace(/\n{3,}/g, "\n\n");
   return {
-    comment: buildWithinBudget(blocks, { limit: COMMENT_LIMIT - 600, fullOutputUrl: options.runUrl, separator: "\n\n" }).text,
-    summary: buildWithinBudget(blocks, { limit: STEP_SUMMARY_LIMIT - 4096, measure: measureBytes, fullOutputUrl: options.runUrl, separator: "\n\n" }).text,
+    comment: tidy(buildWithinBudget(blocks, { limit: COMMENT_LIMIT - 600, fullOutputUrl: options.runUrl, separator: "\n\n" }).text),
+    summary: tidy(buildWithinBudget(blocks, { limit: STEP_SUMMARY_LIMIT - 4096, measure: measureBytes, fullOutputUrl: options.runUrl, separator: "\n\n" }).text),
   };
 }
 
@@ -74,7 +85,7 @@ export function renderSynthError(options: { environments: string; output: string
   return [
     `### ❌ CDKTF synth failed (${escapeText(options.environments)})`,
     codeBlock(output || "(no output)", "text"),
-    options.runUrl ? `<sub><a href="${escapeHtml(options.runUrl)}">workflow run</a></sub>` : "",
+    options.runUrl ? `<sub><a href="${escapeUrlAttribute(options.runUrl)}">workflow run</a></sub>` : "",
   ]
     .filter(Boolean)
     .join("\n\n");

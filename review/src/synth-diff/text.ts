@@ -1,19 +1,10 @@
-// The configuration diff for a terminal: per stack, each added, removed and
-// changed resource, and for a changed one every attribute as `before → after`.
-import { oneLine, printable, shorten, type TextStyle } from "../text";
-import { isEmptyDiff, type ChangedValue, type ResourceDiff } from "./config-diff";
+// The configuration diff for a terminal: per stack, each removed, changed and
+// added resource, and for a changed one every value as `before → after`
+// (JSON strings by path, multi-line strings as diff lines: value-diff.ts).
+import { oneLine, printable, type TextStyle } from "../text";
+import { entriesText, maskedEntries } from "../value-diff-render";
+import { isEmptyDiff, type ResourceDiff } from "./config-diff";
 import { summarizeDiff, type StackDiffResult } from "./markdown";
-
-const MAX_VALUE_LENGTH = 200;
-
-const value = (json: string | undefined, style: TextStyle): string => (json === undefined ? style.dim("(absent)") : oneLine(shorten(json, MAX_VALUE_LENGTH)));
-
-function valueLine(change: ChangedValue, style: TextStyle): string {
-  const path = oneLine(change.path);
-  if (change.before === undefined) return `${style.green("+")} ${path} = ${value(change.after, style)}`;
-  if (change.after === undefined) return `${style.red("-")} ${path} = ${value(change.before, style)}`;
-  return `${style.yellow("~")} ${path}: ${value(change.before, style)} → ${value(change.after, style)}`;
-}
 
 const resourceLine = (mark: string, resource: ResourceDiff, style: TextStyle): string =>
   `  ${mark} ${style.bold(oneLine(resource.address))}${resource.constructPath ? `  ${style.dim(oneLine(resource.constructPath))}` : ""}`;
@@ -26,12 +17,12 @@ function stackLines(result: StackDiffResult, style: TextStyle): string[] {
   if (isEmptyDiff(diff)) return [...lines, `${style.bold(oneLine(result.stackName))}: no configuration change (${diff.total} resources).`, ...(note ? [note] : [])];
   lines.push(`${style.bold(oneLine(result.stackName))}: ${summarizeDiff(diff)} (${diff.total} resources).`);
   if (note) lines.push(note);
-  for (const resource of diff.added) lines.push(resourceLine(style.green("+"), resource, style));
   for (const resource of diff.removed) lines.push(resourceLine(style.red("-"), resource, style));
   for (const resource of diff.changed) {
     lines.push(resourceLine(style.yellow("~"), resource, style));
-    for (const change of resource.changes) lines.push(`      ${valueLine(change, style)}`);
+    lines.push(...entriesText(maskedEntries(resource.changes, (text) => text, { maxValueLength: 200 }), style, { indent: "      " }));
   }
+  for (const resource of diff.added) lines.push(resourceLine(style.green("+"), resource, style));
   return lines;
 }
 

@@ -1,23 +1,23 @@
-// The plan comment: counts first, then what will be destroyed or replaced and
-// why, then every change grouped by action with its construct path and its
-// attributes collapsed. Rendered from the plan model (never terraform's text),
-// with sensitive values redacted, given strings masked and all plan text
-// escaped; sized to GitHub's limits with a link to the run when cut.
+// The plan comment, laid out for a reviewer who decides in a minute, at any
+// width: counts first, then what will be destroyed or replaced (with the value
+// that forces it and whether it destroys first), then every change grouped by
+// action with the decisive information first on each line (action, address,
+// new value), values diffed structurally (value-diff.ts) in lists rather than
+// tables (GitHub tables never wrap long values). Small plans show their
+// changes open or inline; plans above LARGE_PLAN resources start with counts
+// by resource type and every changing address, then as many value diffs as
+// fit. Destroys, replacements and drift come before creates. The footer (tool
+// version, plan digest, run link) is always there. Rendered from the plan
+// model, with sensitive values redacted, given strings masked and all plan
+// text escaped; sized to GitHub's limits with a link to the run when cut.
 import type { Masker } from "../mask";
-import {
-  COMMENT_LIMIT,
-  STEP_SUMMARY_LIMIT,
-  buildWithinBudget,
-  codeBlock,
-  codeSpan,
-  escapeHtml,
-  escapeText,
-  inlineCode,
-  measureBytes,
-  type BudgetBlock,
-} from "../markdown";
-import { constructPathFor, type AttributeChange, type PlanModel, type ResourceChange } from "./plan-model";
-import { ACTION_ORDER, REASONS, countsText, groupOf } from "./vocabulary";
+import { COMMENT_LIMIT, STEP_SUMMARY_LIMIT, buildWithinBudget, codeBlock, codeSpan, escapeHtml, escapeUrlAttribute, escapeText, inlineCode, measureBytes, type BudgetBlock } from "../markdown";
+import { codeValue, entriesMarkdown, inlineEntry, inlineLength, maskedEntries } from "../value-diff-render";
+import type { DiffEntry } from "../value-diff";
+import { constructPathFor, type PlanModel, type ResourceChange } from "./plan-model";
+import { PLAN_DIFF_OPTIONS, addressGroups, countsByType, foldNumberRuns, forcingEntries, viewOf, type ResourceView } from "./presentation";
+import { parseTerraformOutput } from "./terraform-output";
+import { ACTION_ORDER, REASONS, countsText, destructiveSummary, groupOf, replacementOrder, type ChangeGroup } from "./vocabulary";
 
 export interface PlanRenderOptions {
   readonly environment: string;
@@ -27,10 +27,12 @@ export interface PlanRenderOptions {
   readonly mask: Masker;
   readonly runUrl?: string;
   readonly digest?: string;
+  /** Characters the hidden marker line will take (measured by the caller); MARKER_ROOM when unknown. */
+  readonly markerLength?: number;
 }
 
 export interface PlanRendering {
-  /** For the PR comment: ≤ COMMENT_LIMIT minus room for the marker. */
+  /** For the PR comment: ≤ COMMENT_LIMIT minus the marker's room. */
   readonly comment: string;
   /** Everything, for the step summary (≤ 1 MiB). */
   readonly summary: string;
@@ -39,158 +41,289 @@ export interface PlanRendering {
 
 /** Most characters the marker's change list may take; a longer plan's marker carries only the digest. */
 export const MARKER_CHANGES_ROOM = 8000;
-/** Room left in a comment for the hidden marker line (ids, digest and the change list). */
-export const MARKER_ROOM = 600 + MARKER_CHANGES_ROOM;
-const MAX_VALUE_LENGTH = 300;
-const MAX_ATTRIBUTES = 60;
+/** Room for the marker's ids and digest (its JSON without the change list), with a margin. */
+export const MARKER_BASE_ROOM = 600;
+/** The most room the hidden marker line can need (ids, digest and the longest change list). */
+export const MARKER_ROOM = MARKER_BASE_ROOM + MARKER_CHANGES_ROOM;
+/** Up to this many resource changes, every resource's changes are shown open. */
+export const SMALL_PLAN = 10;
+/** Above this many resource changes, the comment starts with counts by type and every changing address. */
+export const LARGE_PLAN = 30;
+/** A resource whose changes fit in this many characters shows them in its summary line. */
+const INLINE_LENGTH = 100;
+const INLINE_ENTRIES = 3;
+const MAX_ENTRIES = 60;
+const MAX_DIFF_LINES = 80;
 
-/** Why a resource is destroyed or replaced, in words. */
+/** Why a resource is destroyed or replaced, in words (markdown context). */
 export function describeReason(change: ResourceChange, mask: Masker): string {
   const parts: string[] = [];
-  if (change.actionReason) parts.push(REASONS[change.actionReason] ?? escapeText(change.actionReason));
-  if (change.replacePaths.length > 0) {
+  if (change.actionReason) parts.push(escapeText(REASONS[change.actionReason] ?? change.actionReason));
+  if (change.replacePaths.length > 0 && change.attributeChanges.every((attribute) => !attribute.forcesReplacement)) {
     parts.push(`${change.replacePaths.map((path) => inlineCode(mask(path))).join(", ")} forces replacement`);
   }
   return parts.length > 0 ? parts.join("; ") : "no reason given by terraform";
 }
 
-const countsLine = (model: PlanModel): string => `**Plan:** ${countsText(model)}`;
+const countsLine = (model: PlanModel): string => `**Plan:** ${countsText(model.counts)}${model.outputChanges.length > 0 ? ` (and ${model.outputChanges.length} output${model.outputChanges.length === 1 ? "" : "s"} changing)` : ""}`;
 
-function truncate(value: string | undefined): string | undefined {
-  if (value === undefined || value.length <= MAX_VALUE_LENGTH) return value;
-  return `${value.slice(0, MAX_VALUE_LENGTH)}… (${value.length - MAX_VALUE_LENGTH} more characters)`;
-}
+const symbolOf = (group: ChangeGroup): string => ACTION_ORDER.find((entry) => entry.action === group)!.symbol;
 
-const cell = (value: string | undefined, mask: Masker): string => {
-  if (value === undefined) return "";
-  // Markers are words, not values: show them unquoted and uncoded.
-  if (value === "(sensitive)" || value === "(known after apply)") return `_${value}_`;
-  return inlineCode(truncate(mask(value))!);
-};
-
-function attributeTable(changes: readonly AttributeChange[], mask: Masker): string {
-  const rows = changes.slice(0, MAX_ATTRIBUTES).map((change) => {
-    const path = inlineCode(mask(change.path)) + (change.forcesReplacement ? " **forces replacement**" : "");
-    return `| ${path} | ${cell(change.before, mask)} | ${cell(change.after, mask)} |`;
-  });
-  if (changes.length > MAX_ATTRIBUTES) rows.push(`| _… ${changes.length - MAX_ATTRIBUTES} more attributes_ | | |`);
-  return ["| attribute | before | after |", "|---|---|---|", ...rows].join("\n");
-}
-
-/** One resource: a collapsed block with its attributes, or a single line when there are none. */
-export function renderResource(change: ResourceChange, options: PlanRenderOptions, symbol: string): string {
-  const { mask } = options;
-  const constructPath = constructPathFor(options.constructPaths, change.address);
+/** The notes after an address: moved, imported (id or identity), why it goes, in which order it is replaced. */
+function notesOf(change: ResourceChange, mask: Masker): string[] {
   const notes: string[] = [];
   if (change.moved && change.previousAddress) notes.push(`moved from <code>${escapeHtml(mask(change.previousAddress))}</code>`);
-  if (change.importing) notes.push(change.importing.id ? `imported from id <code>${escapeHtml(mask(change.importing.id))}</code>` : "imported");
-  if (change.action === "delete" || change.action === "replace" || change.action === "forget") {
-    if (change.actionReason) notes.push(escapeHtml(REASONS[change.actionReason] ?? change.actionReason));
+  if (change.importing || change.importIdentity) {
+    const identity = change.importIdentity
+      ? Object.entries(change.importIdentity)
+          .map(([key, value]) => `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`)
+          .join(", ")
+      : undefined;
+    const what = [change.importing?.id ? `id <code>${escapeHtml(mask(change.importing.id))}</code>` : "", identity ? `identity <code>${escapeHtml(mask(identity))}</code>` : ""].filter(Boolean).join(", ");
+    notes.push(what ? `imported: ${what}` : "imported");
   }
-  const summary = [
-    `${symbol} <code>${escapeHtml(mask(change.address))}</code>`,
-    constructPath ? `<i>${escapeHtml(mask(constructPath))}</i>` : undefined,
-    ...notes,
-    change.attributeChanges.length > 0 ? `${change.attributeChanges.length} attribute${change.attributeChanges.length === 1 ? "" : "s"}` : undefined,
+  const order = replacementOrder(change);
+  if (order) notes.push(order.includes("downtime") ? `<b>${order}</b>` : order);
+  if ((change.action === "delete" || change.action === "replace" || change.action === "forget") && change.actionReason) notes.push(escapeHtml(REASONS[change.actionReason] ?? change.actionReason));
+  return notes;
+}
+
+const isInline = (entries: readonly DiffEntry[]): boolean =>
+  entries.length > 0 && entries.length <= INLINE_ENTRIES && entries.every((entry) => entry.kind !== "lines") && entries.reduce((total, entry) => total + inlineLength(entry), 0) <= INLINE_LENGTH;
+
+const knownAfterApplyNote = (view: ResourceView): string | undefined =>
+  view.knownAfterApply.length === 0 ? undefined : `<i>${view.knownAfterApply.length} known after apply</i>`;
+
+interface ResourceBlockOptions {
+  readonly symbol: string;
+  readonly constructPath: string | undefined;
+  readonly open: boolean;
+  readonly mask: Masker;
+  /** Other addresses with exactly the same changes (large plans). */
+  readonly alike?: readonly string[];
+  /** Said after the address, such as "deleted outside Terraform". */
+  readonly note?: string;
+}
+
+/** One resource: a line with its changes inline when they are short, else a block with its changes listed. */
+export function renderResourceView(view: ResourceView, options: ResourceBlockOptions): string {
+  const { change } = view;
+  const { mask } = options;
+  const style = { added: change.action === "create" ? "assign" : "plus" } as const;
+  const inline = isInline(view.entries);
+  const alike = options.alike ?? [];
+  const head = [
+    `${options.symbol} <code>${escapeHtml(mask(change.address))}</code>${alike.length > 0 ? ` and ${alike.length} more alike` : ""}`,
+    options.note,
+    ...(inline ? view.entries.map((entry) => inlineEntry(entry, "html", style)) : []),
+    ...notesOf(change, mask),
+    !inline && view.entries.length > 0 ? `${view.entries.length} change${view.entries.length === 1 ? "" : "s"}` : undefined,
+    knownAfterApplyNote(view),
+    options.constructPath ? `<i>${escapeHtml(mask(options.constructPath))}</i>` : undefined,
   ]
     .filter(Boolean)
     .join(" · ");
-  if (change.attributeChanges.length === 0) return `<p>${summary}</p>`;
-  return `<details><summary>${summary}</summary>\n\n${attributeTable(change.attributeChanges, mask)}\n\n</details>`;
+  const alikeLine = alike.length > 0 ? `- <i>the same for:</i> ${inlineCode(foldNumberRuns(alike).join(", "))}` : "";
+  if (inline || view.entries.length === 0) {
+    if (alike.length === 0) return `<p>${head}</p>`;
+    return `<details><summary>${head}</summary>\n\n${alikeLine}\n\n</details>`;
+  }
+  const known = view.knownAfterApply.length > 0 ? `\n- <i>known after apply:</i> ${inlineCode(view.knownAfterApply.slice(0, 12).join(", ") + (view.knownAfterApply.length > 12 ? `, … ${view.knownAfterApply.length - 12} more` : ""))}` : "";
+  const body = `${entriesMarkdown(view.entries, { ...style, maxEntries: MAX_ENTRIES, maxDiffLines: MAX_DIFF_LINES })}${known}${alikeLine ? `\n${alikeLine}` : ""}`;
+  return `<details${options.open ? " open" : ""}><summary>${head}</summary>\n\n${body}\n\n</details>`;
+}
+
+/** The CAUTION lines: one per destroyed or replaced resource; in a large plan, resources with the same line folded into one. */
+function cautionRows(views: readonly ResourceView[], options: PlanRenderOptions, fold: boolean): string[] {
+  const { mask } = options;
+  const rows = views.map((view) => ({ view, tail: cautionTail(view, constructPathFor(options.constructPaths, view.change.address), mask) }));
+  const verb = (view: ResourceView) => `**${view.change.action === "delete" ? "destroy" : "replace"}**`;
+  if (!fold) return rows.map(({ view, tail }) => `> - ${verb(view)} ${inlineCode(mask(view.change.address))}${tail}`);
+  const byTail = new Map<string, ResourceView[]>();
+  for (const { view, tail } of rows) {
+    const key = `${view.change.action}\u0000${tail}`;
+    byTail.set(key, [...(byTail.get(key) ?? []), view]);
+  }
+  return [...byTail.entries()].map(([key, group]) => {
+    const tail = key.slice(key.indexOf("\u0000") + 1);
+    const names = group.length === 1 ? mask(group[0]!.change.address) : foldNumberRuns(group.map((view) => mask(view.change.address))).join(", ");
+    return `> - ${verb(group[0]!)} ${group.length > 1 ? `${group.length}: ` : ""}${inlineCode(names)}${tail}`;
+  });
+}
+
+/** What follows the address on a CAUTION line: in which order, forced by which value, why, where. */
+function cautionTail(view: ResourceView, constructPath: string | undefined, mask: Masker): string {
+  const { change } = view;
+  const parts: string[] = [];
+  const order = replacementOrder(change);
+  if (order) parts.push(order.includes("downtime") ? `**${order}**` : order);
+  const forcing = forcingEntries(view);
+  if (forcing.length > 0) {
+    const shown = forcing.slice(0, 2).map((entry) => inlineEntry({ ...entry, forcesReplacement: false }, "markdown"));
+    parts.push(`${shown.join(", ")}${forcing.length > 2 ? ` and ${forcing.length - 2} more` : ""} ${forcing.length === 1 ? "forces" : "force"} it`);
+  }
+  const reason = describeReason(change, mask);
+  if (forcing.length === 0 || change.actionReason !== "replace_because_cannot_update") parts.push(reason);
+  if (constructPath) parts.push(`<i>${escapeText(mask(constructPath))}</i>`);
+  return parts.map((part) => ` · ${part}`).join("");
+}
+
+/** Resources of one section, with resources whose changes are identical folded into one row (large plans). */
+function resourceRows(views: readonly ResourceView[], options: PlanRenderOptions, symbol: string, open: boolean, foldAlike: boolean, noteOf: (change: ResourceChange) => string | undefined = () => undefined): string[] {
+  const pathOf = (change: ResourceChange) => constructPathFor(options.constructPaths, change.address);
+  if (!foldAlike) return views.map((view) => renderResourceView(view, { symbol, constructPath: pathOf(view.change), open, mask: options.mask, note: noteOf(view.change) }));
+  const byKey = new Map<string, ResourceView[]>();
+  for (const view of views) {
+    const key = view.entries.length === 0 ? `\u0000${view.change.address}` : JSON.stringify([view.change.action, view.entries, view.knownAfterApply, notesOf(view.change, options.mask)]);
+    const group = byKey.get(key) ?? [];
+    group.push(view);
+    byKey.set(key, group);
+  }
+  return [...byKey.values()].map(([first, ...rest]) =>
+    renderResourceView(first!, { symbol, constructPath: rest.length === 0 ? pathOf(first!.change) : undefined, open, mask: options.mask, alike: rest.map((view) => options.mask(view.change.address)), note: noteOf(first!.change) }),
+  );
 }
 
 function blocks(model: PlanModel, options: PlanRenderOptions): BudgetBlock[] {
   const { mask } = options;
   const result: BudgetBlock[] = [];
-  const environment = codeSpan(mask(options.environment));
-  result.push({ kind: "text", text: `### Terraform plan · ${environment}` });
-  if (!model.hasChanges) {
-    result.push({ kind: "text", text: `${countsLine(model)}\n\n**No changes.** The infrastructure matches the configuration.` });
-  } else {
-    result.push({ kind: "text", text: countsLine(model) });
-  }
-  if (model.errored) {
-    result.push({ kind: "text", text: "> [!WARNING]\n> Terraform reported errors while planning: this plan is incomplete." });
-  }
+  const large = model.resourceChanges.length > LARGE_PLAN;
+  const open = model.resourceChanges.length + model.drift.length <= SMALL_PLAN;
+  result.push({ kind: "text", text: `### Terraform plan · ${codeSpan(mask(options.environment))}` });
+  result.push({ kind: "text", text: model.hasChanges ? countsLine(model) : `${countsLine(model)}\n\n**No changes.** The infrastructure matches the configuration.` });
+  if (model.errored) result.push({ kind: "text", text: "> [!WARNING]\n> Terraform reported errors while planning: this plan is incomplete." });
+
+  const views = new Map(model.resourceChanges.map((change) => [change, viewOf(change, mask)]));
+  const viewsOf = (group: ChangeGroup) => model.resourceChanges.filter((change) => groupOf(change) === group).map((change) => views.get(change)!);
 
   const destructive = model.resourceChanges.filter((change) => change.action === "delete" || change.action === "replace");
   if (destructive.length > 0) {
     const destroyed = destructive.filter((change) => change.action === "delete").length;
-    const replaced = destructive.length - destroyed;
-    const what = [destroyed > 0 ? `destroys ${destroyed}` : "", replaced > 0 ? `replaces ${replaced}` : ""].filter(Boolean).join(" and ");
     result.push({
       kind: "section",
-      header: `> [!CAUTION]\n> **This plan ${what} resource${destructive.length === 1 ? "" : "s"}:**`,
-      rows: destructive.map((change) => {
-        const constructPath = constructPathFor(options.constructPaths, change.address);
-        const where = constructPath ? ` (${escapeText(mask(constructPath))})` : "";
-        return `> - **${change.action === "delete" ? "destroy" : "replace"}** ${inlineCode(mask(change.address))}${where}: ${describeReason(change, mask)}`;
-      }),
+      header: `> [!CAUTION]\n> **This plan ${destructiveSummary(destroyed, destructive.length - destroyed)}:**`,
+      rows: cautionRows(
+        destructive.map((change) => views.get(change)!),
+        options,
+        large,
+      ),
       noun: "destroyed or replaced resources",
       rowSeparator: "\n",
     });
   }
 
-  for (const group of ACTION_ORDER) {
-    const changes = model.resourceChanges.filter((change) => groupOf(change) === group.action);
-    if (changes.length === 0) continue;
+  if (large) {
+    const order = ACTION_ORDER.map((entry) => entry.action);
     result.push({
       kind: "section",
-      header: `#### ${group.symbol} ${group.title} (${changes.length})`,
-      rows: changes.map((change) => renderResource(change, options, group.symbol)),
-      noun: "resources",
-    });
-  }
-
-  if (model.drift.length > 0) {
-    result.push({
-      kind: "section",
-      header: `#### 🌪️ Changed outside Terraform (${model.drift.length})\n\nTerraform found these differences between the last known state and the real infrastructure; the plan above accounts for them.`,
-      rows: model.drift.map((change) => renderResource(change, options, "🌪️")),
-      noun: "drifted resources",
-    });
-  }
-
-  if (model.outputChanges.length > 0) {
-    result.push({
-      kind: "section",
-      header: `#### Outputs (${model.outputChanges.length})\n\n| output | action | before | after |\n|---|---|---|---|`,
-      rows: model.outputChanges.map(
-        (output) => `| ${inlineCode(mask(output.name))} | ${output.action} | ${cell(output.before, mask)} | ${cell(output.after, mask)} |`,
+      header: "#### Changes by resource type",
+      rows: countsByType(model.resourceChanges).map(
+        (type) => `- ${inlineCode(mask(type.label))}: ${order.filter((group) => type.counts.has(group)).map((group) => `${symbolOf(group)} ${type.counts.get(group)}`).join(" · ")}`,
       ),
-      noun: "outputs",
+      noun: "resource types",
+      rowSeparator: "\n",
+    });
+    result.push({
+      kind: "section",
+      header: `#### Every address that changes (${model.resourceChanges.length})`,
+      rows: addressGroups(model.resourceChanges, order, mask).map(
+        (group) => `- ${symbolOf(group.group)} ${ACTION_ORDER.find((entry) => entry.action === group.group)!.verb} ${inlineCode(group.prefix.replace(/\.$/, ""))} (${group.count}): ${inlineCode(group.names.join(", "))}`,
+      ),
+      noun: "address groups",
       rowSeparator: "\n",
     });
   }
 
-  const footer = [`terraform ${escapeText(model.terraformVersion)}`, options.digest ? `plan digest <code>${escapeHtml(options.digest)}</code>` : "", options.runUrl ? `<a href="${escapeHtml(options.runUrl)}">workflow run</a>` : ""]
+  const section = (group: ChangeGroup): void => {
+    const entry = ACTION_ORDER.find((candidate) => candidate.action === group)!;
+    const groupViews = viewsOf(group);
+    if (groupViews.length === 0) return;
+    // In a large plan, destroys are named in the CAUTION block and the address list; they have no values to show.
+    if (large && (group === "delete" || group === "forget")) return;
+    result.push({
+      kind: "section",
+      header: `#### ${entry.symbol} ${entry.title} (${groupViews.length})`,
+      rows: resourceRows(groupViews, options, entry.symbol, open, large),
+      noun: "resources",
+    });
+  };
+
+  section("delete");
+  section("replace");
+  if (model.drift.length > 0) {
+    result.push({
+      kind: "section",
+      header: `#### 🌪️ Changed outside Terraform (${model.drift.length})\n\nTerraform found these differences between the last known state and the real infrastructure; the plan accounts for them.`,
+      rows: resourceRows(
+        model.drift.map((change) => viewOf(change, mask)),
+        options,
+        "🌪️",
+        open,
+        large,
+        (change) => (change.action === "delete" ? "<b>deleted outside Terraform</b>" : undefined),
+      ),
+      noun: "drifted resources",
+    });
+  }
+  section("update");
+  section("forget");
+  section("import-move");
+  if (model.outputChanges.length > 0) {
+    const entries = maskedEntries(
+      model.outputChanges.map((output) => ({ path: output.name, before: output.before, after: output.after })),
+      mask,
+      PLAN_DIFF_OPTIONS,
+    );
+    result.push({ kind: "section", header: `#### Outputs (${model.outputChanges.length})`, rows: entries.map((entry) => entriesMarkdown([entry], { maxDiffLines: MAX_DIFF_LINES })), noun: "outputs", rowSeparator: "\n" });
+  }
+  section("create");
+
+  const footer = [
+    `terraform ${escapeText(model.terraformVersion)}`,
+    options.digest ? `plan digest <code>${escapeHtml(options.digest)}</code>` : "",
+    options.runUrl ? `<a href="${escapeUrlAttribute(options.runUrl)}">workflow run</a>` : "",
+  ]
     .filter(Boolean)
     .join(" · ");
-  result.push({ kind: "text", text: `\n<sub>${footer}</sub>` });
+  result.push({ kind: "text", text: `<sub>${footer}</sub>`, keep: true });
   return result;
 }
 
 export function renderPlan(model: PlanModel, options: PlanRenderOptions): PlanRendering {
   const all = blocks(model, options);
-  const comment = buildWithinBudget(all, { limit: COMMENT_LIMIT - MARKER_ROOM, fullOutputUrl: options.runUrl, separator: "\n\n" });
+  const markerRoom = options.markerLength ?? MARKER_ROOM;
+  const comment = buildWithinBudget(all, { limit: COMMENT_LIMIT - markerRoom, fullOutputUrl: options.runUrl, separator: "\n\n" });
   const summary = buildWithinBudget(all, { limit: STEP_SUMMARY_LIMIT - 4096, measure: measureBytes, fullOutputUrl: options.runUrl, separator: "\n\n" });
   return { comment: comment.text, summary: summary.text, omittedFromComment: comment.omitted };
 }
 
+/** Shown values are escaped for raw HTML; exported for the tests that check the inline form. */
+export const htmlValue = (text: string): string => codeValue(text, "html");
+
 // eslint-disable-next-line no-control-regex -- terraform's colour codes, in case -no-color was not honoured
 const stripAnsi = (text: string): string => text.replace(/\u001b\[[0-9;]*m/g, "");
 
-/** The comment for a terraform failure: which command, its exit code, and its (masked) output. */
+/** The comment for a terraform failure: which command, its exit code, its `Error:` lines, then its (masked) output. */
 export function renderPlanError(options: { environment: string; step: string; exitCode: number; output: string; mask: Masker; runUrl?: string }): string {
   const output = options.mask(stripAnsi(options.output)).trim() || "(no output)";
   // Terraform's errors come last: keep the end when the output is long.
   const limit = COMMENT_LIMIT - MARKER_ROOM - 2000;
   const tail = output.length > limit ? `… (${output.length - limit} earlier characters not shown, full output in the run)\n${output.slice(-limit)}` : output;
+  // The errors first, as text that wraps; the output (where they also are) in a code block below.
+  const { errors } = parseTerraformOutput(output);
+  const caution =
+    errors.length === 0
+      ? ""
+      : `> [!CAUTION]\n${errors
+          .slice(0, 10)
+          .map((error) => `> - **Error: ${escapeText(error.summary)}**${error.details.filter((line) => line !== "").map((line) => `<br>${escapeText(line.trim())}`).join("")}`)
+          .join("\n")}${errors.length > 10 ? `\n> - … ${errors.length - 10} more errors below` : ""}`;
   return [
     `### ❌ Terraform plan failed · ${codeSpan(options.mask(options.environment))}`,
     `\`${options.step}\` exited with code ${options.exitCode}. Nothing was planned; fix the error below and push again.`,
+    caution,
     codeBlock(tail, "text"),
-    options.runUrl ? `<sub><a href="${escapeHtml(options.runUrl)}">workflow run</a></sub>` : "",
+    options.runUrl ? `<sub><a href="${escapeUrlAttribute(options.runUrl)}">workflow run</a></sub>` : "",
   ]
     .filter(Boolean)
     .join("\n\n");

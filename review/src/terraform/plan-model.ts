@@ -32,8 +32,10 @@ export interface ResourceChange {
   readonly action: ChangeAction;
   readonly actionReason: string | undefined;
   readonly replacePaths: readonly string[];
-  /** Set when the resource is imported (`change.importing`); the import id if terraform gives one. */
+  /** Set when the resource is imported (`change.importing`); the import id if terraform gives one. Part of the plan digest. */
   readonly importing: { readonly id?: string } | undefined;
+  /** The imported object's identity (`change.importing.identity`, Terraform 1.12+ import by identity), for display only. */
+  readonly importIdentity: Readonly<Record<string, unknown>> | undefined;
   readonly moved: boolean;
   /** Values with sensitive parts redacted. */
   readonly before: unknown;
@@ -83,7 +85,7 @@ interface RawChange {
   before_sensitive?: SensitivityMarker;
   after_sensitive?: SensitivityMarker;
   replace_paths?: unknown[][];
-  importing?: { id?: string } | null;
+  importing?: { id?: string; identity?: unknown } | null;
 }
 
 interface RawResourceChange {
@@ -259,6 +261,7 @@ function toResourceChange(raw: RawResourceChange, where: string, sensitiveString
     actionReason: raw.action_reason,
     replacePaths,
     importing: change.importing ? { id: typeof change.importing.id === "string" ? change.importing.id : undefined } : undefined,
+    importIdentity: isPlainObject(change.importing?.identity) ? change.importing.identity : undefined,
     moved: raw.previous_address !== undefined && raw.previous_address !== raw.address,
     before,
     after,

@@ -5,7 +5,7 @@ import type { ReviewDependencies } from "../dependencies";
 import { createMasker } from "../mask";
 import { markerJson } from "../marker";
 import type { Publisher, Report } from "../notify/publisher";
-import { MARKER_CHANGES_ROOM, renderPlan, renderPlanError } from "./markdown";
+import { MARKER_BASE_ROOM, MARKER_CHANGES_ROOM, renderPlan, renderPlanError } from "./markdown";
 import { planDigest } from "./plan-digest";
 import { PlanParseError, constructPathsFromStack, parsePlanJson, type PlanModel } from "./plan-model";
 import { runTerraformPlan } from "./terraform-plan";
@@ -74,7 +74,10 @@ export async function reviewPlan(request: PlanReviewRequest, dependencies: Revie
   const constructPaths = readConstructPaths(dependencies, request.directory, publisher);
   const mask = createMasker([...request.mask, ...model.sensitiveStrings]);
   const digest = planDigest(model);
-  const rendering = renderPlan(model, { environment, constructPaths, mask, runUrl: publisher.links.run, digest });
+  const changes = markerChanges(model);
+  // The comment gets all the room the marker does not take: its ids and digest, plus the change list only when there is one.
+  const markerLength = MARKER_BASE_ROOM + (changes ? markerJson(changes).length : 0);
+  const rendering = renderPlan(model, { environment, constructPaths, mask, runUrl: publisher.links.run, digest, markerLength });
 
   const outputs: Record<string, string> = {
     "has-changes": String(model.hasChanges),
@@ -93,7 +96,7 @@ export async function reviewPlan(request: PlanReviewRequest, dependencies: Revie
   const report: Report = {
     kind: "plan",
     environment,
-    marker: { planDigest: digest, changes: markerChanges(model) },
+    marker: { planDigest: digest, changes },
     markdown: () => ({ comment: rendering.comment, summary: rendering.summary }),
     text: (style) => renderPlanText(model, { environment, constructPaths, mask, digest, style }),
   };

@@ -4,9 +4,11 @@
 // `before → after`. Sensitive values are already redacted in the model;
 // given strings are masked; nothing from the plan can drive the terminal.
 import type { Masker } from "../mask";
-import { oneLine, printable, shorten, type TextStyle } from "../text";
-import { KNOWN_AFTER_APPLY, constructPathFor, type AttributeChange, type PlanModel, type ResourceChange } from "./plan-model";
-import { ACTION_ORDER, REASONS, countsText, groupOf, type ChangeGroup } from "./vocabulary";
+import { oneLine, printable, type TextStyle } from "../text";
+import { entriesText, maskedEntries } from "../value-diff-render";
+import { constructPathFor, type PlanModel, type ResourceChange } from "./plan-model";
+import { PLAN_DIFF_OPTIONS, forcingEntries, viewOf } from "./presentation";
+import { ACTION_ORDER, REASONS, countsText, destructiveSummary, groupOf, replacementOrder, type ChangeGroup } from "./vocabulary";
 
 export interface PlanTextOptions {
   readonly environment: string;
@@ -16,10 +18,9 @@ export interface PlanTextOptions {
   readonly style: TextStyle;
 }
 
-const MAX_VALUE_LENGTH = 200;
-const MAX_ATTRIBUTES = 60;
+const MAX_ENTRIES = 60;
 
-/** Terraform's own markers: `+` create, `~` update, `-/+` replace, `-` destroy. */
+/** Terraform's own markers: `+` create, `~` update, `-/+` replace (`+/-` create first), `-` destroy. */
 const MARKS: Readonly<Record<ChangeGroup, { readonly mark: string; readonly colour: keyof TextStyle }>> = {
   delete: { mark: "-", colour: "red" },
   replace: { mark: "-/+", colour: "magenta" },
@@ -31,86 +32,81 @@ const MARKS: Readonly<Record<ChangeGroup, { readonly mark: string; readonly colo
   read: { mark: "<=", colour: "cyan" },
 };
 
-const value = (text: string, options: PlanTextOptions): string => {
-  if (text === "(sensitive)" || text === KNOWN_AFTER_APPLY) return options.style.dim(text);
-  return oneLine(shorten(options.mask(text), MAX_VALUE_LENGTH));
-};
-
-function attributeLine(change: AttributeChange, options: PlanTextOptions): string {
-  const path = oneLine(options.mask(change.path));
-  const forces = change.forcesReplacement ? `  ${options.style.red("# forces replacement")}` : "";
-  if (change.before === undefined) return `${options.style.green("+")} ${path} = ${value(change.after ?? "null", options)}${forces}`;
-  if (change.after === undefined) return `${options.style.red("-")} ${path} = ${value(change.before, options)}${forces}`;
-  return `${options.style.yellow("~")} ${path}: ${value(change.before, options)} → ${value(change.after, options)}${forces}`;
-}
-
 function resourceLines(change: ResourceChange, options: PlanTextOptions, group: ChangeGroup): string[] {
   const { style, mask } = options;
   const { mark, colour } = MARKS[group];
+  const view = viewOf(change, mask);
   const constructPath = constructPathFor(options.constructPaths, change.address);
   const notes: string[] = [];
   if (change.moved && change.previousAddress) notes.push(`moved from ${oneLine(mask(change.previousAddress))}`);
-  if (change.importing) notes.push(change.importing.id ? `imported from id ${oneLine(mask(change.importing.id))}` : "imported");
+  if (change.importing || change.importIdentity) {
+    const identity = change.importIdentity ? Object.entries(change.importIdentity).map(([key, value]) => `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`).join(", ") : "";
+    const what = [change.importing?.id ? `id ${change.importing.id}` : "", identity ? `identity ${identity}` : ""].filter(Boolean).join(", ");
+    notes.push(oneLine(mask(what ? `imported: ${what}` : "imported")));
+  }
+  const order = replacementOrder(change);
+  if (order) notes.push(order.includes("downtime") ? style.red(order) : order);
   if ((change.action === "delete" || change.action === "replace" || change.action === "forget") && change.actionReason) {
     notes.push(printable(REASONS[change.actionReason] ?? change.actionReason));
   }
-  const heading = [
-    `  ${style[colour](mark)} ${style.bold(oneLine(mask(change.address)))}`,
-    constructPath ? style.dim(oneLine(mask(constructPath))) : undefined,
-    ...notes,
-  ]
+  if (view.knownAfterApply.length > 0) notes.push(style.dim(`${view.knownAfterApply.length} known after apply: ${oneLine(view.knownAfterApply.join(", "))}`));
+  const heading = [`  ${style[colour](group === "replace" && change.rawActions[0] === "create" ? "+/-" : mark)} ${style.bold(oneLine(mask(change.address)))}`, constructPath ? style.dim(oneLine(mask(constructPath))) : undefined, ...notes]
     .filter(Boolean)
     .join("  ");
-  const attributes = change.attributeChanges.slice(0, MAX_ATTRIBUTES).map((attribute) => `      ${attributeLine(attribute, options)}`);
-  if (change.attributeChanges.length > MAX_ATTRIBUTES) attributes.push(`      ${style.dim(`… ${change.attributeChanges.length - MAX_ATTRIBUTES} more attributes`)}`);
+  const attributes = entriesText(view.entries.slice(0, MAX_ENTRIES), style, { indent: "      " });
+  if (view.entries.length > MAX_ENTRIES) attributes.push(`      ${style.dim(`… ${view.entries.length - MAX_ENTRIES} more changed values`)}`);
   return [heading, ...attributes];
 }
 
-function reasonOf(change: ResourceChange, mask: Masker): string {
-  const parts: string[] = [];
-  if (change.actionReason) parts.push(printable(REASONS[change.actionReason] ?? change.actionReason));
-  if (change.replacePaths.length > 0) parts.push(`${change.replacePaths.map((path) => oneLine(mask(path))).join(", ")} forces replacement`);
-  return parts.length > 0 ? parts.join("; ") : "no reason given by terraform";
+function cautionLine(change: ResourceChange, options: PlanTextOptions): string {
+  const { style, mask } = options;
+  const constructPath = constructPathFor(options.constructPaths, change.address);
+  const parts = [`  - ${style.red(change.action === "delete" ? "destroy" : "replace")} ${oneLine(mask(change.address))}${constructPath ? ` (${oneLine(mask(constructPath))})` : ""}`];
+  const order = replacementOrder(change);
+  if (order) parts.push(order);
+  const forcing = forcingEntries(viewOf(change, mask));
+  if (forcing.length > 0) parts.push(`${entriesText(forcing.slice(0, 2).map((entry) => ({ ...entry, forcesReplacement: false })), style).map((line) => line.replace(/^\S+ /, "")).join(", ")} ${forcing.length === 1 ? "forces" : "force"} it`);
+  const reasons: string[] = [];
+  if (change.actionReason && (forcing.length === 0 || change.actionReason !== "replace_because_cannot_update")) reasons.push(printable(REASONS[change.actionReason] ?? change.actionReason));
+  if (change.replacePaths.length > 0 && forcing.length === 0) reasons.push(`${change.replacePaths.map((path) => oneLine(mask(path))).join(", ")} forces replacement`);
+  if (reasons.length === 0 && forcing.length === 0) reasons.push("no reason given by terraform");
+  return [...parts, ...reasons].join("; ");
 }
 
 export function renderPlanText(model: PlanModel, options: PlanTextOptions): string {
   const { style, mask } = options;
-  const lines: string[] = [style.bold(`Terraform plan · ${oneLine(mask(options.environment))}`), `Plan: ${countsText(model)}`];
+  const lines: string[] = [style.bold(`Terraform plan · ${oneLine(mask(options.environment))}`), `Plan: ${countsText(model.counts)}${model.outputChanges.length > 0 ? ` (and ${model.outputChanges.length} output${model.outputChanges.length === 1 ? "" : "s"} changing)` : ""}`];
   if (!model.hasChanges) lines.push("", style.green("No changes. The infrastructure matches the configuration."));
   if (model.errored) lines.push("", style.yellow("! Terraform reported errors while planning: this plan is incomplete."));
 
   const destructive = model.resourceChanges.filter((change) => change.action === "delete" || change.action === "replace");
   if (destructive.length > 0) {
     const destroyed = destructive.filter((change) => change.action === "delete").length;
-    const replaced = destructive.length - destroyed;
-    const what = [destroyed > 0 ? `destroys ${destroyed}` : "", replaced > 0 ? `replaces ${replaced}` : ""].filter(Boolean).join(" and ");
-    lines.push("", style.red(style.bold(`! This plan ${what} resource${destructive.length === 1 ? "" : "s"}:`)));
-    for (const change of destructive) {
-      const constructPath = constructPathFor(options.constructPaths, change.address);
-      const where = constructPath ? ` (${oneLine(mask(constructPath))})` : "";
-      lines.push(`  - ${style.red(change.action === "delete" ? "destroy" : "replace")} ${oneLine(mask(change.address))}${where}: ${reasonOf(change, mask)}`);
-    }
+    lines.push("", style.red(style.bold(`! This plan ${destructiveSummary(destroyed, destructive.length - destroyed)}:`)));
+    for (const change of destructive) lines.push(cautionLine(change, options));
   }
 
-  for (const group of ACTION_ORDER) {
-    const changes = model.resourceChanges.filter((change) => groupOf(change) === group.action);
-    if (changes.length === 0) continue;
-    lines.push("", style.bold(`${group.title} (${changes.length})`));
-    for (const change of changes) lines.push(...resourceLines(change, options, group.action));
-  }
-
+  const section = (group: ChangeGroup): void => {
+    const entry = ACTION_ORDER.find((candidate) => candidate.action === group)!;
+    const changes = model.resourceChanges.filter((change) => groupOf(change) === group);
+    if (changes.length === 0) return;
+    lines.push("", style.bold(`${entry.title} (${changes.length})`));
+    for (const change of changes) lines.push(...resourceLines(change, options, group));
+  };
+  section("delete");
+  section("replace");
   if (model.drift.length > 0) {
-    lines.push("", style.bold(`Changed outside Terraform (${model.drift.length})`), style.dim("  Differences between the last known state and the real infrastructure; the plan above accounts for them."));
+    lines.push("", style.bold(`Changed outside Terraform (${model.drift.length})`), style.dim("  Differences between the last known state and the real infrastructure; the plan accounts for them."));
     for (const change of model.drift) lines.push(...resourceLines(change, options, groupOf(change)));
   }
-
+  section("update");
+  section("forget");
+  section("import-move");
   if (model.outputChanges.length > 0) {
     lines.push("", style.bold(`Outputs (${model.outputChanges.length})`));
-    for (const output of model.outputChanges) {
-      const before = output.before === undefined ? "" : `${value(output.before, options)} → `;
-      lines.push(`  ${oneLine(mask(output.name))} (${output.action}): ${before}${output.after === undefined ? style.dim("(removed)") : value(output.after, options)}`);
-    }
+    lines.push(...entriesText(maskedEntries(model.outputChanges.map((output) => ({ path: output.name, before: output.before, after: output.after })), mask, PLAN_DIFF_OPTIONS), style, { indent: "  " }));
   }
+  section("create");
 
   lines.push("", style.dim([`terraform ${printable(model.terraformVersion)}`, options.digest ? `plan digest ${options.digest}` : ""].filter(Boolean).join(" · ")));
   return lines.join("\n");

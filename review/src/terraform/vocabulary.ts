@@ -1,16 +1,21 @@
 // The words both plan renderers use: the order and names of the action
 // groups, terraform's action reasons in plain language, the counts line.
-import type { ChangeAction, PlanModel, ResourceChange } from "./plan-model";
+import type { ChangeAction, PlanCounts, PlanModel, ResourceChange } from "./plan-model";
 
 export type ChangeGroup = ChangeAction | "import-move";
 
-export const ACTION_ORDER: readonly { readonly action: ChangeGroup; readonly title: string; readonly symbol: string }[] = [
-  { action: "delete", title: "Destroy", symbol: "🗑️" },
-  { action: "replace", title: "Replace", symbol: "♻️" },
-  { action: "update", title: "Update in place", symbol: "✏️" },
-  { action: "create", title: "Create", symbol: "➕" },
-  { action: "forget", title: "Forget (removed from state, not destroyed)", symbol: "🫥" },
-  { action: "import-move", title: "Import or move only", symbol: "📦" },
+/**
+ * The order sections appear in: what is lost first (destroys, replacements),
+ * then changes, then creates, which are the most numerous and the least risky.
+ * Drift and outputs are placed by the renderers, before the creates.
+ */
+export const ACTION_ORDER: readonly { readonly action: ChangeGroup; readonly title: string; readonly symbol: string; readonly verb: string }[] = [
+  { action: "delete", title: "Destroy", symbol: "🗑️", verb: "destroy" },
+  { action: "replace", title: "Replace", symbol: "♻️", verb: "replace" },
+  { action: "update", title: "Update in place", symbol: "✏️", verb: "update" },
+  { action: "forget", title: "Forget (removed from state, not destroyed)", symbol: "🫥", verb: "forget" },
+  { action: "import-move", title: "Import or move only", symbol: "📦", verb: "import/move" },
+  { action: "create", title: "Create", symbol: "➕", verb: "create" },
 ];
 
 export const REASONS: Readonly<Record<string, string>> = {
@@ -28,8 +33,40 @@ export const REASONS: Readonly<Record<string, string>> = {
 
 export const groupOf = (change: ResourceChange): ChangeGroup => (change.action === "no-op" || change.action === "read" ? "import-move" : change.action);
 
-/** `1 to add, 0 to change, …` */
-export const countsText = (model: PlanModel): string => {
-  const { add, change, replace, destroy, forget, import: imported, move } = model.counts;
-  return `${add} to add, ${change} to change, ${replace} to replace, ${destroy} to destroy, ${forget} to forget, ${imported} to import, ${move} to move`;
+const COUNT_WORDS: readonly (readonly [keyof PlanCounts, string])[] = [
+  ["add", "to add"],
+  ["change", "to change"],
+  ["replace", "to replace"],
+  ["destroy", "to destroy"],
+  ["forget", "to forget"],
+  ["import", "to import"],
+  ["move", "to move"],
+];
+
+/** `2 to add, 1 to destroy`: the counts that are not zero, in terraform's order; `no changes` when all are. */
+export const countsText = (counts: PlanCounts): string => {
+  const parts = COUNT_WORDS.filter(([key]) => counts[key] > 0).map(([key, words]) => `${counts[key]} ${words}`);
+  return parts.length > 0 ? parts.join(", ") : "no changes";
 };
+
+/** The counts of a model (resource changes only; outputs are counted by the renderers). */
+export const planCountsText = (model: PlanModel): string => countsText(model.counts);
+
+/**
+ * How terraform replaces a resource: `["delete","create"]` (its default)
+ * destroys the old object before creating the new one, so the resource is
+ * gone in between; `["create","delete"]` (`create_before_destroy`) creates
+ * the new one first (Terraform's lifecycle reference, create_before_destroy:
+ * https://developer.hashicorp.com/terraform/language/meta-arguments/lifecycle).
+ */
+export const replacementOrder = (change: ResourceChange): string | undefined => {
+  if (change.action !== "replace") return undefined;
+  return change.rawActions[0] === "create" ? "creates the new one first" : "destroys first: downtime";
+};
+
+/** `destroys 2 resources and replaces 1`, `replaces 1 resource`. */
+export function destructiveSummary(destroyed: number, replaced: number): string {
+  const noun = (count: number) => `${count} resource${count === 1 ? "" : "s"}`;
+  if (destroyed > 0 && replaced > 0) return `destroys ${noun(destroyed)} and replaces ${replaced}`;
+  return destroyed > 0 ? `destroys ${noun(destroyed)}` : `replaces ${noun(replaced)}`;
+}

@@ -2,7 +2,7 @@ import { posix } from "node:path";
 import {
   blockNamedInMessage,
   indexStackJson,
-  sourceLocationFromStackTrace,
+  sourceChainFromStackTrace,
   type SourceLocation,
   type StackJsonIndex,
 } from "../construct-sources";
@@ -16,8 +16,14 @@ export interface FindingLocation {
   /** Terraform address of the block around the line (or named in the message when the line is 0). */
   readonly address?: string;
   readonly constructPath?: string;
-  /** The TypeScript line that created the resource. */
+  /**
+   * The TypeScript line to change: the innermost frame of the creation trace
+   * that no other resource's trace passes through (the caller that passed this
+   * resource its values), else the line that created it.
+   */
   readonly source?: SourceLocation;
+  /** The creation trace's `stacks/` frames, innermost (the helper) first, without the frames every resource shares (the app's entry). */
+  readonly chain?: readonly SourceLocation[];
 }
 
 export interface LocatedFinding extends FindingLocation {
@@ -69,13 +75,46 @@ export function locateFindings(report: TflintReport, options: LocateOptions): { 
         : posix.normalize(posix.join(options.workingDirectory.replace(/\\/g, "/"), filename));
     const index = indexFor(lintedFile);
     const block = index ? (range.line > 0 ? index.blockAtLine(range.line) : blockNamedInMessage(index, message)) : undefined;
+    const { chain, source } = index && block ? traceOf(index, block.address, block.stackTrace) : { chain: [], source: undefined };
     return {
       lintedFile,
       lintedLine: range.line,
       address: block?.address,
       constructPath: block?.constructPath,
-      source: sourceLocationFromStackTrace(block?.stackTrace, options.repoRoot),
+      source,
+      ...(chain.length > 0 ? { chain } : {}),
     };
+  };
+
+  // How many blocks each `file:line` of a creation trace is on, overall and among blocks of the same resource type.
+  const uses = new Map<StackJsonIndex, { all: Map<string, number>; byType: Map<string, number>; traced: number }>();
+  const usesOf = (index: StackJsonIndex) => {
+    let entry = uses.get(index);
+    if (!entry) {
+      entry = { all: new Map(), byType: new Map(), traced: 0 };
+      for (const candidate of index.blocks) {
+        const keys = new Set(sourceChainFromStackTrace(candidate.stackTrace, options.repoRoot).map(frameKey));
+        if (keys.size > 0) entry.traced += 1;
+        for (const key of keys) {
+          entry.all.set(key, (entry.all.get(key) ?? 0) + 1);
+          const typed = `${typeOf(candidate.address)} ${key}`;
+          entry.byType.set(typed, (entry.byType.get(typed) ?? 0) + 1);
+        }
+      }
+      uses.set(index, entry);
+    }
+    return entry;
+  };
+  const traceOf = (index: StackJsonIndex, address: string, stackTrace: readonly string[] | undefined): { chain: SourceLocation[]; source: SourceLocation | undefined } => {
+    const full = sourceChainFromStackTrace(stackTrace, options.repoRoot);
+    if (full.length === 0) return { chain: [], source: undefined };
+    const { all, byType, traced } = usesOf(index);
+    // Frames every traced resource passes through (the app's entry, the synth) say nothing about this one.
+    const chain = traced > 1 ? full.filter((frame, position) => position === 0 || (all.get(frameKey(frame)) ?? 0) < traced) : full;
+    // A helper that creates every alarm (or bucket) is shared by all resources of the type; the first frame that
+    // only this one of its type passes through is where its own values were given.
+    const source = chain.find((frame) => byType.get(`${typeOf(address)} ${frameKey(frame)}`) === 1) ?? chain[0];
+    return { chain, source };
   };
 
   return {
@@ -83,3 +122,7 @@ export function locateFindings(report: TflintReport, options: LocateOptions): { 
     errors: report.errors.map((error) => ({ error, ...locate(error.range, `${error.summary} ${error.message}`) })),
   };
 }
+
+/** `aws_s3_bucket.logs` → `aws_s3_bucket`; `data.aws_iam_policy_document.x` → `data.aws_iam_policy_document`. */
+const typeOf = (address: string): string => address.replace(/\.[^.]*$/, "");
+const frameKey = (frame: SourceLocation): string => `${frame.file}:${frame.line}`;

@@ -1,7 +1,8 @@
 import { buildWithinBudget, codeBlock, codeSpan, escapeText, type BudgetBlock } from "../markdown";
 import type { Annotation } from "../notify/publisher";
+import type { SourceLocation } from "../construct-sources";
 import type { FindingLocation, LocatedFinding, LocatedToolError } from "./locate-findings";
-import type { Severity } from "./report";
+import type { Severity, TflintFinding } from "./report";
 
 export type FailOn = Severity | "none";
 
@@ -35,29 +36,48 @@ export interface LintRenderOptions {
 }
 
 const ICONS: Record<Severity, string> = { error: "❌", warning: "⚠️", notice: "ℹ️" };
+/** More findings than this are grouped by rule. */
+export const GROUP_ABOVE = 10;
+const MAX_FRAMES = 4;
 
 const plural = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? "" : "s"}`;
 
-/** `stacks/constructs/network.ts:85`, linked to the reviewed commit when a blob URL is known. */
-export function sourceLink(location: FindingLocation, blobUrl: string | undefined): string {
-  if (!location.source) return "";
-  const label = `${location.source.file}:${location.source.line}`;
-  if (!blobUrl) return codeSpan(label, { inTable: true });
-  const path = location.source.file.split("/").map(encodeURIComponent).join("/");
-  return `[${codeSpan(label, { inTable: true })}](${blobUrl}/${path}#L${location.source.line})`;
+/** `stacks/constructs/network.ts:85`, linked to that line at the reviewed commit when a blob URL is known. */
+export function frameLink(frame: SourceLocation, blobUrl: string | undefined): string {
+  const label = codeSpan(`${frame.file}:${frame.line}`);
+  if (!blobUrl) return label;
+  const path = frame.file.split("/").map(encodeURIComponent).join("/");
+  return `[${label}](${blobUrl}/${path}#L${frame.line})`;
 }
 
-/** What the finding is about: address and construct path, or the file:line when it is not in a resource. */
-function subjectCell(location: FindingLocation): string {
-  const parts: string[] = [];
-  if (location.address) parts.push(codeSpan(location.address, { inTable: true }));
-  if (location.constructPath) parts.push(`<sub>${escapeText(location.constructPath)}</sub>`);
-  if (parts.length === 0) {
-    if (!location.lintedFile) return "file-level";
-    parts.push(codeSpan(location.lintedLine > 0 ? `${location.lintedFile}:${location.lintedLine}` : location.lintedFile, { inTable: true }));
-    if (location.lintedLine === 0) parts.push("(file-level)");
+/** The TypeScript line to change, linked (see FindingLocation.source). */
+export function sourceLink(location: FindingLocation, blobUrl: string | undefined): string {
+  return location.source ? frameLink(location.source, blobUrl) : "";
+}
+
+/**
+ * Where the finding comes from, first on its line: the creation chain of
+ * `stacks/` frames, helper first (`alerting.ts:120 ← alerting.ts:155 ←
+ * trading-platform-stack.ts:200`), the line to change in bold; without a
+ * trace, the linted file and line.
+ */
+function whereText(location: FindingLocation, blobUrl: string | undefined): string {
+  const chain = location.chain ?? (location.source ? [location.source] : []);
+  if (chain.length > 0) {
+    const shown = chain.slice(0, MAX_FRAMES).map((frame) => {
+      const link = frameLink(frame, blobUrl);
+      return location.source && frame.file === location.source.file && frame.line === location.source.line && chain.length > 1 ? `**${link}**` : link;
+    });
+    return `${shown.join(" ← ")}${chain.length > MAX_FRAMES ? " ← …" : ""}`;
   }
-  return parts.join("<br>");
+  if (location.lintedFile) return `${codeSpan(location.lintedLine > 0 ? `${location.lintedFile}:${location.lintedLine}` : location.lintedFile)}${location.lintedLine === 0 ? " (file-level)" : ""}`;
+  return "file-level";
+}
+
+/** What the finding is about: the address and its construct path. */
+function subjectText(location: FindingLocation): string | undefined {
+  if (!location.address) return undefined;
+  return `${codeSpan(location.address)}${location.constructPath ? ` <sub>${escapeText(location.constructPath)}</sub>` : ""}`;
 }
 
 /** An http(s) rule link that cannot end the markdown link early; anything else is dropped. */
@@ -72,13 +92,42 @@ function safeLink(link: string | undefined): string | undefined {
   return normalized.replace(/[()[\]<>"'`|]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`);
 }
 
-function findingRow(located: LocatedFinding, blobUrl: string | undefined): string {
-  const { finding } = located;
+const ruleText = (finding: TflintFinding): string => {
   const link = safeLink(finding.link);
-  const rule = link ? `[${codeSpan(finding.rule, { inTable: true })}](${link})` : codeSpan(finding.rule, { inTable: true });
-  const callers = finding.callers.length > 1 ? `<br><sub>via ${finding.callers.slice(1).map((caller) => escapeText(`${caller.filename}:${caller.line}`)).join(" → ")}</sub>` : "";
-  const fixable = finding.fixable ? " <sub>(tflint --fix can fix this)</sub>" : "";
-  return `| ${ICONS[finding.severity]} ${finding.severity} | ${rule}: ${escapeText(finding.message)}${fixable}${callers} | ${subjectCell(located)} | ${sourceLink(located, blobUrl) || "—"} |`;
+  return link ? `[${codeSpan(finding.rule)}](${link})` : codeSpan(finding.rule);
+};
+
+const callersText = (finding: TflintFinding): string =>
+  finding.callers.length > 1 ? ` <sub>via ${finding.callers.slice(1).map((caller) => escapeText(`${caller.filename}:${caller.line}`)).join(" → ")}</sub>` : "";
+
+const fixableText = (finding: TflintFinding): string => (finding.fixable ? " <sub>(tflint --fix can fix this)</sub>" : "");
+
+/** One finding as a list item: where first (the TypeScript link), then what, then the rule and message. */
+function findingItem(located: LocatedFinding, blobUrl: string | undefined, withRule: boolean): string {
+  const { finding } = located;
+  const parts = [
+    `${ICONS[finding.severity]} ${whereText(located, blobUrl)}`,
+    subjectText(located),
+    `${withRule ? `${ruleText(finding)}: ` : ""}${escapeText(finding.message)}${fixableText(finding)}${callersText(finding)}`,
+  ];
+  return `- ${parts.filter(Boolean).join(" · ")}`;
+}
+
+const bySeverityThenPlace = (a: LocatedFinding, b: LocatedFinding): number =>
+  RANK[b.finding.severity] - RANK[a.finding.severity] ||
+  (a.source?.file ?? a.lintedFile ?? "").localeCompare(b.source?.file ?? b.lintedFile ?? "") ||
+  (a.source?.line ?? a.lintedLine) - (b.source?.line ?? b.lintedLine);
+
+/** Findings grouped by rule: most severe first, then the most frequent. */
+function ruleGroups(findings: readonly LocatedFinding[]): LocatedFinding[][] {
+  const byRule = new Map<string, LocatedFinding[]>();
+  for (const located of findings) {
+    const key = `${located.finding.severity} ${located.finding.rule}`;
+    byRule.set(key, [...(byRule.get(key) ?? []), located]);
+  }
+  return [...byRule.values()]
+    .map((group) => group.sort(bySeverityThenPlace))
+    .sort((a, b) => RANK[b[0]!.finding.severity] - RANK[a[0]!.finding.severity] || b.length - a.length || a[0]!.finding.rule.localeCompare(b[0]!.finding.rule));
 }
 
 /** The lint comment (or, with a byte budget, the step summary). */
@@ -110,19 +159,20 @@ export function renderLintComment(findings: readonly LocatedFinding[], errors: r
     text(`> [!CAUTION]\n> **tflint could not lint everything:**\n${lines.join("\n")}`);
   }
 
-  if (findings.length > 0) {
-    const ordered = [...findings].sort(
-      (a, b) =>
-        RANK[b.finding.severity] - RANK[a.finding.severity] ||
-        (a.source?.file ?? a.lintedFile ?? "").localeCompare(b.source?.file ?? b.lintedFile ?? "") ||
-        (a.source?.line ?? a.lintedLine) - (b.source?.line ?? b.lintedLine),
-    );
-    blocks.push({
-      kind: "section",
-      header: "\n| Severity | Finding | Resource | Created at |\n|---|---|---|---|",
-      rows: ordered.map((located) => findingRow(located, options.blobUrl)),
-      noun: "findings",
-    });
+  if (findings.length > GROUP_ABOVE) {
+    // Many findings: one section per rule with its count, the message once when every finding shares it.
+    for (const group of ruleGroups(findings)) {
+      const { finding } = group[0]!;
+      const sameMessage = group.every((located) => located.finding.message === finding.message);
+      blocks.push({
+        kind: "section",
+        header: `\n#### ${ICONS[finding.severity]} ${ruleText(finding)} (${group.length})${sameMessage ? `: ${escapeText(finding.message)}` : ""}\n`,
+        rows: group.map((located) => (sameMessage ? findingItem({ ...located, finding: { ...located.finding, message: "" } }, options.blobUrl, false).replace(/ · $/, "") : findingItem(located, options.blobUrl, false))),
+        noun: "findings",
+      });
+    }
+  } else if (findings.length > 0) {
+    blocks.push({ kind: "section", header: "", rows: [...findings].sort(bySeverityThenPlace).map((located) => findingItem(located, options.blobUrl, true)), noun: "findings" });
   }
   return buildWithinBudget(blocks, { limit: options.limit, measure: options.measure, fullOutputUrl: options.runUrl, separator: "\n" })
     .text.replace(/\n{3,}/g, "\n\n")

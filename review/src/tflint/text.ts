@@ -14,7 +14,14 @@ const plural = (count: number, noun: string): string => `${count} ${noun}${count
 function whereLines(location: FindingLocation, style: TextStyle): string[] {
   const lines: string[] = [];
   if (location.address) lines.push(`${oneLine(location.address)}${location.constructPath ? style.dim(` (${oneLine(location.constructPath)})`) : ""}`);
-  if (location.source) lines.push(`created at ${oneLine(`${location.source.file}:${location.source.line}`)}`);
+  const chain = location.chain ?? (location.source ? [location.source] : []);
+  if (chain.length > 0) {
+    const frames = chain.map((frame) => {
+      const text = oneLine(`${frame.file}:${frame.line}`);
+      return chain.length > 1 && location.source && frame.file === location.source.file && frame.line === location.source.line ? style.bold(text) : text;
+    });
+    lines.push(`created at ${frames.join(" ← ")}`);
+  }
   else if (location.lintedFile) lines.push(`in ${oneLine(location.lintedLine > 0 ? `${location.lintedFile}:${location.lintedLine}` : `${location.lintedFile} (file-level)`)}`);
   return lines;
 }

@@ -139,7 +139,7 @@ describeWithTerraform("deploy gate (apply action, real terraform)", () => {
     expect(lookups.map((request) => request.path)).toEqual([`/repos/acme/infra/commits/${SHA}/pulls`]);
     const applyComment = github.comments(PR).find((comment) => comment.body.includes('"kind":"apply"'))!;
     expect(applyComment.body).toMatch(/✅ dev: applied/);
-    expect(applyComment.body).toContain(`reviewed on #${PR} (2 to add, 0 to change, 0 to replace, 0 to destroy)`);
+    expect(applyComment.body).toContain(`reviewed on #${PR} (2 to add)`);
     expect(readFileSync(current.summaryFile, "utf8")).toMatch(/✅ dev: applied/);
   });
 

@@ -34,7 +34,7 @@ describe("cost action, bundled, as the runner runs it", () => {
     expect(second.exitCode).toBe(0);
     comments = github.comments(PR_NUMBER);
     expect(comments).toHaveLength(1);
-    expect(comments[0]!.body).toContain("**$1,303.28 per month**");
+    expect(comments[0]!.body).toContain("**at least $1,303.28 per month**");
     expect(github.writes().map((request) => request.method)).toEqual(["POST", "PATCH"]);
     // The project error is an annotation too, not only in the comment.
     expect(second.commands).toContainEqual(expect.stringMatching(/^::warning title=infracost could not estimate a project::.*breakdown_multi_project_with_error\/dev: Error loading Terraform modules/));

@@ -72,7 +72,7 @@ describe("lint action, bundled, as the runner runs it", () => {
     );
     const [comment] = github.comments(PR_NUMBER);
     expect(comment!.body).toContain(
-      "| `aws_s3_bucket.audit-logs`<br><sub>trading-platform-dev/storage/audit-logs</sub> | [`stacks/constructs/encrypted-bucket.ts:42`](https://github.com/acme/trading-infra/blob/1111111111111111111111111111111111111111/stacks/constructs/encrypted-bucket.ts#L42) |",
+      "- ⚠️ **[`stacks/constructs/encrypted-bucket.ts:42`](https://github.com/acme/trading-infra/blob/1111111111111111111111111111111111111111/stacks/constructs/encrypted-bucket.ts#L42)** ← [`stacks/trading-platform-stack.ts:80`](https://github.com/acme/trading-infra/blob/1111111111111111111111111111111111111111/stacks/trading-platform-stack.ts#L80) · `aws_s3_bucket.audit-logs` <sub>trading-platform-dev/storage/audit-logs</sub>",
     );
 
     writeFileSync(join(workspace, "tflint.json"), JSON.stringify({ issues: [], errors: [] }));

@@ -34,7 +34,7 @@ describe("plan action with an existing plan JSON", () => {
     expect(r.outputs()).toMatchObject({ "has-changes": "true", add: "0", destroy: "2", replace: "0", "plan-digest": expect.stringMatching(/^sha256:/) });
     const [comment] = github.comments(7);
     expect(parseMarker(comment!.body)).toMatchObject({ kind: "plan", environment: "dev", runId: 1001 });
-    expect(comment!.body).toContain("**Plan:** 0 to add, 0 to change, 0 to replace, 2 to destroy");
+    expect(comment!.body).toContain("**Plan:** 2 to destroy");
     expect(github.labels(7)).toEqual(["plan:destroy"]);
     expect(r.summary()).toContain("**This plan destroys 2 resources:**");
   });
@@ -108,6 +108,40 @@ describe("plan action and hostile resource keys", () => {
   });
 });
 
+describe("plan action with a plan too large for one comment", () => {
+  it("fills the comment up to what the marker leaves, keeps the footer with the digest, and is never cut after rendering", async () => {
+    // 400 creates with long values: far more than 65,536 characters of changes; the marker then carries no change list.
+    const file = join(mkdtempSync(join(tmpdir(), "plan-json-")), "plan.json");
+    writeFileSync(
+      file,
+      JSON.stringify({
+        format_version: "1.2",
+        terraform_version: "1.11.4",
+        resource_changes: Array.from({ length: 400 }, (_, index) => ({
+          address: `terraform_data.release[${index}]`,
+          mode: "managed",
+          type: "terraform_data",
+          name: "release",
+          index,
+          change: { actions: ["create"], before: null, after: { input: { index, description: `release ${index} `.repeat(30) } }, after_unknown: { id: true, output: true } },
+        })),
+      }),
+    );
+    const r = runner({ environment: "dev", "plan-json": file });
+    expect((await r.run()).result).toEqual({ ok: true });
+    const body = github.comments(7)[0]!.body;
+    const marker = parseMarker(body)!;
+    expect(marker.changes).toBeUndefined();
+    expect(body.length).toBeLessThanOrEqual(65_536);
+    // More than the old fixed 8,600-character reserve allowed: the room the marker does not take is used.
+    expect(body.length).toBeGreaterThan(65_536 - 8_600);
+    expect(body).not.toContain("… cut; the whole report is in the");
+    expect(body).toMatch(/more resources not shown, full output in the run: /);
+    expect(body.trimEnd().split("\n").at(-1)).toContain(`plan digest <code>${marker.planDigest}</code>`);
+    expect(body).toContain("- ➕ create <code>terraform\\_data</code> (400): <code>release\\[0…399\\]</code>");
+  });
+});
+
 describeWithTerraform("plan action running terraform", () => {
   /** A synthesized-stack look-alike: cdk.tf.json with CDKTF's "//" metadata (terraform reads "//" as a comment). */
   const stackDir = (input: unknown) =>
@@ -128,7 +162,7 @@ describeWithTerraform("plan action running terraform", () => {
     expect(body).toContain("**Plan:** 1 to add");
     expect(body).toContain("<i>trading-platform-dev/ingest/queue</i>");
     expect(body).not.toContain("ops-token-123");
-    expect(body).toContain("https://internal.example/\\*\\*\\*"); // *** escaped for markdown
+    expect(body).toContain("https:\u200d//internal.example/***"); // masked, and not a live link
     expect(r.outputs()["plan-json"]).toBe(join(dir, "tfplan.json"));
     expect(JSON.parse(readFileSync(join(dir, "tfplan.json"), "utf8")).format_version).toMatch(/^1\./);
   });

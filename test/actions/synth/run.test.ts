@@ -81,7 +81,7 @@ describe("synth action on a project in a git repository", () => {
     expect(comment!.body).toContain("**trading-platform-dev:** 1 added, 1 removed, 1 changed");
     expect(comment!.body).toContain("**trading-platform-qa:** 2 added, 0 removed, 0 changed");
     expect(comment!.body).toContain("This stack does not exist at main: every resource is new.");
-    expect(comment!.body).toMatch(/✏️ Changed \(1\)<\/summary>\n\n- <code>aws_s3_bucket.logs<\/code> · <i>trading-platform-dev\/logs<\/i>: <code>versioning<\/code>\n/);
+    expect(comment!.body).toContain("<p>✏️ <code>aws_s3_bucket.logs</code> · <code>versioning</code>: <code>false</code> → <code>true</code> · <i>trading-platform-dev/logs</i></p>");
     // the dev Lambda's bundle hash and path changed, nothing else: not a change
     expect(comment!.body).not.toMatch(/trading-platform-dev[\s\S]*aws_lambda_function[\s\S]*#### trading-platform-qa/);
     // the temporary worktree is gone

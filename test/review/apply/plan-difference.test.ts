@@ -31,8 +31,8 @@ describe("the deploy gate's difference report", () => {
       current,
       runUrl: "https://github.example/run/12",
     });
-    expect(markdown).toContain("| reviewed on #7 (run 11) | `sha256:aaa` |");
-    expect(markdown).toContain("| planned now ([run](https://github.example/run/12)) | `sha256:bbb` |");
+    expect(markdown).toContain("- reviewed on #7 (run 11): `sha256:aaa`");
+    expect(markdown).toContain("- planned now ([run](https://github.example/run/12)): `sha256:bbb`");
     expect(markdown).toContain("**Only in the plan now:**\n- `delete` `aws_kms_key.data`");
     expect(markdown).toContain("**Only in the reviewed plan:**\n- `create` `aws_iam_role.reader`");
     expect(markdown).toContain("- `aws_rds_cluster.main`: reviewed `update`, now `delete, create`");

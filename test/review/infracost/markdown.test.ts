@@ -4,6 +4,7 @@ import { InfracostReportError, parseInfracostReport } from "../../../review/src/
 import { formatMoney, renderCostComment } from "../../../review/src/infracost/markdown";
 import { Decimal } from "../../../review/src/infracost/decimal";
 import { repoRoot } from "../../support/environments";
+import { expectValidGitHubMarkdown } from "../../support/github-markdown";
 
 const fixturesDir = join(repoRoot, "test", "fixtures", "tools", "infracost");
 const fixture = (name: string): string => readFileSync(join(fixturesDir, name), "utf8");
@@ -17,54 +18,103 @@ describe("infracost report → cost comment, on every real output", () => {
     expect(files.length).toBeGreaterThanOrEqual(3);
   });
 
-  it.each(files)("%s renders a headline with a total and no NaN/undefined/null", (file) => {
+  it.each(files)("%s renders valid GitHub markdown with a total and no NaN/undefined/null", (file) => {
     const comment = render(file);
     expect(comment).toMatch(/^### 💰 Cost estimate · `dev`/);
-    expect(comment).toMatch(/\*\*\$[\d,]+\.\d\d per month\*\*/);
+    expect(comment).toMatch(/\*\*(at least )?\$[\d,]+\.\d\d per month\*\*/);
     expect(comment).not.toMatch(/NaN|undefined|null|\[object/);
+    expectValidGitHubMarkdown(comment);
+    expect(comment).not.toMatch(/^\|/m); // lists, not tables: amounts and addresses stay readable at any width
   });
 
-  it("breakdown of a plan with a prior state: total, delta and percentage exact to the cent", () => {
+  it("breakdown of a plan with a prior state: changed resources first, amount first, each marked and explained", () => {
     const report = parseInfracostReport(fixture("infracost-testdata_terraform_v0.14_breakdown_from_plan_json.infracost.json"));
     expect(report.monthlyCost!.toString()).toBe("81.122");
     expect(report.pastMonthlyCost!.toString()).toBe("40.561");
     expect(report.monthlyDelta!.toString()).toBe("40.561");
     const comment = render("infracost-testdata_terraform_v0.14_breakdown_from_plan_json.infracost.json");
     expect(comment).toContain("**$81.12 per month**, up **+$40.56 (+100%)** from $40.56.");
-    // The most expensive resource first, with its own change (12.985 rounds up).
-    const rows = comment.split("\n").filter((line) => line.startsWith("| `"));
-    expect(rows[0]).toBe("| `module.db.module.db_1.module.db_instance.aws_db_instance.this[0]` | $12.99 |  |");
-    expect(rows[1]).toBe("| `module.db.module.db_2.module.db_instance.aws_db_instance.this[0]` | $12.99 | +$12.99 |");
-    // 14 resources, 10 shown: the other 4 (4 × 4.596) are summed, not dropped.
-    expect(comment).toContain("_Not listed: 4 resources costing $18.38 per month together._");
+    const changes = comment.slice(comment.indexOf("#### What changes the cost (7)"), comment.indexOf("<details>"));
+    expect(changes).toContain("- **+$12.99** ➕ added `module.db.module.db_2.module.db_instance.aws_db_instance.this[0]` · Database instance \\(on-demand, Single-AZ, db.t3.micro\\) +$12.41");
+    expect(changes).not.toContain("db_1"); // unchanged: not among the changes
+    // Unchanged resources are collapsed, with their sum.
+    expect(comment).toContain("<details><summary>Unchanged resources by monthly cost (7, $40.56 together)</summary>");
+    expect(comment).toContain("- **$12.99** `module.db.module.db_1.module.db_instance.aws_db_instance.this[0]`");
     // Free and unpriced resources are accounted for.
     expect(comment).toContain("26 resources detected, 14 priced. 12 have no price (free): `aws_db_option_group` ×2");
-    expect(comment).toContain("`aws_iam_role_policy_attachment` ×2");
   });
 
-  it("a project error is shown with its text, and the other project's total stands", () => {
+  it("a failed project is n/a, not $0.00, and the total is a lower bound", () => {
     const comment = render("infracost-testdata_out_with_project_error.infracost.json");
     expect(comment).toContain("> [!CAUTION]");
-    expect(comment).toContain("infracost could not estimate 1 project; the totals leave it out.");
+    expect(comment).toContain("infracost could not estimate 1 project; the totals leave it out, so they are only a lower bound.");
     expect(comment).toContain("`infracost/infracost/cmd/infracost/testdata/breakdown_multi_project_with_error/dev`: Error loading Terraform modules");
     expect(comment).toContain("(code 102)");
-    expect(comment).toContain("**$1,303.28 per month**, up **+$1,303.28** from nothing today.");
-    // Both projects in the per-project table, the failed one flagged.
-    expect(comment).toContain("| `infracost/infracost/cmd/infracost/testdata/breakdown_multi_project_with_error/dev` ⚠️ error | $0.00 | $0.00 | $0.00 |");
-    expect(comment).toContain("| `infracost/infracost/cmd/infracost/testdata/breakdown_multi_project_with_error/prod` | $0.00 | $1,303.28 | +$1,303.28 |");
+    expect(comment).toContain("**at least $1,303.28 per month**, up **+$1,303.28** from nothing today. Only a lower bound: 1 project could not be estimated.");
+    expect(comment).toContain("- **n/a** `infracost/infracost/cmd/infracost/testdata/breakdown_multi_project_with_error/dev` · ⚠️ could not be estimated");
+    expect(comment).toContain("- **+$1,303.28** `infracost/infracost/cmd/infracost/testdata/breakdown_multi_project_with_error/prod` · $0.00 → $1,303.28");
+    expect(comment).not.toMatch(/dev` [^\n]*\$0\.00/);
+  });
+
+  it("projects with the same name are told apart by their path", () => {
+    // The two real projects, named alike as terragrunt names its modules.
+    const document = JSON.parse(fixture("infracost-testdata_out_with_project_error.infracost.json"));
+    for (const project of document.projects) project.displayName = "main";
+    const report = parseInfracostReport(JSON.stringify(document));
+    expect(report.projects.map((project) => project.label)).toEqual(["main (testdata/breakdown_multi_project_with_error/dev)", "main (testdata/breakdown_multi_project_with_error/prod)"]);
+    const comment = renderCostComment(report, { environment: "dev", limit: 65_000 });
+    expect(comment).toContain("`main (testdata/breakdown_multi_project_with_error/prod)` · $0.00 → $1,303.28");
+    expect(comment).toContain("· <sub>main \\(testdata/breakdown\\_multi\\_project\\_with\\_error/prod\\)</sub>");
   });
 
   it("2026 breakdown of a binary plan: 12.244 shows as $12.24 and the whole cost is new", () => {
     const comment = render("shashi0396_breakdown_plan_binary_2026.infracost.json");
     expect(comment).toContain("**$12.24 per month**, up **+$12.24** from nothing today.");
-    expect(comment).toContain("| `aws_instance.web` | $9.96 | +$9.96 |");
-    expect(comment).toContain("| `aws_ebs_volume.data` | $2.28 | +$2.28 |");
+    expect(comment).toContain("- **+$9.96** ➕ added `aws_instance.web` · Instance usage \\(Linux/UNIX, on-demand, t2.micro\\) +$9.05");
+    expect(comment).toContain("- **+$2.28** ➕ added `aws_ebs_volume.data` · Storage \\(general purpose SSD, gp2\\) +$2.28");
   });
 
   it("names the usage file the estimate used", () => {
     expect(render("shashi0396_breakdown_plan_binary_2026.infracost.json", { usageFile: "infracost-usage.yml" })).toContain(
       "2 have usage-based costs, estimated from `infracost-usage.yml`.",
     );
+  });
+});
+
+describe("a resource whose instance type changes", () => {
+  // The change infracost's own comment shows (infracost/actions' golden comment, test/fixtures/tools/infracost/
+  // infracost-actions_terraform-project_comment_golden.md): web_app from t2.micro to t2.medium, +$25.40.
+  const resource = (instanceType: string, usage: string, storage: string) => ({
+    name: "module.base.aws_instance.web_app",
+    metadata: {},
+    monthlyCost: (Number(usage) + Number(storage)).toFixed(2),
+    costComponents: [{ name: `Instance usage (Linux/UNIX, on-demand, ${instanceType})`, unit: "hours", monthlyCost: usage }],
+    subresources: [{ name: "root_block_device", metadata: {}, monthlyCost: storage, costComponents: [{ name: "Storage (general purpose SSD, gp2)", unit: "GB", monthlyCost: storage }] }],
+  });
+  const document = {
+    version: "0.2",
+    currency: "USD",
+    projects: [
+      {
+        name: "infracost/actions/examples/terraform-project/code/dev",
+        metadata: { path: "dev" },
+        pastBreakdown: { resources: [resource("t2.micro", "8.47", "43.50")], totalMonthlyCost: "51.97" },
+        breakdown: { resources: [resource("t2.medium", "33.87", "43.50")], totalMonthlyCost: "77.37" },
+        diff: { resources: [{ name: "module.base.aws_instance.web_app", metadata: {}, monthlyCost: "25.40" }], totalMonthlyCost: "25.40" },
+      },
+    ],
+    totalMonthlyCost: "77.37",
+    pastTotalMonthlyCost: "51.97",
+    diffTotalMonthlyCost: "25.40",
+    summary: {},
+  };
+
+  it("says why: the component that changes, with both instance types", () => {
+    const comment = renderCostComment(parseInfracostReport(JSON.stringify(document)), { environment: "dev", limit: 65_000 });
+    expect(comment).toContain(
+      "- **+$25.40** ✏️ changed `module.base.aws_instance.web_app` · $51.97 → $77.37 · Instance usage \\(Linux/UNIX, on-demand, t2.micro → t2.medium\\) +$25.40",
+    );
+    expectValidGitHubMarkdown(comment);
   });
 });
 
@@ -99,7 +149,8 @@ describe("costs are decimal strings or null", () => {
       environment: "prod",
       limit: 65_000,
     });
-    expect(comment).toContain("| `aws_lambda_function.ingest` | n/a (usage-based) |");
+    expect(comment).toContain("- **n/a (usage-based)** ➕ added `aws_lambda_function.ingest`");
+    expect(comment).toContain("**at least €10.10 per month**"); // its cost is not in the total
   });
 
   it("refuses a number where a decimal string belongs, naming the field", () => {
@@ -120,8 +171,8 @@ describe("costs are decimal strings or null", () => {
       { environment: "prod", limit: 65_000 },
     );
     const row = comment.split("\n").find((line) => line.includes("aws_s3_bucket"))!;
-    expect(row.split(/(?<!\\)\|/).length).toBe(5); // 3 cells between 4 pipes
-    expect(row).toContain("``aws_s3_bucket.a\\|b`</details>@team``");
+    expect(row).toContain("``aws_s3_bucket.a|b`</details>@team``");
+    expectValidGitHubMarkdown(comment);
   });
 
   it("formatMoney keeps every digit and signs a change", () => {
@@ -142,8 +193,8 @@ describe("costs are decimal strings or null", () => {
       runUrl: "https://github.example/run/1",
     });
     expect(comment.length).toBeLessThanOrEqual(4_000);
-    expect(comment).toContain("| `aws_instance.i4999` | €4,999.50 |");
-    expect(comment).toMatch(/more resources not shown, full output in the run: https:\/\/github\.example\/run\/1/);
+    expect(comment).toContain("- **+€4,999.50** ➕ added `aws_instance.i4999`");
+    expect(comment).toMatch(/more changes not shown, full output in the run: https:\/\/github\.example\/run\/1/);
   });
 
   it("resources infracost does not support are counted and named, so a reviewer knows the total is partial", () => {

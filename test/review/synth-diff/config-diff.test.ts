@@ -1,5 +1,7 @@
 import { changedPaths, changedValues, diffStacks } from "../../../review/src/synth-diff/config-diff";
 import { renderSynthDiff } from "../../../review/src/synth-diff/markdown";
+import { expectValidGitHubMarkdown } from "../../support/github-markdown";
+import { environmentNames, resourcesOfType, synthesizedStacks } from "../../support/synth";
 
 const meta = (path: string) => ({ "//": { metadata: { path, uniqueId: "x" } } });
 
@@ -62,7 +64,36 @@ describe("renderSynthDiff", () => {
     const { comment } = renderSynthDiff({ baseRef: "main", results: [{ environment: "dev", stackName: "trading-platform-dev", diff }] });
     expect(comment.split("\n")[0]).toBe("### CDKTF configuration diff against `main`");
     expect(comment).toContain("**trading-platform-dev:** 1 added, 0 removed, 0 changed");
-    expect(comment).not.toMatch(/@org|<b>|evil_<\/details>/);
-    expect(comment.match(/<details>/g)!.length).toBe(comment.match(/<\/details>/g)!.length);
+    const html = expectValidGitHubMarkdown(comment);
+    expect(html).not.toMatch(/@org|<b>|evil_<\/details>/);
+  });
+});
+
+describe("renderSynthDiff on a real synthesized stack", () => {
+  // The first environment's stack as synth writes it, and the same stack after two edits a pull request could make.
+  const { stacks } = synthesizedStacks();
+  const [environment] = environmentNames;
+  const base = stacks.get(environment!)!;
+  const head = structuredClone(base);
+  const policies = resourcesOfType(head, "aws_iam_role_policy");
+  const [policyId, policy] = Object.entries(policies).find(([, body]) => JSON.parse(body.policy).Statement.some((statement: { NotAction?: unknown }) => Array.isArray(statement.NotAction)))!;
+  const document = JSON.parse(policy.policy);
+  const statementIndex = document.Statement.findIndex((statement: { NotAction?: unknown }) => Array.isArray(statement.NotAction));
+  const notActions = document.Statement[statementIndex].NotAction as string[];
+  notActions.push("kms:*");
+  policy.policy = JSON.stringify(document);
+  const [alarmId, alarm] = Object.entries(resourcesOfType(head, "aws_cloudwatch_metric_alarm"))[0]!;
+  const threshold = alarm.threshold as number;
+  alarm.threshold = threshold + 5;
+  const diff = diffStacks(base, head);
+  const { comment } = renderSynthDiff({ baseRef: "main", results: [{ environment: environment!, stackName: `trading-platform-${environment}`, diff }], runUrl: "https://github.example/run/7" });
+
+  it("shows each changed value, a policy's by its path inside the JSON", () => {
+    expect(diff.changed.map((resource) => resource.address).sort()).toEqual([`aws_cloudwatch_metric_alarm.${alarmId}`, `aws_iam_role_policy.${policyId}`].sort());
+    expectValidGitHubMarkdown(comment, { allowedLinks: (href) => href === "https://github.example/run/7" });
+    const policyLine = comment.split("\n").find((line) => line.includes(`<code>aws_iam_role_policy.${policyId}</code>`))!;
+    expect(policyLine).toContain(`<code>policy › Statement[${statementIndex}].NotAction[${notActions.length - 1}]</code>: + <code>&quot;kms:*&quot;</code>`);
+    const alarmLine = comment.split("\n").find((line) => line.includes(`<code>aws_cloudwatch_metric_alarm.${alarmId}</code>`))!;
+    expect(alarmLine).toContain(`<code>threshold</code>: <code>${threshold}</code> → <code>${threshold + 5}</code>`);
   });
 });

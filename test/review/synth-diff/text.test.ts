@@ -13,7 +13,7 @@ const head = {
 };
 
 describe("renderSynthDiffText", () => {
-  it("lists added, removed and changed resources, each changed attribute as before → after", () => {
+  it("lists removed, changed and added resources, each changed attribute as before → after", () => {
     const text = renderSynthDiffText({ baseRef: "main", results: [{ environment: "dev", stackName: "trading-platform-dev", diff: diffStacks(base, head) }], style: PLAIN });
     expect(text).toBe(
       [
@@ -21,13 +21,13 @@ describe("renderSynthDiffText", () => {
         "From the synthesized cdk.tf.json files (no state, no credentials); Lambda bundle hashes and asset paths are left out.",
         "",
         "trading-platform-dev: 2 added, 1 removed, 1 changed (3 resources).",
-        "  + aws_lambda_function.ingest  stack/ingest",
-        "  + aws_s3_bucket.fresh  stack/fresh",
         "  - aws_s3_bucket.old  stack/old",
         "  ~ aws_s3_bucket.raw  stack/raw",
         '      ~ bucket: "raw-dev" → "raw-dev-2"',
         '      ~ tags.Owner: "a" → "b"',
         '      + tags["a.b"] = "c"',
+        "  + aws_lambda_function.ingest  stack/ingest",
+        "  + aws_s3_bucket.fresh  stack/fresh",
       ].join("\n"),
     );
   });

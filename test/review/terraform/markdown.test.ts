@@ -1,16 +1,20 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { digestInFooter } from "../../../review/src/apply/reviewed-plan";
 import { createMasker } from "../../../review/src/mask";
-import { COMMENT_LIMIT, escapeHtml, inlineCode } from "../../../review/src/markdown";
+import { COMMENT_LIMIT, escapeHtml } from "../../../review/src/markdown";
 import { PlanParseError, parsePlanJson } from "../../../review/src/terraform/plan-model";
 import { planDigest } from "../../../review/src/terraform/plan-digest";
-import { MARKER_ROOM, renderPlan, renderPlanError } from "../../../review/src/terraform/markdown";
-import { describeWithTerraform, manyResources, terraformPlan } from "../../support/terraform";
+import { LARGE_PLAN, MARKER_ROOM, SMALL_PLAN, renderPlan, renderPlanError } from "../../../review/src/terraform/markdown";
+import { countsText } from "../../../review/src/terraform/vocabulary";
+import { checkGitHubMarkdown, expectValidGitHubMarkdown } from "../../support/github-markdown";
+import { describeWithTerraform, terraformPlan } from "../../support/terraform";
 
 const fixturesDir = join(__dirname, "..", "..", "fixtures", "tools", "plan");
 const runUrl = "https://github.example/acme/infra/actions/runs/42";
+const allowedLinks = (href: string) => href === runUrl;
 
-const render = (text: string, file: string, options: { mask?: string[]; constructPaths?: Map<string, string> } = {}) => {
+const render = (text: string, file: string, options: { mask?: string[]; constructPaths?: Map<string, string>; markerLength?: number } = {}) => {
   const model = parsePlanJson(text, file);
   return {
     model,
@@ -20,17 +24,20 @@ const render = (text: string, file: string, options: { mask?: string[]; construc
       mask: createMasker([...(options.mask ?? []), ...model.sensitiveStrings]),
       runUrl,
       digest: planDigest(model),
+      markerLength: options.markerLength,
     }),
   };
 };
 
 /** The first non-heading line of the comment: what a reviewer reads first. */
 const countsLineOf = (comment: string) => comment.split("\n").find((line) => line.startsWith("**Plan:**"));
+/** The comment's lines that show one resource (a `<p>` line or a `<details>` summary). */
+const resourceLine = (comment: string, address: string) => comment.split("\n").find((line) => /^<(p|details)/.test(line) && line.includes(`<code>${escapeHtml(address)}</code>`));
 
 describe("plan comment for every real plan fixture", () => {
   const files = readdirSync(fixturesDir).filter((file) => file.endsWith(".json"));
 
-  it.each(files)("%s renders a comment or a clear error", (file) => {
+  it.each(files)("%s renders valid GitHub markdown or a clear error", (file) => {
     const text = readFileSync(join(fixturesDir, file), "utf8");
     let rendering: ReturnType<typeof render>;
     try {
@@ -40,69 +47,135 @@ describe("plan comment for every real plan fixture", () => {
       expect(file).toMatch(/CORRUPTED|concatenated/);
       return;
     }
-    const { comment, model } = rendering;
+    const { comment, summary, model } = rendering;
     expect(comment.length).toBeLessThanOrEqual(COMMENT_LIMIT - MARKER_ROOM);
     expect(comment.split("\n")[0]).toBe("### Terraform plan · `dev`");
-    expect(countsLineOf(comment)).toBe(
-      `**Plan:** ${model.counts.add} to add, ${model.counts.change} to change, ${model.counts.replace} to replace, ${model.counts.destroy} to destroy, ${model.counts.forget} to forget, ${model.counts.import} to import, ${model.counts.move} to move`,
-    );
+    expect(countsLineOf(comment)).toMatch(new RegExp(`^\\*\\*Plan:\\*\\* ${countsText(model.counts)}`));
+    expect(countsLineOf(comment)).not.toMatch(/\b0 to /);
     for (const change of model.resourceChanges) expect(comment).toContain(`<code>${escapeHtml(change.address)}</code>`);
-    expect(comment.match(/<details>/g)?.length ?? 0).toBe(comment.match(/<\/details>/g)?.length ?? 0);
+    expectValidGitHubMarkdown(comment, { allowedLinks });
+    expectValidGitHubMarkdown(summary, { allowedLinks });
+    // The deploy gate reads the digest back from the footer.
+    expect(digestInFooter(comment)).toBe(planDigest(model));
   });
 
   it("names both destroyed resources and why, before the details", () => {
     const { comment } = render(readFileSync(join(fixturesDir, "borchero_2-delete.plan.json"), "utf8"), "2-delete");
-    expect(countsLineOf(comment)).toContain("2 to destroy");
+    expect(countsLineOf(comment)).toBe("**Plan:** 2 to destroy");
     const warning = comment.slice(comment.indexOf("[!CAUTION]"), comment.indexOf("####"));
     expect(warning).toContain("**This plan destroys 2 resources:**");
-    expect(warning).toContain("**destroy** <code>local\\_file.test</code>: its configuration was removed");
-    expect(warning).toContain("**destroy** <code>local\\_file.test3</code>: its configuration was removed");
+    expect(warning).toContain("> - **destroy** <code>local\\_file.test</code> · its configuration was removed");
+    expect(warning).toContain("> - **destroy** <code>local\\_file.test3</code> · its configuration was removed");
     expect(comment).not.toContain("file.test2"); // the no-op
   });
 
-  it("explains a replacement with terraform's reason", () => {
+  it("explains a replacement with terraform's reason and its order", () => {
     const { comment } = render(readFileSync(join(fixturesDir, "terraform-json_action_reason_tf1.15.plan.json"), "utf8"), "reason");
-    expect(comment).toMatch(/\*\*replace\*\* <code>null\\_resource\.example<\/code>: the resource is tainted/);
+    expect(comment).toMatch(/> - \*\*replace\*\* <code>null\\_resource\.example<\/code> · \*\*destroys first: downtime\*\* · the resource is tainted/);
   });
 
   it("says forget is not destroy", () => {
     const { comment } = render(readFileSync(join(fixturesDir, "borchero_3-remove_forget.plan.json"), "utf8"), "forget");
-    expect(countsLineOf(comment)).toContain("0 to destroy, 1 to forget");
+    expect(countsLineOf(comment)).toBe("**Plan:** 1 to forget");
     expect(comment).not.toContain("[!CAUTION]");
     expect(comment).toContain("Forget (removed from state, not destroyed) (1)");
   });
 
   it("says there are no changes for an empty plan", () => {
     const { comment } = render(readFileSync(join(fixturesDir, "borchero_4-empty.plan.json"), "utf8"), "empty");
+    expect(countsLineOf(comment)).toBe("**Plan:** no changes");
     expect(comment).toContain("**No changes.**");
   });
 
-  it("shows drift and outputs in their own sections", () => {
-    const { comment } = render(readFileSync(join(fixturesDir, "tf-summarize_example_with-resource_drift.plan.json"), "utf8"), "drift");
-    expect(comment).toMatch(/#### 🌪️ Changed outside Terraform \(\d+\)/);
-    expect(comment).toMatch(/#### Outputs \(\d+\)\n\n\| output \| action \| before \| after \|/);
+  it("puts drift and outputs before the creates, drift deletions said as such, outputs as a list", () => {
+    const { comment, model } = render(readFileSync(join(fixturesDir, "tf-summarize_example_with-resource_drift.plan.json"), "utf8"), "drift");
+    const drift = comment.indexOf("#### 🌪️ Changed outside Terraform (3)");
+    const outputs = comment.indexOf(`#### Outputs (${model.outputChanges.length})`);
+    const creates = comment.indexOf("#### ➕ Create");
+    expect(drift).toBeGreaterThan(-1);
+    expect(outputs).toBeGreaterThan(drift);
+    expect(creates).toBeGreaterThan(outputs);
+    expect(comment).toContain("<b>deleted outside Terraform</b>");
+    expect(comment).toContain("- <code>terraform\\_plan\\_summary\\_repository\\_name</code>: + <code>&quot;terraform-plan-summary&quot;</code>");
+    expect(comment).not.toContain("| output |");
   });
 
   it("shows the construct path from cdk.tf.json metadata", () => {
     const { comment } = render(readFileSync(join(fixturesDir, "borchero_2-delete.plan.json"), "utf8"), "2-delete", {
       constructPaths: new Map([["local_file.test", "trading-platform-dev/storage/test-file"]]),
     });
-    expect(comment).toContain("**destroy** <code>local\\_file.test</code> (trading-platform-dev/storage/test-file)");
+    expect(comment).toContain("> - **destroy** <code>local\\_file.test</code> · its configuration was removed · <i>trading-platform-dev/storage/test-file</i>");
+  });
+
+  it("a create names what is known only after apply instead of listing it", () => {
+    const { comment } = render(readFileSync(join(fixturesDir, "learn-terraform-plan_aws-module-create_tf1.13.3.plan.json"), "utf8"), "create");
+    expect(comment).not.toMatch(/→ <i>\(known after apply\)<\/i>|= <i>\(known after apply\)<\/i>/);
+    expect(comment).toMatch(/<i>\d+ known after apply<\/i>/);
+    expect(comment).toMatch(/<i>known after apply:<\/i> <code>arn, /);
   });
 });
 
 describeWithTerraform("plan comment for plans made by the real terraform binary", () => {
-  it("keeps a 600-resource plan under 65,536 characters, says what was cut and links the run", () => {
-    const { planJson } = terraformPlan({ config: manyResources(600, (index) => ({ index, description: `resource number ${index} `.repeat(4) })) });
-    const { comment, summary, omittedFromComment } = render(planJson, "large.json");
-    expect(countsLineOf(comment)).toBe("**Plan:** 600 to add, 0 to change, 0 to replace, 0 to destroy, 0 to forget, 0 to import, 0 to move");
-    expect(comment.length).toBeLessThanOrEqual(COMMENT_LIMIT - MARKER_ROOM);
-    expect(omittedFromComment).toBeGreaterThan(0);
-    expect(comment).toContain(`_… ${omittedFromComment} more resources not shown, full output in the run: ${runUrl}_`);
-    expect(comment.match(/<details>/g)!.length).toBe(comment.match(/<\/details>/g)!.length);
-    // The step summary has every resource.
-    expect(summary).toContain("terraform_data.item_0599");
-    expect(summary).not.toContain("not shown");
+  const policy = (notActions: string[]) =>
+    `\${jsonencode({Version = "2012-10-17", Statement = [{Sid = "Read", Effect = "Allow", Action = ["s3:GetObject"], Resource = "*"}, {Sid = "DenyOthers", Effect = "Deny", NotAction = ${JSON.stringify(notActions)}, Resource = "*"}]})}`;
+
+  it("diffs a JSON policy string as JSON, a heredoc as lines, and keeps a short change inline", () => {
+    const userData = (packages: string) => `#!/bin/bash\nset -eu\necho start\nyum install -y ${packages}\nsystemctl enable nginx\necho done\n`;
+    const { planJson } = terraformPlan({
+      applied: {
+        resource: {
+          terraform_data: {
+            key_policy: { input: { policy: policy(["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]) } },
+            cluster: { input: { max_capacity: 4, engine: "aurora-postgresql" } },
+            server: { input: { user_data: userData("nginx") } },
+          },
+        },
+      },
+      config: {
+        resource: {
+          terraform_data: {
+            key_policy: { input: { policy: policy(["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:*"]) } },
+            cluster: { input: { max_capacity: 8, engine: "aurora-postgresql" } },
+            server: { input: { user_data: userData("nginx httpd-tools") } },
+          },
+        },
+      },
+    });
+    const { comment } = render(planJson, "values.json");
+    expectValidGitHubMarkdown(comment, { allowedLinks });
+    // The policy change is one line naming the path inside the JSON and the new action, not an escaped string.
+    expect(resourceLine(comment, "terraform_data.key_policy")).toContain("<code>input.policy › Statement[1].NotAction[3]</code>: + <code>&quot;kms:*&quot;</code>");
+    expect(comment).not.toContain("\\&quot;Statement");
+    // The small update is on its summary line, not behind a click.
+    expect(resourceLine(comment, "terraform_data.cluster")).toMatch(/^<p>✏️ <code>terraform_data.cluster<\/code> · <code>input.max_capacity<\/code>: <code>4<\/code> → <code>8<\/code>/);
+    // The heredoc is a unified diff of its lines, open in a small plan.
+    expect(resourceLine(comment, "terraform_data.server")).toMatch(/^<details open><summary>/);
+    expect(comment).toContain("  ```diff\n  @@ 1 unchanged line @@\n   set -eu\n   echo start\n  -yum install -y nginx\n  +yum install -y nginx httpd-tools\n   systemctl enable nginx\n   echo done\n  ```");
+  });
+
+  it("gives the value forcing a replacement and the replacement order in the CAUTION block", () => {
+    const { planJson } = terraformPlan({
+      applied: {
+        resource: {
+          terraform_data: {
+            db: { input: "v1", triggers_replace: ["16.4"] },
+            web: { input: "x", triggers_replace: ["a"], lifecycle: { create_before_destroy: true } },
+            gone: { input: 1 },
+          },
+        },
+      },
+      config: { resource: { terraform_data: { db: { input: "v1", triggers_replace: ["16.6"] }, web: { input: "x", triggers_replace: ["b"], lifecycle: { create_before_destroy: true } } } } },
+    });
+    const { comment, model } = render(planJson, "replace.json");
+    expect(model.counts).toMatchObject({ replace: 2, destroy: 1 });
+    expect(comment).toContain("**This plan destroys 1 resource and replaces 2:**");
+    expect(comment).toContain(
+      "> - **replace** <code>terraform\\_data.db</code> · **destroys first: downtime** · <code>triggers\\_replace\\[0\\]</code>: <code>&quot;16.4&quot;</code> → <code>&quot;16.6&quot;</code> forces it",
+    );
+    expect(comment).toContain("> - **replace** <code>terraform\\_data.web</code> · creates the new one first · <code>triggers\\_replace\\[0\\]</code>: <code>&quot;a&quot;</code> → <code>&quot;b&quot;</code> forces it");
+    expect(comment).toContain("> - **destroy** <code>terraform\\_data.gone</code> · its configuration was removed");
+    expect(resourceLine(comment, "terraform_data.db")).toContain("<code>triggers_replace[0]</code> <b>forces replacement</b>: <code>&quot;16.4&quot;</code> → <code>&quot;16.6&quot;</code>");
+    expect(comment).not.toContain("&quot;v1&quot;</code> → <i>(known after apply)"); // unknown-after-apply values are named, not listed
   });
 
   it("never shows a sensitive variable's value, anywhere", () => {
@@ -110,33 +183,40 @@ describeWithTerraform("plan comment for plans made by the real terraform binary"
     const { planJson } = terraformPlan({
       config: {
         variable: { db_password: { type: "string", sensitive: true } },
-        resource: { terraform_data: { db: { input: { user: "app", password: "${var.db_password}" } }, copy: { input: "${nonsensitive(var.db_password)}" } } },
+        resource: {
+          terraform_data: {
+            db: { input: { user: "app", password: "${var.db_password}" } },
+            copy: { input: "${nonsensitive(var.db_password)}" },
+            // The secret inside a JSON document and in a multi-line string: masked before either is split.
+            doc: { input: { policy: `\${jsonencode({Secret = nonsensitive(var.db_password)})}`, script: `\${"line one\\n${"$"}{nonsensitive(var.db_password)}\\nline three"}` } },
+          },
+        },
         output: { password: { value: "${var.db_password}", sensitive: true } },
       },
       vars: { db_password: secret },
     });
     expect(planJson).toContain(secret); // terraform leaves it in clear text
     const { comment, summary } = render(planJson, "sensitive.json");
-    expect(comment).toContain("_(sensitive)_");
+    expect(comment).toContain("<i>(sensitive)</i>");
     expect(comment).not.toContain(secret);
     expect(summary).not.toContain(secret);
     expect(comment).toContain("terraform_data.copy"); // the nonsensitive() copy is masked, not dropped
+    expect(comment).toContain("***");
   });
 
   it("neutralizes hostile names and values", () => {
-    const hostile = "</details><script>alert(1)</script> ``` @org/team #1 | [x](https://evil.example) ![i](https://evil.example/i.png)";
+    const hostile = "</details><script>alert(1)</script> ``` @org/team #1 | [x](https://evil.example) ![i](https://evil.example/i.png) www.evil.example";
     const { planJson } = terraformPlan({
-      config: { resource: { terraform_data: { evil: { input: { value: hostile, [`key-${"`"}x${"`"}`]: "@admins #2" } } } } },
+      config: { resource: { terraform_data: { evil: { input: { value: hostile, [`key-${"`"}x${"`"}`]: "@admins #2", multi: `${hostile}\n${hostile}` } } } } },
     });
     const { comment } = render(planJson, "hostile.json", { mask: [] });
-    expect(comment).not.toContain("<script>");
-    expect(comment.match(/<\/details>/g)!.length).toBe(comment.match(/<details>/g)!.length);
-    expect(comment).not.toMatch(/@org\/team|@admins|#1\b|#2\b/);
-    expect(comment).not.toMatch(/\]\(https:\/\/evil/);
-    // the value is still readable, inside a code span in its table row
-    const row = comment.split("\n").find((line) => line.startsWith("| <code>input.value</code>"))!;
-    expect(row).toContain(inlineCode(JSON.stringify(hostile)));
-    expect(row.split(/(?<!\\)\|/).length).toBe(5); // 3 cells, the pipe in the value escaped
+    const html = expectValidGitHubMarkdown(comment, { allowedLinks });
+    expect(html).not.toContain("<script>");
+    // In the multi-line value's diff block the text stays literal: inside a fence nothing is markup.
+    expect(comment).toMatch(/```diff\n {2}\+<\/details><script>/);
+    expect(html).not.toMatch(/href="https:\/\/evil|<img/);
+    // the value is still readable, inside code
+    expect(comment).toContain("&lt;script&gt;alert\\(1\\)&lt;/script&gt;");
   });
 
   it("neutralizes a hostile for_each key in resource addresses, in the summary line and in the destroy warning", () => {
@@ -147,21 +227,81 @@ describeWithTerraform("plan comment for plans made by the real terraform binary"
     });
     const { comment, model } = render(planJson, "hostile-key.json");
     expect(model.counts.destroy).toBe(1);
+    expectValidGitHubMarkdown(comment, { allowedLinks });
     expect(comment).not.toMatch(/<img|<\/details><|@org|#3/);
-    expect(comment.match(/<details>/g)?.length ?? 0).toBe(comment.match(/<\/details>/g)?.length ?? 0);
     expect(comment).toContain("&lt;img src=x onerror=alert\\(1\\)&gt;"); // readable, inert
   });
+});
 
-  it("reports replacements with replace_paths and updates with the changed attributes", () => {
-    const { planJson } = terraformPlan({
-      applied: { resource: { terraform_data: { db: { input: "v1", triggers_replace: ["a"] }, app: { input: { size: 1 } }, gone: { input: 1 } } } },
-      config: { resource: { terraform_data: { db: { input: "v1", triggers_replace: ["b"] }, app: { input: { size: 2 } } } } },
-    });
-    const { comment, model } = render(planJson, "replace.json");
-    expect(model.counts).toMatchObject({ replace: 1, destroy: 1 });
-    expect(comment).toContain("**replace** <code>terraform\\_data.db</code>: an attribute that cannot change in place changed; <code>triggers\\_replace</code> forces replacement");
-    expect(comment).toContain("**destroy** <code>terraform\\_data.gone</code>: its configuration was removed");
-    expect(comment).toMatch(/\| <code>triggers\\_replace\\\[0\\\]<\/code> \*\*forces replacement\*\* \| <code>&quot;a&quot;<\/code> \| <code>&quot;b&quot;<\/code> \|/);
+describeWithTerraform("a plan of hundreds of resources", () => {
+  // 600 applied releases and 50 legacy resources, then: every release updated, 100 more created,
+  // legacy destroyed, one database replaced; the plan is made once for all the tests here.
+  let planJson: string;
+  beforeAll(() => {
+    planJson = terraformPlan({
+      applied: {
+        resource: {
+          terraform_data: {
+            release: { count: 600, input: { version: 1, index: "${count.index}" } },
+            legacy: { count: 50, input: "${count.index}" },
+            db: { input: "v1", triggers_replace: ["16.4"] },
+          },
+        },
+      },
+      config: { resource: { terraform_data: { release: { count: 700, input: { version: 2, index: "${count.index}" } }, db: { input: "v1", triggers_replace: ["16.6"] } } } },
+    }).planJson;
+  });
+
+  it("starts with counts by type and every changing address, keeps the footer, and stays within the budget", () => {
+    const { comment, model } = render(planJson, "large.json");
+    expect(model.resourceChanges.length).toBeGreaterThan(LARGE_PLAN);
+    expect(model.counts).toMatchObject({ add: 100, change: 600, replace: 1, destroy: 50 });
+    expect(comment.length).toBeLessThanOrEqual(COMMENT_LIMIT - MARKER_ROOM);
+    expectValidGitHubMarkdown(comment, { allowedLinks });
+    const types = comment.indexOf("#### Changes by resource type");
+    const addresses = comment.indexOf("#### Every address that changes (751)");
+    expect(types).toBeGreaterThan(comment.indexOf("[!CAUTION]"));
+    expect(addresses).toBeGreaterThan(types);
+    expect(comment).toContain("- <code>terraform\\_data</code>: 🗑️ 50 · ♻️ 1 · ✏️ 600 · ➕ 100");
+    // The CAUTION block folds resources destroyed for the same reason into one line.
+    expect(comment).toContain("> - **destroy** 50: <code>terraform\\_data.legacy\\[0…49\\]</code> · its configuration was removed");
+    // Every address, consecutive instances folded into ranges.
+    expect(comment).toContain("- 🗑️ destroy <code>terraform\\_data</code> (50): <code>legacy\\[0…49\\]</code>");
+    expect(comment).toContain("- ✏️ update <code>terraform\\_data</code> (600): <code>release\\[0…599\\]</code>");
+    expect(comment).toContain("- ➕ create <code>terraform\\_data</code> (100): <code>release\\[600…699\\]</code>");
+    // The footer is always there, with the digest the deploy gate compares.
+    expect(comment.trimEnd().split("\n").at(-1)).toMatch(/^<sub>terraform 1\.11\.4 · plan digest <code>sha256:[0-9a-f]{64}<\/code> · <a href="/);
+    expect(digestInFooter(comment)).toBe(planDigest(model));
+    // Large plans keep details collapsed: the overview is what a reviewer reads first.
+    expect(comment).not.toContain("<details open>");
+    expect(model.resourceChanges.length).toBeGreaterThan(SMALL_PLAN);
+  });
+
+  it("shows the replacement before the updates and the creates, and folds identical changes into one row", () => {
+    const { comment } = render(planJson, "large.json");
+    const replace = comment.indexOf("#### ♻️ Replace (1)");
+    const update = comment.indexOf("#### ✏️ Update in place (600)");
+    expect(replace).toBeGreaterThan(-1);
+    expect(update).toBeGreaterThan(replace);
+    // 600 updates that all change input.version from 1 to 2: one row, not 600.
+    const updates = comment.split("\n").filter((line) => line.includes("<code>input.version</code>: <code>1</code> → <code>2</code>"));
+    expect(updates).toHaveLength(1);
+    expect(updates[0]).toContain("<code>terraform_data.release[0]</code> and 599 more alike");
+    expect(comment).toContain("- <i>the same for:</i> <code>terraform\\_data.release\\[1…599\\]</code>");
+  });
+
+  it("puts drift before the creates even when the creates would fill the comment", () => {
+    const drift = JSON.parse(readFileSync(join(fixturesDir, "tf-summarize_example_with-resource_drift.plan.json"), "utf8")).resource_drift;
+    const withDrift = JSON.stringify({ ...JSON.parse(planJson), resource_drift: drift });
+    const { comment } = render(withDrift, "large-drift.json");
+    expect(comment).toContain("#### 🌪️ Changed outside Terraform (3)");
+    expect(comment.indexOf("#### 🌪️ Changed outside Terraform")).toBeLessThan(comment.indexOf("#### ✏️ Update in place"));
+  });
+
+  it("uses the room the marker does not need", () => {
+    const small = render(planJson, "large.json", { markerLength: 600 });
+    expect(small.comment.length).toBeLessThanOrEqual(COMMENT_LIMIT - 600);
+    expect(checkGitHubMarkdown(small.comment, { allowedLinks }).problems).toEqual([]);
   });
 });
 
@@ -179,6 +319,10 @@ describe("error comment", () => {
     expect(text).toContain("`terraform plan` exited with code 1");
     expect(text).not.toContain("hunter2");
     expect(text).toContain("````text\n");
+    // The error first, as text that wraps, then the output.
+    expect(text).toContain("> - **Error: invalid token \\*\\*\\***<br>\\`\\`\\`<br>&lt;/details&gt; @\u200deveryone");
+    expect(text.indexOf("> [!CAUTION]")).toBeLessThan(text.indexOf("````text"));
+    expectValidGitHubMarkdown(text, { allowedLinks });
   });
 });
 
@@ -190,42 +334,33 @@ describeWithTerraform("moves and create-before-destroy from the real terraform b
     });
     const { comment, model } = render(planJson, "moved.json");
     expect(model.counts).toMatchObject({ move: 1, add: 0, destroy: 0 });
-    expect(comment).toContain("to move");
+    expect(countsLineOf(comment)).toBe("**Plan:** 1 to move");
     expect(comment).toContain("#### 📦 Import or move only (1)");
     expect(comment).toContain("moved from <code>terraform_data.old_name</code>");
-  });
-
-  it("classifies create-before-destroy replacement as replace", () => {
-    const { planJson } = terraformPlan({
-      applied: { resource: { terraform_data: { db: { input: "a", triggers_replace: ["a"], lifecycle: { create_before_destroy: true } } } } },
-      config: { resource: { terraform_data: { db: { input: "a", triggers_replace: ["b"], lifecycle: { create_before_destroy: true } } } } },
-    });
-    const { model, comment } = render(planJson, "cbd.json");
-    expect(model.resourceChanges[0]!.rawActions).toEqual(["create", "delete"]);
-    expect(model.counts.replace).toBe(1);
-    expect(comment).toContain("**This plan replaces 1 resource:**");
   });
 });
 
 describe("imports", () => {
-  it("counts an import and shows its id", () => {
-    const plan = {
+  const imported = (importing: Record<string, unknown>) =>
+    JSON.stringify({
       format_version: "1.2",
-      terraform_version: "1.11.4",
+      terraform_version: "1.12.0",
       resource_changes: [
-        {
-          address: "aws_s3_bucket.logs",
-          mode: "managed",
-          type: "aws_s3_bucket",
-          name: "logs",
-          change: { actions: ["no-op"], before: { bucket: "logs" }, after: { bucket: "logs" }, after_unknown: {}, importing: { id: "trading-logs-@ops" } },
-        },
+        { address: "aws_s3_bucket.logs", mode: "managed", type: "aws_s3_bucket", name: "logs", change: { actions: ["no-op"], before: { bucket: "logs" }, after: { bucket: "logs" }, after_unknown: {}, importing } },
       ],
-    };
-    const { comment, model } = render(JSON.stringify(plan), "import.json");
+    });
+
+  it("counts an import and shows its id", () => {
+    const { comment, model } = render(imported({ id: "trading-logs-@ops" }), "import.json");
     expect(model.counts.import).toBe(1);
     expect(model.hasChanges).toBe(true);
-    expect(comment).toContain("0 to destroy, 0 to forget, 1 to import, 0 to move");
-    expect(comment).toContain("imported from id <code>trading-logs-@\u200dops</code>");
+    expect(countsLineOf(comment)).toBe("**Plan:** 1 to import");
+    expect(comment).toContain("imported: id <code>trading-logs-@\u200dops</code>");
+  });
+
+  it("shows the identity of a resource imported by identity, which the digest does not depend on", () => {
+    const { comment, model } = render(imported({ identity: { account_id: "111122223333", bucket: "trading-logs" } }), "identity.json");
+    expect(comment).toContain("imported: identity <code>account_id=111122223333, bucket=trading-logs</code>");
+    expect(planDigest(model)).toBe(planDigest(parsePlanJson(imported({ identity: { account_id: "999999999999", bucket: "x" } }), "other.json")));
   });
 });

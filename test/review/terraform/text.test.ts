@@ -7,6 +7,7 @@ import { planDigest } from "../../../review/src/terraform/plan-digest";
 import { PlanParseError, parsePlanJson } from "../../../review/src/terraform/plan-model";
 import { renderPlanErrorText, renderPlanText } from "../../../review/src/terraform/text";
 import { ANSI, PLAIN } from "../../../review/src/text";
+import { countsText } from "../../../review/src/terraform/vocabulary";
 import { describeWithTerraform, terraformPlan } from "../../support/terraform";
 
 const fixturesDir = join(__dirname, "..", "..", "fixtures", "tools", "plan");
@@ -37,10 +38,9 @@ describe("plan text for every real plan fixture", () => {
     const { model, output } = rendered;
     const lines = output.split("\n");
     expect(lines[0]).toBe("Terraform plan · dev");
-    expect(lines[1]).toBe(
-      `Plan: ${model.counts.add} to add, ${model.counts.change} to change, ${model.counts.replace} to replace, ${model.counts.destroy} to destroy, ${model.counts.forget} to forget, ${model.counts.import} to import, ${model.counts.move} to move`,
-    );
-    for (const change of model.resourceChanges) expect(lines.some((line) => /^ {2}(-|\+|~|-\/\+|\.|>) /.test(line) && line.includes(change.address))).toBe(true);
+    expect(lines[1]).toMatch(new RegExp(`^Plan: ${countsText(model.counts)}`));
+    expect(lines[1]).not.toMatch(/\b0 to /);
+    for (const change of model.resourceChanges) expect(lines.some((line) => /^ {2}(-|\+|~|-\/\+|\+\/-|\.|>) /.test(line) && line.includes(change.address))).toBe(true);
     expect(output).not.toMatch(/<code>|<details>|\*\*|\|---|undefined|NaN|\[object/);
     expect(output).not.toContain("\u001b");
   });
@@ -59,11 +59,22 @@ describeWithTerraform("plan text from real terraform plans", () => {
       config: { resource: { terraform_data: { db: { input: "v1", triggers_replace: ["b"] }, app: { input: { size: 2, name: "app" } }, fresh: { input: "new" } } } },
     });
     const { output } = render(planJson, { constructPaths: new Map([["terraform_data.app", "trading-platform-dev/app"]]) });
-    expect(output).toContain("  ~ terraform_data.app  trading-platform-dev/app\n      ~ input.size: 1 → 2");
+    expect(output).toContain("  ~ terraform_data.app  trading-platform-dev/app  1 known after apply: output\n      ~ input.size: 1 → 2");
     expect(output).not.toContain("input.name");
     expect(output).toMatch(/ {2}-\/\+ terraform_data\.db[^\n]*\n(?: {6}[^\n]*\n)* {6}~ triggers_replace\[0\]: "a" → "b" {2}# forces replacement/);
     expect(output).toContain("      + input = \"new\"");
-    expect(output).toMatch(/- replace terraform_data\.db: [^\n]*triggers_replace forces replacement/);
+    expect(output).toContain('  - replace terraform_data.db; destroys first: downtime; triggers_replace[0]: "a" → "b" forces it');
+  });
+
+  it("shows a JSON policy change by path and a multi-line string as diff lines", () => {
+    const policy = (actions: string[]) => `\${jsonencode({Statement = [{Effect = "Deny", NotAction = ${JSON.stringify(actions)}, Resource = "*"}]})}`;
+    const { planJson } = terraformPlan({
+      applied: { resource: { terraform_data: { key: { input: { policy: policy(["kms:Decrypt"]), script: "a\nb\nc\n" } } } } },
+      config: { resource: { terraform_data: { key: { input: { policy: policy(["kms:Decrypt", "kms:*"]), script: "a\nB\nc\n" } } } } },
+    });
+    const { output } = render(planJson);
+    expect(output).toContain('      + input.policy › Statement[0].NotAction[1] = "kms:*"');
+    expect(output).toContain("      ~ input.script: +1 −1 lines\n           a\n          -b\n          +B\n           c");
   });
 
   it("never shows a sensitive value or a masked string", () => {

@@ -2,9 +2,11 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdir
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { locateFindings } from "../../../review/src/tflint/locate-findings";
-import { annotations, failsOn, renderLintComment } from "../../../review/src/tflint/markdown";
+import { GROUP_ABOVE, annotations, failsOn, renderLintComment } from "../../../review/src/tflint/markdown";
 import { TflintReportError, parseTflintReport } from "../../../review/src/tflint/report";
 import { repoRoot } from "../../support/environments";
+import { expectValidGitHubMarkdown } from "../../support/github-markdown";
+import { environmentNames, synthesizedStacks } from "../../support/synth";
 
 const fixturesDir = join(repoRoot, "test", "fixtures", "tools", "tflint");
 const fixture = (name: string): string => readFileSync(join(fixturesDir, name), "utf8");
@@ -34,11 +36,12 @@ describe("tflint output → lint comment, on every real output", () => {
     expect(files.length).toBeGreaterThanOrEqual(4);
   });
 
-  it.each(files)("%s renders counts and one row or error line per item", (file) => {
+  it.each(files)("%s renders valid GitHub markdown: counts and one list item or error line per item", (file) => {
     const { report, comment } = lint(file);
     expect(comment).toMatch(/^### 🔎 tflint · `dev`/);
-    const rows = comment.split("\n").filter((line) => /^\| (❌|⚠️|ℹ️) /.test(line));
+    const rows = comment.split("\n").filter((line) => /^- (❌|⚠️|ℹ️) /.test(line));
     expect(rows).toHaveLength(report.issues.length);
+    expectValidGitHubMarkdown(comment, { allowedLinks: (href) => href.startsWith("https://github.com/") });
     for (const error of report.errors) expect(comment).toContain(error.summary);
     expect(comment).not.toMatch(/undefined|NaN|\[object/);
   });
@@ -47,7 +50,7 @@ describe("tflint output → lint comment, on every real output", () => {
     const { findings, comment, annotations: commands } = lint("tflint-it_bundled_basic.tflint.json");
     expect(comment).toContain("**0 errors, 6 warnings, 0 notices**: this check passes (fail-on: error).");
     expect(comment).toContain(
-      "| ⚠️ warning | [`terraform_unused_declarations`](https://github.com/terraform-linters/tflint-ruleset-terraform/blob/v0.8.0/docs/rules/terraform_unused_declarations.md): variable &quot;unused&quot; is declared but not used <sub>(tflint --fix can fix this)</sub> | `main.tf:2` | — |",
+      "- ⚠️ `main.tf:2` · [`terraform_unused_declarations`](https://github.com/terraform-linters/tflint-ruleset-terraform/blob/v0.8.0/docs/rules/terraform_unused_declarations.md): variable &quot;unused&quot; is declared but not used <sub>(tflint --fix can fix this)</sub>",
     );
     expect(failsOn("error", findings)).toBe(false);
     expect(failsOn("warning", findings)).toBe(true);
@@ -67,7 +70,7 @@ describe("tflint output → lint comment, on every real output", () => {
   it("module callers: the call chain is shown under each finding", () => {
     const { comment } = lint("tflint-it_module_callers.tflint.json");
     expect(comment).toContain("**4 errors, 0 warnings, 0 notices**: this check fails (fail-on: error).");
-    expect(comment).toContain("instance type is t1.2xlarge<br><sub>via module/template.tf:15 → module/module/instance.tf:9</sub> | `module.tf:11` |");
+    expect(comment).toContain("- ❌ `module.tf:11` · `aws_instance_example_type`: instance type is t1.2xlarge <sub>via module/template.tf:15 → module/module/instance.tf:9</sub>");
   });
 
   it("a .tf.json input: the JSON line is mapped to the resource block around it", () => {
@@ -76,7 +79,7 @@ describe("tflint output → lint comment, on every real output", () => {
     copyFileSync(join(fixturesDir, "tflint-it_jsonsyntax_template.tf.json"), join(root, "template.tf.json"));
     const { findings, comment, annotations: commands } = lint("tflint-it_jsonsyntax_tf.json-input.tflint.json", { root });
     expect(findings[0]).toMatchObject({ address: "aws_instance.example", lintedFile: "template.tf.json", lintedLine: 5 });
-    expect(comment).toContain("| ❌ error | `aws_instance_example_type`: instance type is t1.xmicro | `aws_instance.example` | — |");
+    expect(comment).toContain("- ❌ `template.tf.json:5` · `aws_instance.example` · `aws_instance_example_type`: instance type is t1.xmicro");
     expect(commands).toEqual([{ level: "error", file: "template.tf.json", line: 5, title: "tflint aws_instance_example_type", message: "instance type is t1.xmicro (aws_instance.example)" }]);
   });
 });
@@ -135,7 +138,7 @@ describe("findings on a synthesized stack point at the TypeScript that created t
       source: { file: "stacks/constructs/encrypted-bucket.ts", line: 42 },
     });
     expect(comment).toContain(
-      "| `aws_s3_bucket.audit-logs`<br><sub>trading-platform-dev/storage/audit-logs</sub> | [`stacks/constructs/encrypted-bucket.ts:42`](https://github.com/acme/infra/blob/abc123/stacks/constructs/encrypted-bucket.ts#L42) |",
+      "- ⚠️ **[`stacks/constructs/encrypted-bucket.ts:42`](https://github.com/acme/infra/blob/abc123/stacks/constructs/encrypted-bucket.ts#L42)** ← [`stacks/trading-platform-stack.ts:80`](https://github.com/acme/infra/blob/abc123/stacks/trading-platform-stack.ts#L80) · `aws_s3_bucket.audit-logs` <sub>trading-platform-dev/storage/audit-logs</sub> · `s3_lifecycle`: bucket has no lifecycle configuration",
     );
     expect(commands).toEqual([
       {
@@ -152,7 +155,7 @@ describe("findings on a synthesized stack point at the TypeScript that created t
     expect(run(finding(0, "aws_s3_bucket.audit-logs: versioning is disabled")).findings[0]).toMatchObject({ address: "aws_s3_bucket.audit-logs", source: { line: 42 } });
     const fileLevel = run(finding(0, "terraform \"required_version\" attribute is required"));
     expect(fileLevel.findings[0]!.address).toBeUndefined();
-    expect(fileLevel.comment).toContain("| `cdktf.out/stacks/trading-platform-dev/cdk.tf.json`<br>(file-level) | — |");
+    expect(fileLevel.comment).toContain("- ⚠️ `cdktf.out/stacks/trading-platform-dev/cdk.tf.json` (file-level) · `s3_lifecycle`: terraform &quot;required\\_version&quot; attribute is required");
     expect(fileLevel.commands[0]).toEqual({
       level: "warning",
       file: "cdktf.out/stacks/trading-platform-dev/cdk.tf.json",
@@ -164,10 +167,10 @@ describe("findings on a synthesized stack point at the TypeScript that created t
 
   it("hostile messages cannot break the table or ping anyone", () => {
     const { comment } = run(finding(bucketLine, "a | b </details> @security-team #12 `x`"));
-    const row = comment.split("\n").find((line) => line.startsWith("| ⚠️"))!;
-    expect(row.split(/(?<!\\)\|/).length).toBe(6);
+    const row = comment.split("\n").find((line) => line.startsWith("- ⚠️"))!;
     expect(row).not.toContain("</details>");
     expect(row).not.toMatch(/@security-team|#12/);
+    expectValidGitHubMarkdown(comment, { allowedLinks: (href) => href.startsWith("https://github.com/acme/infra/blob/abc123/") });
   });
 });
 
@@ -193,8 +196,8 @@ describe("rule links", () => {
   });
 
   it("drops other schemes", () => {
-    expect(render("javascript:alert(1)")).toContain("| ℹ️ notice | `r`: m |");
-    expect(render("https://example.com/%E0%A4%A")).toContain("| ℹ️ notice | `r`: m |");
+    expect(render("javascript:alert(1)")).toContain("- ℹ️ file-level · `r`: m");
+    expect(render("https://example.com/%E0%A4%A")).toContain("- ℹ️ file-level · `r`: m");
   });
 });
 
@@ -205,5 +208,60 @@ describe("file names", () => {
     );
     const { findings } = locateFindings(report, { workingDirectory: "cdktf.out/stacks/s", repoRoot: "/repo", readFile: () => undefined });
     expect(findings[0]).toMatchObject({ lintedFile: "cdktf.out/stacks/s/main.tf", lintedLine: 3 });
+  });
+});
+
+describe("findings on the real synthesized stack link the line that gave the resource its values", () => {
+  // The first environment's stack as synth writes it, with the creation traces synth records; tflint's report
+  // for it is written here, one finding per resource, as tflint reports a line inside a resource block.
+  const { outdir } = synthesizedStacks();
+  const [environment] = environmentNames;
+  const stackFile = join(outdir, "stacks", `trading-platform-${environment}`, "cdk.tf.json");
+  const stackText = readFileSync(stackFile, "utf8");
+  const stack = JSON.parse(stackText);
+  const lines = stackText.split("\n");
+  const lineOf = (type: string, name: string) => lines.findIndex((line, index) => line.includes(`"${name}": {`) && lines.slice(0, index).some((previous) => previous.includes(`"${type}": {`))) + 1;
+  const report = (targets: readonly (readonly [string, string])[], rule = "test_rule") =>
+    parseTflintReport(
+      JSON.stringify({
+        issues: targets.map(([type, name]) => ({ rule: { name: rule, severity: "warning", link: "" }, message: `${type} finding`, range: { filename: "cdk.tf.json", start: { line: lineOf(type, name) + 1, column: 1 }, end: { line: lineOf(type, name) + 1, column: 2 } }, callers: [] })),
+        errors: [],
+      }),
+    );
+  const locate = (targets: readonly (readonly [string, string])[]) =>
+    locateFindings(report(targets), { workingDirectory: ".", readFile: (path) => (path === "cdk.tf.json" ? stackText : undefined) });
+  const frames = (type: string, name: string): string[] => stack.resource[type][name]["//"].metadata.stackTrace;
+  const location = (frame: string) => /\((stacks\/[^:]+):(\d+):\d+\)$/.exec(frame)!;
+
+  it("an alarm made by a shared helper: the helper's line, then the caller that passed its values, which is the one to change", () => {
+    const alarms = Object.keys(stack.resource.aws_cloudwatch_metric_alarm);
+    // An alarm whose caller no other alarm shares (the per-function alarms share a loop).
+    const alarm = alarms.find((name) => alarms.filter((other) => location(frames("aws_cloudwatch_metric_alarm", other)[1]!)[0] === location(frames("aws_cloudwatch_metric_alarm", name)[1]!)[0]).length === 1)!;
+    const [helper, caller] = frames("aws_cloudwatch_metric_alarm", alarm).map(location);
+    const { findings } = locate([["aws_cloudwatch_metric_alarm", alarm]]);
+    expect(findings[0]!.address).toBe(`aws_cloudwatch_metric_alarm.${alarm}`);
+    expect(findings[0]!.chain![0]).toMatchObject({ file: helper![1], line: Number(helper![2]) });
+    expect(findings[0]!.source).toMatchObject({ file: caller![1], line: Number(caller![2]) });
+    const comment = renderLintComment(findings, [], { environment: environment!, limit: 65_000, failOn: "error", blobUrl: "https://github.com/acme/infra/blob/abc123" });
+    const link = (frame: RegExpExecArray) => `[\`${frame[1]}:${frame[2]}\`](https://github.com/acme/infra/blob/abc123/${frame[1]}#L${frame[2]})`;
+    expect(comment).toContain(`- ⚠️ ${link(helper!)} ← **${link(caller!)}** ← `);
+    // The app's entry, which every resource shares, is left out.
+    expect(comment).not.toContain("stacks/app.ts");
+    expect(annotations(findings, [])[0]).toMatchObject({ file: caller![1], line: Number(caller![2]) });
+  });
+
+  it("many findings are grouped by rule with a count, each still led by its TypeScript link", () => {
+    const functions = Object.keys(stack.resource.aws_lambda_function).map((name) => ["aws_lambda_function", name] as const);
+    const buckets = Object.keys(stack.resource.aws_s3_bucket).map((name) => ["aws_s3_bucket", name] as const);
+    const targets = [...functions, ...buckets, ...functions];
+    expect(targets.length).toBeGreaterThan(GROUP_ABOVE);
+    const { findings } = locate(targets);
+    const comment = renderLintComment(findings, [], { environment: environment!, limit: 65_000, failOn: "error", blobUrl: "https://github.com/acme/infra/blob/abc123" });
+    expectValidGitHubMarkdown(comment, { allowedLinks: (href) => href.startsWith("https://github.com/acme/infra/blob/abc123/") });
+    expect(comment).toContain(`#### ⚠️ \`test_rule\` (${targets.length})`);
+    const items = comment.split("\n").filter((line) => /^- ⚠️ (\*\*)?\[`stacks\//.test(line));
+    expect(items).toHaveLength(targets.length);
+    // Each function's finding names its own construct, so findings on the same helper line are told apart.
+    for (const [, name] of functions) expect(comment).toContain(`\`aws_lambda_function.${name}\` <sub>${stack.resource.aws_lambda_function[name]["//"].metadata.path}</sub>`);
   });
 });

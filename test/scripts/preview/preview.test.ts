@@ -98,11 +98,11 @@ process.exit(2);
     const printed = output.join("");
     expect(steps.map((step) => `${step.name}:${step.status}`)).toEqual(["synth:done", "diff:skipped", "plan:done", "cost:done", "lint:done"]);
     // Plan: the delete fixture's warning first, then each resource with terraform's marker.
-    expect(printed).toMatch(/plan · dev\n[\s\S]*! This plan destroys 2 resources:\n {2}- destroy local_file\.test[^\n]*: its configuration was removed/);
+    expect(printed).toMatch(/plan · dev\n[\s\S]*! This plan destroys 2 resources:\n {2}- destroy local_file\.test[^\n]*; its configuration was removed/);
     expect(printed).toMatch(/\nDestroy \(2\)\n {2}- local_file\.test {2}its configuration was removed\n {2}- local_file\.test3 {2}its configuration was removed\n/);
     // Cost: exact totals, amounts aligned in columns.
     expect(printed).toContain("$81.12 per month, up +$40.56 (+100%) from $40.56.");
-    expect(printed).toMatch(/\n {2}aws_instance\.instance_2 +\$4\.60 +\+\$4\.60\n/);
+    expect(printed).toMatch(/\n {3}\+\$4\.60 {2}\+ added aws_instance\.instance_2 +Instance usage \(Linux\/UNIX, on-demand, t3\.nano\) \+\$3\.80\n/);
     // Lint: the finding points at the construct and the TypeScript line that created the key.
     const lint = printed.slice(printed.indexOf("lint · dev"));
     expect(lint).toMatch(/warning +kms_rotation: check key rotation\n +aws_kms_key\.[^ ]+ \(trading-platform-dev\//);

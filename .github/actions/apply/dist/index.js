@@ -8163,10 +8163,10 @@ var require_fixed_queue = __commonJS({
         this.head.push(data);
       }
       shift() {
-        const tail2 = this.tail;
-        const next = tail2.shift();
-        if (tail2.isEmpty() && tail2.next !== null) {
-          this.tail = tail2.next;
+        const tail3 = this.tail;
+        const next = tail3.shift();
+        if (tail3.isEmpty() && tail3.next !== null) {
+          this.tail = tail3.next;
         }
         return next;
       }
@@ -17345,7 +17345,7 @@ var require_permessage_deflate = __commonJS({
     var { createInflateRaw, Z_DEFAULT_WINDOWBITS } = require("node:zlib");
     var { isValidClientWindowBits } = require_util7();
     var { MessageSizeExceededError } = require_errors();
-    var tail2 = Buffer.from([0, 0, 255, 255]);
+    var tail3 = Buffer.from([0, 0, 255, 255]);
     var kBuffer = /* @__PURE__ */ Symbol("kBuffer");
     var kLength = /* @__PURE__ */ Symbol("kLength");
     var PerMessageDeflate = class {
@@ -17403,7 +17403,7 @@ var require_permessage_deflate = __commonJS({
         }
         this.#inflate.write(chunk);
         if (fin) {
-          this.#inflate.write(tail2);
+          this.#inflate.write(tail3);
         }
         this.#inflate.flush(() => {
           if (!this.#inflate) {
@@ -28092,7 +28092,7 @@ function escapeText(text) {
   );
 }
 function neutralizeReferences(text) {
-  return text.replace(/([@#])(?=[\p{L}\p{N}_-])/gu, `$1${ZERO_WIDTH_JOINER}`);
+  return text.replace(/([@#])(?=[\p{L}\p{N}_-])/gu, `$1${ZERO_WIDTH_JOINER}`).replace(/:\/\//g, `:${ZERO_WIDTH_JOINER}//`).replace(/\b(www)\./gi, `$1${ZERO_WIDTH_JOINER}.`);
 }
 function longestBacktickRun(text) {
   let longest = 0;
@@ -28657,6 +28657,7 @@ function toResourceChange(raw, where, sensitiveStrings) {
     actionReason: raw.action_reason,
     replacePaths,
     importing: change.importing ? { id: typeof change.importing.id === "string" ? change.importing.id : void 0 } : void 0,
+    importIdentity: isPlainObject3(change.importing?.identity) ? change.importing.identity : void 0,
     moved: raw.previous_address !== void 0 && raw.previous_address !== raw.address,
     before,
     after,
@@ -28756,9 +28757,66 @@ function diffAttributes(before, after, afterUnknown, replacePaths = [], beforeSe
 }
 var isEmpty = (value) => value === null || value === void 0 || Array.isArray(value) && value.length === 0 || typeof value === "object" && value !== null && Object.keys(value).length === 0;
 
+// review/src/terraform/vocabulary.ts
+var COUNT_WORDS = [
+  ["add", "to add"],
+  ["change", "to change"],
+  ["replace", "to replace"],
+  ["destroy", "to destroy"],
+  ["forget", "to forget"],
+  ["import", "to import"],
+  ["move", "to move"]
+];
+var countsText = (counts) => {
+  const parts = COUNT_WORDS.filter(([key2]) => counts[key2] > 0).map(([key2, words]) => `${counts[key2]} ${words}`);
+  return parts.length > 0 ? parts.join(", ") : "no changes";
+};
+
+// review/src/terraform/terraform-output.ts
+var COMPLETE = /^(.+?): (Creation|Modifications|Destruction|Import) complete after \S+/;
+var ACTIONS = { Creation: "created", Modifications: "updated", Destruction: "destroyed", Import: "imported" };
+var MAX_DETAIL_LINES = 25;
+function parseTerraformOutput(output) {
+  const completed = [];
+  const errors = [];
+  let current;
+  const finish = () => {
+    if (!current) return;
+    while (current.details.length > 0 && current.details.at(-1) === "") current.details.pop();
+    while (current.details.length > 0 && current.details[0] === "") current.details.shift();
+    errors.push({ summary: current.summary, details: current.details.slice(0, MAX_DETAIL_LINES) });
+    current = void 0;
+  };
+  for (const raw of output.replace(/\r\n/g, "\n").split("\n")) {
+    const boxed = raw.startsWith("│");
+    const line = boxed ? raw.replace(/^│ ?/, "") : raw;
+    const done = COMPLETE.exec(line);
+    if (done && !current) {
+      completed.push({ address: done[1], action: ACTIONS[done[2]] });
+      continue;
+    }
+    const error2 = /^Error: (.*)$/.exec(line);
+    if (error2) {
+      finish();
+      current = { summary: error2[1].trim(), details: [] };
+      continue;
+    }
+    if (!current) continue;
+    if (raw.startsWith("╵") || /^(Warning|Error): /.test(line)) {
+      finish();
+      continue;
+    }
+    if (raw.startsWith("╷")) continue;
+    current.details.push(line.trim() === "" ? "" : line.replace(/\s+$/, ""));
+  }
+  finish();
+  return { errors, completed };
+}
+
 // review/src/terraform/markdown.ts
 var MARKER_CHANGES_ROOM = 8e3;
-var MARKER_ROOM = 600 + MARKER_CHANGES_ROOM;
+var MARKER_BASE_ROOM = 600;
+var MARKER_ROOM = MARKER_BASE_ROOM + MARKER_CHANGES_ROOM;
 
 // review/src/terraform/plan-digest.ts
 var import_node_crypto2 = require("node:crypto");
@@ -28892,20 +28950,45 @@ var stackDirectoryOf = (environment) => `cdktf.out/stacks/trading-platform-${env
 var import_node_path = require("node:path");
 
 // review/src/apply/markdown.ts
-var countsLine = (model) => `${model.counts.add} to add, ${model.counts.change} to change, ${model.counts.replace} to replace, ${model.counts.destroy} to destroy`;
+var countsLine = (model) => countsText(model.counts);
+var MAX_COMPLETED = 50;
+var MAX_ERRORS = 10;
+var tail = (text, lines = 80) => text.trimEnd().split("\n").slice(-lines).join("\n");
 var renderNotApplied = (environment, reason) => `### ⛔ ${escapeText(environment)}: not applied
 
 ${reason}`;
 var renderUpToDate = (environment, pullRequestNumber, digest) => `### ✅ ${escapeText(environment)}: already up to date
 
 The plan after merging #${pullRequestNumber} has no changes; nothing to apply. Digest ${codeSpan(digest)}.`;
-var renderApplyFailed = (options) => `### ❌ ${escapeText(options.environment)}: apply failed
+function renderApplyFailed(options) {
+  const { errors, completed } = parseTerraformOutput(options.output);
+  const parts = [
+    `### ❌ ${escapeText(options.environment)}: apply failed`,
+    `The reviewed plan from #${options.pullRequestNumber} (${countsText(options.model.counts)}) failed to apply; some changes may have been made.`
+  ];
+  if (errors.length > 0) {
+    const items = errors.slice(0, MAX_ERRORS).map((error2) => `> - **Error: ${escapeText(error2.summary)}**${error2.details.filter((line) => line !== "").map((line) => `<br>${escapeText(line.trim())}`).join("")}`);
+    if (errors.length > MAX_ERRORS) items.push(`> - … ${errors.length - MAX_ERRORS} more errors in the output below and in the run`);
+    parts.push(`> [!CAUTION]
+> **terraform stopped with ${errors.length === 1 ? "this error" : `${errors.length} errors`}:**
+${items.join("\n")}`);
+  } else {
+    parts.push("terraform printed no `Error:` line; see its output below.");
+  }
+  if (completed.length > 0) {
+    const shown = completed.slice(0, MAX_COMPLETED).map((change) => `${codeSpan(change.address)} ${change.action}`);
+    parts.push(`**Completed before the failure (${completed.length}):** ${shown.join(", ")}${completed.length > MAX_COMPLETED ? `, … ${completed.length - MAX_COMPLETED} more` : ""}. They are in the state now; the next plan starts from them.`);
+  } else {
+    parts.push("**Nothing completed before the failure.**");
+  }
+  parts.push(`<details><summary>The last lines of terraform's output</summary>
 
-The reviewed plan from #${options.pullRequestNumber} (${countsLine(options.model)}) failed to apply; some changes may have been made. The last lines of terraform's output:
+${codeBlock(tail(options.output), "text")}
 
-${codeBlock(options.outputTail)}
-
-[Run](${options.runUrl})`;
+</details>`);
+  parts.push(`[Run](${options.runUrl})`);
+  return parts.join("\n\n");
+}
 var renderApplied = (options) => `### ✅ ${escapeText(options.environment)}: applied
 
 The plan reviewed on #${options.pullRequestNumber} (${countsLine(options.model)}) was applied by [this run](${options.runUrl}). Digest ${codeSpan(options.digest)}.`;
@@ -28931,10 +29014,9 @@ function renderMismatch(options) {
   const lines = [
     `### ⛔ ${escapeText(options.environment)}: not applied, the plan differs from the reviewed one`,
     "",
-    `| | digest |`,
-    `|---|---|`,
-    `| reviewed on #${options.pullRequestNumber} (run ${options.reviewedRunId}) | ${codeSpan(options.reviewedDigest, { inTable: true })} |`,
-    `| planned now ([run](${options.runUrl})) | ${codeSpan(options.currentDigest, { inTable: true })} |`,
+    // A list, not a table: a digest is a long unbroken value, and GitHub's tables do not wrap.
+    `- reviewed on #${options.pullRequestNumber} (run ${options.reviewedRunId}): ${codeSpan(options.reviewedDigest)}`,
+    `- planned now ([run](${options.runUrl})): ${codeSpan(options.currentDigest)}`,
     "",
     "The environment or the branch changed since the plan was reviewed (another merge, a manual change, a provider update).",
     "Open a pull request (or re-run this one's plan) to review the current plan, then deploy again.",
@@ -28957,15 +29039,22 @@ function renderMismatch(options) {
 }
 
 // review/src/apply/text.ts
-var countsLine2 = (model) => `${model.counts.add} to add, ${model.counts.change} to change, ${model.counts.replace} to replace, ${model.counts.destroy} to destroy`;
+var countsLine2 = (model) => countsText(model.counts);
 var renderNotAppliedText = (environment, reason, style) => `${style.red(style.bold(`${oneLine(environment)}: not applied`))}
 ${printable(reason)}`;
 var renderUpToDateText = (environment, pullRequestNumber, digest, style) => `${style.green(style.bold(`${oneLine(environment)}: already up to date`))}
 The plan after merging #${pullRequestNumber} has no changes; nothing to apply. Digest ${digest}.`;
-var renderApplyFailedText = (options, style) => `${style.red(style.bold(`${oneLine(options.environment)}: apply failed`))}
-The reviewed plan from #${options.pullRequestNumber} (${countsLine2(options.model)}) failed to apply; some changes may have been made. The last lines of terraform's output:
-
-${printable(options.outputTail)}`;
+function renderApplyFailedText(options, style) {
+  const { errors, completed } = parseTerraformOutput(options.output);
+  const lines = [
+    style.red(style.bold(`${oneLine(options.environment)}: apply failed`)),
+    `The reviewed plan from #${options.pullRequestNumber} (${countsLine2(options.model)}) failed to apply; some changes may have been made.`
+  ];
+  for (const error2 of errors) lines.push("", style.red(`Error: ${printable(error2.summary)}`), ...error2.details.map((line) => `  ${printable(line)}`));
+  lines.push("", completed.length > 0 ? `Completed before the failure (${completed.length}): ${completed.map((change) => `${oneLine(change.address)} ${change.action}`).join(", ")}` : "Nothing completed before the failure.");
+  lines.push("", style.dim("terraform's output:"), printable(options.output.trimEnd()));
+  return lines.join("\n");
+}
 var renderAppliedText = (options, style) => `${style.green(style.bold(`${oneLine(options.environment)}: applied`))}
 The plan reviewed on #${options.pullRequestNumber} (${countsLine2(options.model)}) was applied. Digest ${options.digest}.`;
 var list2 = (changes) => changes.length > 0 ? changes.map((change) => `  - ${oneLine(change.actions.join(", "))} ${oneLine(change.address)}`) : ["  - (none)"];
@@ -29032,7 +29121,7 @@ async function readReviewedPlan(options) {
 
 // review/src/apply/gate.ts
 var DEFAULT_PLAN_FILE = "deploy.tfplan";
-var tail = (text, lines = 80) => text.trimEnd().split("\n").slice(-lines).join("\n");
+var tail2 = (text, lines = 80) => text.trimEnd().split("\n").slice(-lines).join("\n");
 var changeSummaries = (model) => model.resourceChanges.map((change) => ({ address: change.address, actions: [...change.rawActions] }));
 async function applyReviewedPlan(request2, dependencies, github, publisher) {
   const { fs: fs3 } = dependencies;
@@ -29047,7 +29136,7 @@ async function applyReviewedPlan(request2, dependencies, github, publisher) {
     const shown = await dependencies.exec(request2.terraform, ["show", "-json", planFile], { cwd: request2.directory, env: terraformEnv });
     if (shown.exitCode !== 0) {
       throw new InputError(`terraform show -json ${planFile} failed (exit code ${shown.exitCode}):
-${tail(shown.stderr || shown.stdout, 30)}`);
+${tail2(shown.stderr || shown.stdout, 30)}`);
     }
     const model = parsePlanJson(shown.stdout, planFile);
     const secrets = [...model.sensitiveStrings, ...request2.mask];
@@ -29112,7 +29201,7 @@ ${tail(shown.stderr || shown.stdout, 30)}`);
     const output = mask(`${applied.stdout}${applied.stderr ? `
 ${applied.stderr}` : ""}`);
     if (applied.exitCode !== 0) {
-      const failure = { environment, pullRequestNumber: pullRequest.number, model, outputTail: tail(output) };
+      const failure = { environment, pullRequestNumber: pullRequest.number, model, output };
       return refuse(renderApplyFailed({ ...failure, runUrl }), (style) => renderApplyFailedText(failure, style), `terraform apply failed (exit code ${applied.exitCode}).`);
     }
     publisher.output("applied", "true");

@@ -28063,8 +28063,11 @@ function escapeText(text) {
     text.replace(/\r\n|\r|\n/g, " ").replace(/[&<>"]/g, (character) => HTML_ENTITIES[character]).replace(/[\\`*_{}[\]()!|~^]/g, (character) => `\\${character}`)
   );
 }
+function escapeHtml(text) {
+  return neutralizeReferences(text.replace(/\r\n|\r|\n/g, " ").replace(/[&<>"']/g, (character) => character === "'" ? "&#39;" : HTML_ENTITIES[character]));
+}
 function neutralizeReferences(text) {
-  return text.replace(/([@#])(?=[\p{L}\p{N}_-])/gu, `$1${ZERO_WIDTH_JOINER}`);
+  return text.replace(/([@#])(?=[\p{L}\p{N}_-])/gu, `$1${ZERO_WIDTH_JOINER}`).replace(/:\/\//g, `:${ZERO_WIDTH_JOINER}//`).replace(/\b(www)\./gi, `$1${ZERO_WIDTH_JOINER}.`);
 }
 function longestBacktickRun(text) {
   let longest = 0;
@@ -28094,10 +28097,15 @@ function omissionNote(count, noun, fullOutputUrl) {
   return `_… ${count} more ${noun} not shown, ${where}_`;
 }
 var NOTE_RESERVE = 400;
-function buildWithinBudget(blocks, options) {
+function buildWithinBudget(allBlocks, options) {
   const measure = options.measure ?? measureCharacters;
   const separator = options.separator ?? "\n";
-  const available = options.limit - NOTE_RESERVE;
+  let bodyEnd = allBlocks.length;
+  while (bodyEnd > 0 && isKept(allBlocks[bodyEnd - 1])) bodyEnd -= 1;
+  const blocks = allBlocks.slice(0, bodyEnd);
+  const trailing = allBlocks.slice(bodyEnd);
+  const keptSize = allBlocks.filter(isKept).reduce((total, block) => total + measure(block.text) + measure(separator), 0);
+  let available = options.limit - NOTE_RESERVE - keptSize;
   let text = "";
   let used = 0;
   let omitted = 0;
@@ -28112,6 +28120,11 @@ function buildWithinBudget(blocks, options) {
   const fits = (size) => used + size <= available;
   for (const block of blocks) {
     if (block.kind === "text") {
+      if (block.keep) {
+        available += measure(block.text) + measure(separator);
+        append(block.text, separator);
+        continue;
+      }
       if (exhausted) continue;
       const size = measure(block.text) + measure(separator);
       if (fits(size)) {
@@ -28165,8 +28178,10 @@ function buildWithinBudget(blocks, options) {
     const nouns = [...omittedNouns.keys()];
     append(omissionNote(droppedWhole, nouns.length === 1 ? nouns[0] : "items", options.fullOutputUrl), "\n\n");
   }
+  for (const block of trailing) append(block.text, separator);
   return { text, omitted };
 }
+var isKept = (block) => block.kind === "text" && block.keep === true;
 
 // review/src/notify/github/client.ts
 var import_node_crypto = require("node:crypto");
@@ -28563,7 +28578,8 @@ function connectGitHub(runtime, token) {
 
 // review/src/terraform/markdown.ts
 var MARKER_CHANGES_ROOM = 8e3;
-var MARKER_ROOM = 600 + MARKER_CHANGES_ROOM;
+var MARKER_BASE_ROOM = 600;
+var MARKER_ROOM = MARKER_BASE_ROOM + MARKER_CHANGES_ROOM;
 
 // review/src/infracost/review.ts
 var import_node_path = require("node:path");
@@ -28698,17 +28714,19 @@ function formatPercent(delta, previous) {
 }
 var markdownStrong = (text) => `**${text}**`;
 function headline(report, strong = markdownStrong) {
-  const total = formatMoney(report.monthlyCost, report.currency);
+  const atLeast = report.lowerBoundReasons.length > 0 && report.monthlyCost !== null ? "at least " : "";
+  const total = `${atLeast}${formatMoney(report.monthlyCost, report.currency)}`;
   if (report.monthlyCost === null) return strong("The monthly cost could not be estimated.");
   const past = report.pastMonthlyCost;
   const delta = report.monthlyDelta;
-  if (delta === null) return `${strong(`${total} per month.`)} (No prior state to compare with.)`;
-  if (delta.round(2).isZero()) return `${strong(`${total} per month`)}, no change from the current ${formatMoney(past, report.currency)}.`;
+  const lowerBound = atLeast ? ` Only a lower bound: ${report.lowerBoundReasons.join("; ")}.` : "";
+  if (delta === null) return `${strong(`${total} per month.`)} (No prior state to compare with.)${lowerBound}`;
+  if (delta.round(2).isZero()) return `${strong(`${total} per month`)}, no change from the current ${formatMoney(past, report.currency)}.${lowerBound}`;
   const direction = delta.isNegative() ? "down" : "up";
   const percent = formatPercent(delta, past);
   const change = `${formatMoney(delta, report.currency, { signed: true })}${percent ? ` (${percent})` : ""}`;
   const from = past === null || past.isZero() ? "from nothing today" : `from ${formatMoney(past, report.currency)}`;
-  return `${strong(`${total} per month`)}, ${direction} ${strong(change)} ${from}.`;
+  return `${strong(`${total} per month`)}, ${direction} ${strong(change)} ${from}.${lowerBound}`;
 }
 var costOrder = (a, b) => {
   if (a.monthlyCost === null || b.monthlyCost === null) return a.monthlyCost === null ? b.monthlyCost === null ? 0 : 1 : -1;
@@ -28718,14 +28736,21 @@ var changeOrder = (a, b) => {
   const magnitude = (resource) => resource.monthlyDelta?.abs() ?? Decimal.ZERO;
   return magnitude(b).compare(magnitude(a)) || a.address.localeCompare(b.address);
 };
-var resourceLabel = (resource, multiProject) => `${codeSpan(resource.address, { inTable: true })}${multiProject ? ` <sub>${escapeText(resource.project)}</sub>` : ""}`;
-var changeCell = (resource, currency) => {
-  if (resource.removed) return `${formatMoney(resource.monthlyDelta ?? null, currency, { signed: true })} (removed)`;
-  if (resource.monthlyDelta === void 0) return "";
-  return formatMoney(resource.monthlyDelta, currency, { signed: true });
-};
+var CHANGE_MARKS = { added: "➕ added", changed: "✏️ changed", removed: "🗑️ removed", unchanged: "" };
+function componentText(component, currency) {
+  if (!component) return void 0;
+  const amount = component.delta === null ? "usage-based" : formatMoney(component.delta, currency, { signed: true });
+  return `${component.name} ${amount}`;
+}
+var changeAmount = (resource, currency) => resource.monthlyDelta == null && resource.monthlyCost === null ? "n/a (usage-based)" : formatMoney(resource.monthlyDelta ?? null, currency, { signed: true });
+function costMovement(resource, currency) {
+  if (resource.change === "removed") return resource.pastMonthlyCost === void 0 ? void 0 : `was ${formatMoney(resource.pastMonthlyCost, currency)}`;
+  if (resource.change === "changed" && resource.pastMonthlyCost !== void 0) return `${formatMoney(resource.pastMonthlyCost, currency)} → ${formatMoney(resource.monthlyCost, currency)}`;
+  return void 0;
+}
 var plural = (count, noun) => `${count} ${noun}${count === 1 ? "" : "s"}`;
 var typeCounts = (counts) => counts.map(([type, count]) => `${codeSpan(type)} ×${count}`).join(", ");
+var changedResources = (report) => [...report.resources.filter((resource) => resource.change !== "unchanged")].sort(changeOrder);
 function renderCostComment(report, options) {
   const currency = report.currency;
   const multiProject = report.projects.length > 1;
@@ -28733,72 +28758,78 @@ function renderCostComment(report, options) {
   const text = (value) => blocks.push({ kind: "text", text: `
 ${value}
 ` });
+  const project = (resource) => multiProject ? ` · <sub>${escapeText(resource.project)}</sub>` : "";
   text(`### 💰 Cost estimate · ${codeSpan(options.environment)}`);
   text(headline(report));
-  const failed = report.projects.filter((project) => project.errors.length > 0);
+  const failed = report.projects.filter((candidate) => candidate.errors.length > 0);
   if (failed.length > 0) {
     const lines = failed.flatMap(
-      (project) => project.errors.map((error2) => `> - ${codeSpan(project.name)}: ${escapeText(error2.message)}${error2.code === void 0 ? "" : ` (code ${error2.code})`}`)
+      (candidate) => candidate.errors.map((error2) => `> - ${codeSpan(candidate.label)}: ${escapeText(error2.message)}${error2.code === void 0 ? "" : ` (code ${error2.code})`}`)
     );
     text(
       `> [!CAUTION]
-> **infracost could not estimate ${failed.length === 1 ? "1 project" : `${failed.length} projects`}; the totals leave ${failed.length === 1 ? "it" : "them"} out.**
+> **infracost could not estimate ${failed.length === 1 ? "1 project" : `${failed.length} projects`}; the totals leave ${failed.length === 1 ? "it" : "them"} out, so they are only a lower bound.**
 ${lines.join("\n")}`
     );
   }
-  const warnings = report.projects.flatMap((project) => project.warnings.map((warning2) => `> - ${codeSpan(project.name)}: ${escapeText(warning2.message)}`));
+  const warnings = report.projects.flatMap((candidate) => candidate.warnings.map((warning2) => `> - ${codeSpan(candidate.label)}: ${escapeText(warning2.message)}`));
   if (warnings.length > 0) text(`> [!WARNING]
 ${warnings.join("\n")}`);
   if (multiProject) {
     blocks.push({
       kind: "section",
-      header: "\n| Project | Previous | New | Change |\n|---|---:|---:|---:|",
-      rows: report.projects.map((project) => {
-        const percent = formatPercent(project.monthlyDelta, project.pastMonthlyCost);
-        const status = project.errors.length > 0 ? " ⚠️ error" : "";
-        return `| ${codeSpan(project.name, { inTable: true })}${status} | ${formatMoney(project.pastMonthlyCost, currency)} | ${formatMoney(project.monthlyCost, currency)} | ${formatMoney(project.monthlyDelta, currency, { signed: true })}${percent ? ` (${percent})` : ""} |`;
+      header: "\n#### Projects\n",
+      rows: report.projects.map((candidate) => {
+        if (candidate.failed) return `- **n/a** ${codeSpan(candidate.label)} · ⚠️ could not be estimated${candidate.path && candidate.path !== candidate.label ? ` · <sub>${escapeText(candidate.path)}</sub>` : ""}`;
+        const percent = formatPercent(candidate.monthlyDelta, candidate.pastMonthlyCost);
+        const amount = `**${formatMoney(candidate.monthlyDelta, currency, { signed: true })}${percent ? ` (${percent})` : ""}**`;
+        return `- ${amount} ${codeSpan(candidate.label)} · ${formatMoney(candidate.pastMonthlyCost, currency)} → ${formatMoney(candidate.monthlyCost, currency)}${candidate.path && candidate.path !== candidate.label ? ` · <sub>${escapeText(candidate.path)}</sub>` : ""}`;
       }),
-      footer: "",
       noun: "projects"
     });
   }
-  const priced = report.resources.filter((resource) => !resource.removed);
   const top = options.topResources ?? 10;
-  if (priced.length > 0) {
-    const sorted = [...priced].sort(costOrder);
-    const shown = sorted.slice(0, top);
-    const rest = sorted.slice(shown.length);
-    const restTotal = rest.reduce((total, resource) => total.plus(resource.monthlyCost ?? Decimal.ZERO), Decimal.ZERO);
-    blocks.push({
-      kind: "section",
-      header: `
-#### ${Number.isFinite(top) ? "Top resources" : "Resources"} by monthly cost
-
-| Resource | Monthly | Change |
-|---|---:|---:|`,
-      rows: shown.map((resource) => `| ${resourceLabel(resource, multiProject)} | ${resource.monthlyCost === null ? "n/a (usage-based)" : formatMoney(resource.monthlyCost, currency)} | ${changeCell(resource, currency)} |`),
-      footer: rest.length > 0 ? `
-_Not listed: ${plural(rest.length, "resource")} costing ${formatMoney(restTotal, currency)} per month together._
-` : "",
-      noun: "resources"
-    });
-  }
-  const changed = report.resources.filter((resource) => resource.removed || resource.monthlyDelta != null && !resource.monthlyDelta.round(2).isZero());
+  const changed = changedResources(report);
   if (changed.length > 0) {
-    const sorted = [...changed].sort(changeOrder);
-    const shown = sorted.slice(0, top);
+    const shown = changed.slice(0, Number.isFinite(top) ? top + 5 : changed.length);
+    const rest = changed.slice(shown.length);
+    const restTotal = rest.reduce((total, resource) => total.plus(resource.monthlyDelta ?? Decimal.ZERO), Decimal.ZERO);
     blocks.push({
       kind: "section",
       header: `
-#### ${Number.isFinite(top) ? "Largest changes" : "Changes"}
-
-| Resource | Change | Monthly after |
-|---|---:|---:|`,
-      rows: shown.map((resource) => `| ${resourceLabel(resource, multiProject)} | ${changeCell(resource, currency)} | ${formatMoney(resource.monthlyCost, currency)} |`),
-      footer: sorted.length > shown.length ? `
-_Not listed: ${plural(sorted.length - shown.length, "smaller change")}._
+#### What changes the cost (${changed.length})
+`,
+      rows: shown.map((resource) => {
+        const parts = [
+          `- **${changeAmount(resource, currency)}** ${CHANGE_MARKS[resource.change]} ${codeSpan(resource.address)}`,
+          costMovement(resource, currency),
+          componentText(resource.topComponent, currency) ? escapeText(componentText(resource.topComponent, currency)) : void 0
+        ];
+        return `${parts.filter(Boolean).join(" · ")}${project(resource)}`;
+      }),
+      footer: rest.length > 0 ? `
+_Not listed: ${plural(rest.length, "smaller change")}, ${formatMoney(restTotal, currency, { signed: true })} together._
 ` : "",
       noun: "changes"
+    });
+  }
+  const unchanged = [...report.resources.filter((resource) => resource.change === "unchanged")].sort(costOrder);
+  if (unchanged.length > 0) {
+    const shown = unchanged.slice(0, top);
+    const rest = unchanged.slice(shown.length);
+    const sum = (list) => list.reduce((total, resource) => total.plus(resource.monthlyCost ?? Decimal.ZERO), Decimal.ZERO);
+    blocks.push({
+      kind: "section",
+      header: `
+<details><summary>${Number.isFinite(top) ? "Unchanged resources by monthly cost" : "Unchanged resources"} (${unchanged.length}, ${escapeHtml(formatMoney(sum(unchanged), currency))} together)</summary>
+`,
+      rows: shown.map((resource) => `- **${resource.monthlyCost === null ? "n/a (usage-based)" : formatMoney(resource.monthlyCost, currency)}** ${codeSpan(resource.address)}${project(resource)}`),
+      footer: `${rest.length > 0 ? `
+_Not listed: ${plural(rest.length, "resource")} costing ${formatMoney(sum(rest), currency)} per month together._
+` : ""}
+</details>
+`,
+      noun: "resources"
     });
   }
   const summary2 = report.summary;
@@ -28930,6 +28961,7 @@ function parseInfracostReport(text, source = "infracost JSON") {
   const reader = new Reader(source);
   const root = reader.object(document, "(root)");
   const projectEntries = Array.isArray(root.projects) ? root.projects : reader.fail("projects", root.projects, "an array of projects (is this `infracost breakdown --format json` output?)");
+  const labels = projectLabels(reader, projectEntries);
   const resources = [];
   const projects = projectEntries.map((entry, index) => {
     const path6 = `projects[${index}]`;
@@ -28945,25 +28977,45 @@ function parseInfracostReport(text, source = "infracost JSON") {
       return {
         address: reader.string(resource.name, `${resourcePath}.name`),
         resourceType: reader.optionalString(resource.resourceType, `${resourcePath}.resourceType`),
-        monthlyCost: reader.cost(resource.monthlyCost, `${resourcePath}.monthlyCost`)
+        monthlyCost: reader.cost(resource.monthlyCost, `${resourcePath}.monthlyCost`),
+        components: readComponents(reader, resource, resourcePath, "")
       };
     });
+    const label = labels[index];
+    const failed = readDiagnostics(reader, metadata.errors, `${path6}.metadata.errors`).length > 0;
     const current = readResources(breakdown, `${path6}.breakdown`);
     const previous = readResources(past, `${path6}.pastBreakdown`);
+    const previousByAddress = new Map(previous.map((resource) => [resource.address, resource]));
     const deltas = new Map(readResources(diff, `${path6}.diff`).map((resource) => [resource.address, resource.monthlyCost]));
     const currentAddresses = new Set(current.map((resource) => resource.address));
     for (const resource of current) {
-      resources.push({ project: name, ...resource, monthlyDelta: deltas.get(resource.address), removed: false });
+      const before = previousByAddress.get(resource.address);
+      const delta = deltas.has(resource.address) ? deltas.get(resource.address) : before && resource.monthlyCost && before.monthlyCost ? resource.monthlyCost.minus(before.monthlyCost) : void 0;
+      const change = !before ? past ? "added" : "unchanged" : delta != null && !delta.round(2).isZero() ? "changed" : "unchanged";
+      resources.push({
+        project: label,
+        address: resource.address,
+        resourceType: resource.resourceType,
+        monthlyCost: resource.monthlyCost,
+        monthlyDelta: change === "added" && delta === void 0 ? resource.monthlyCost : delta,
+        removed: false,
+        change,
+        pastMonthlyCost: before?.monthlyCost,
+        topComponent: change === "unchanged" ? void 0 : topComponentChange(before?.components ?? [], resource.components)
+      });
     }
     for (const resource of previous) {
       if (currentAddresses.has(resource.address)) continue;
       resources.push({
-        project: name,
+        project: label,
         address: resource.address,
         resourceType: resource.resourceType,
         monthlyCost: Decimal.ZERO,
         monthlyDelta: deltas.get(resource.address) ?? (resource.monthlyCost === null ? null : Decimal.ZERO.minus(resource.monthlyCost)),
-        removed: true
+        removed: true,
+        change: "removed",
+        pastMonthlyCost: resource.monthlyCost,
+        topComponent: topComponentChange(resource.components, [])
       });
     }
     const monthlyCost2 = breakdown ? reader.cost(breakdown.totalMonthlyCost, `${path6}.breakdown.totalMonthlyCost`) : null;
@@ -28971,10 +29023,12 @@ function parseInfracostReport(text, source = "infracost JSON") {
     const diffMonthly2 = diff ? reader.cost(diff.totalMonthlyCost, `${path6}.diff.totalMonthlyCost`) : null;
     return {
       name,
+      label,
+      failed,
       path: reader.optionalString(metadata.path, `${path6}.metadata.path`),
-      monthlyCost: monthlyCost2,
-      pastMonthlyCost: pastMonthlyCost2,
-      monthlyDelta: diffMonthly2 ?? (monthlyCost2 && pastMonthlyCost2 ? monthlyCost2.minus(pastMonthlyCost2) : null),
+      monthlyCost: failed ? null : monthlyCost2,
+      pastMonthlyCost: failed ? null : pastMonthlyCost2,
+      monthlyDelta: failed ? null : diffMonthly2 ?? (monthlyCost2 && pastMonthlyCost2 ? monthlyCost2.minus(pastMonthlyCost2) : null),
       errors: readDiagnostics(reader, metadata.errors, `${path6}.metadata.errors`),
       warnings: readDiagnostics(reader, metadata.warnings, `${path6}.metadata.warnings`)
     };
@@ -28985,8 +29039,17 @@ function parseInfracostReport(text, source = "infracost JSON") {
   const summary2 = reader.optionalObject(root.summary, "summary") ?? {};
   const currency = reader.optionalString(root.currency, "currency") ?? "USD";
   if (!/^[A-Za-z]{3}$/.test(currency)) reader.fail("currency", currency, "a three-letter ISO 4217 code such as USD");
+  const failedCount = projects.filter((project) => project.failed).length;
+  const unsupported = reader.optionalCount(summary2.totalUnsupportedResources, "summary.totalUnsupportedResources") ?? 0;
+  const unpriced = resources.filter((resource) => !resource.removed && resource.monthlyCost === null).length;
+  const lowerBoundReasons = [
+    failedCount > 0 ? `${failedCount} project${failedCount === 1 ? "" : "s"} could not be estimated` : "",
+    unsupported > 0 ? `${unsupported} resource${unsupported === 1 ? " is" : "s are"} not supported by infracost` : "",
+    unpriced > 0 ? `${unpriced} resource${unpriced === 1 ? " has" : "s have"} usage-based costs without usage` : ""
+  ].filter(Boolean);
   return {
     currency: currency.toUpperCase(),
+    lowerBoundReasons,
     monthlyCost,
     pastMonthlyCost,
     monthlyDelta: diffMonthly ?? (monthlyCost && pastMonthlyCost ? monthlyCost.minus(pastMonthlyCost) : null),
@@ -29003,14 +29066,76 @@ function parseInfracostReport(text, source = "infracost JSON") {
     }
   };
 }
+function projectLabels(reader, entries) {
+  const base = entries.map((entry, index) => {
+    const project = reader.object(entry, `projects[${index}]`);
+    const name = reader.optionalString(project.name, `projects[${index}].name`) ?? `project ${index + 1}`;
+    const metadata = reader.optionalObject(project.metadata, `projects[${index}].metadata`) ?? {};
+    return {
+      label: reader.optionalString(project.displayName, `projects[${index}].displayName`) ?? name,
+      path: reader.optionalString(metadata.path, `projects[${index}].metadata.path`) ?? `project ${index + 1}`
+    };
+  });
+  const counts = /* @__PURE__ */ new Map();
+  for (const { label } of base) counts.set(label, (counts.get(label) ?? 0) + 1);
+  return base.map(({ label, path: path6 }) => (counts.get(label) ?? 0) > 1 && path6 !== label ? `${label} (${path6})` : label);
+}
+function readComponents(reader, resource, path6, prefix) {
+  const components = reader.array(resource.costComponents, `${path6}.costComponents`).map((entry, index) => {
+    const component = reader.object(entry, `${path6}.costComponents[${index}]`);
+    return {
+      name: `${prefix}${reader.string(component.name, `${path6}.costComponents[${index}].name`)}`,
+      monthlyCost: reader.cost(component.monthlyCost, `${path6}.costComponents[${index}].monthlyCost`)
+    };
+  });
+  reader.array(resource.subresources, `${path6}.subresources`).forEach((entry, index) => {
+    const sub = reader.object(entry, `${path6}.subresources[${index}]`);
+    const name = reader.optionalString(sub.name, `${path6}.subresources[${index}].name`) ?? `subresource ${index + 1}`;
+    components.push(...readComponents(reader, sub, `${path6}.subresources[${index}]`, `${prefix}${name} › `));
+  });
+  return components;
+}
+var splitName = (name) => {
+  const match = /^(.*?) \((.*)\)$/.exec(name);
+  return match ? { base: match[1], parts: match[2].split(", ") } : { base: name, parts: [] };
+};
+function renamed(before, after) {
+  const a = splitName(before);
+  const b = splitName(after);
+  if (a.parts.length !== b.parts.length) return `${before} → ${after}`;
+  return `${b.base} (${b.parts.map((part, index) => part === a.parts[index] ? part : `${a.parts[index]} → ${part}`).join(", ")})`;
+}
+function topComponentChange(before, after) {
+  const changes = [];
+  const unmatchedBefore = new Map(before.map((component) => [component.name, component]));
+  const unmatchedAfter = [];
+  for (const component of after) {
+    const previous = unmatchedBefore.get(component.name);
+    if (previous) {
+      unmatchedBefore.delete(component.name);
+      changes.push(componentChange(component.name, previous.monthlyCost, component.monthlyCost));
+    } else unmatchedAfter.push(component);
+  }
+  for (const component of unmatchedAfter) {
+    const base = splitName(component.name).base;
+    const previous = [...unmatchedBefore.values()].find((candidate) => splitName(candidate.name).base === base);
+    if (previous) {
+      unmatchedBefore.delete(previous.name);
+      changes.push(componentChange(renamed(previous.name, component.name), previous.monthlyCost, component.monthlyCost));
+    } else changes.push(componentChange(component.name, void 0, component.monthlyCost));
+  }
+  for (const component of unmatchedBefore.values()) changes.push(componentChange(component.name, component.monthlyCost, void 0));
+  const magnitude = (change) => change.delta?.abs() ?? Decimal.ZERO;
+  const moved = changes.filter((change) => change.delta === null || !change.delta.round(2).isZero());
+  return moved.sort((a, b) => magnitude(b).compare(magnitude(a)))[0];
+}
+function componentChange(name, before, after) {
+  const delta = before === null || after === null ? null : (after ?? Decimal.ZERO).minus(before ?? Decimal.ZERO);
+  return { name, before, after, delta };
+}
 
 // review/src/infracost/text.ts
 var plural2 = (count, noun) => `${count} ${noun}${count === 1 ? "" : "s"}`;
-var changeText = (resource, currency) => {
-  if (resource.removed) return `${formatMoney(resource.monthlyDelta ?? null, currency, { signed: true })} (removed)`;
-  if (resource.monthlyDelta === void 0) return "";
-  return formatMoney(resource.monthlyDelta, currency, { signed: true });
-};
 function renderCostText(report, options) {
   const { style } = options;
   const currency = report.currency;
@@ -29020,36 +29145,41 @@ function renderCostText(report, options) {
   const failed = report.projects.filter((project) => project.errors.length > 0);
   if (failed.length > 0) {
     lines.push("", style.red(`! infracost could not estimate ${plural2(failed.length, "project")}; the totals leave ${failed.length === 1 ? "it" : "them"} out:`));
-    for (const project of failed) for (const error2 of project.errors) lines.push(`  - ${oneLine(project.name)}: ${oneLine(error2.message)}${error2.code === void 0 ? "" : ` (code ${error2.code})`}`);
+    for (const project of failed) for (const error2 of project.errors) lines.push(`  - ${oneLine(project.label)}: ${oneLine(error2.message)}${error2.code === void 0 ? "" : ` (code ${error2.code})`}`);
   }
-  const warnings = report.projects.flatMap((project) => project.warnings.map((warning2) => `  - ${oneLine(project.name)}: ${oneLine(warning2.message)}`));
+  const warnings = report.projects.flatMap((project) => project.warnings.map((warning2) => `  - ${oneLine(project.label)}: ${oneLine(warning2.message)}`));
   if (warnings.length > 0) lines.push("", style.yellow("! infracost warnings:"), ...warnings);
   if (multiProject) {
     lines.push("", style.bold("Projects"));
     const rows = report.projects.map((project) => {
+      if (project.failed) return ["n/a", oneLine(project.label) + style.red(" (could not be estimated)"), project.path ? style.dim(oneLine(project.path)) : ""];
       const percent = formatPercent(project.monthlyDelta, project.pastMonthlyCost);
       return [
-        oneLine(project.name) + (project.errors.length > 0 ? style.red(" (error)") : ""),
-        formatMoney(project.pastMonthlyCost, currency),
-        formatMoney(project.monthlyCost, currency),
-        `${formatMoney(project.monthlyDelta, currency, { signed: true })}${percent ? ` (${percent})` : ""}`
+        `${formatMoney(project.monthlyDelta, currency, { signed: true })}${percent ? ` (${percent})` : ""}`,
+        `${oneLine(project.label)}  ${formatMoney(project.pastMonthlyCost, currency)} → ${formatMoney(project.monthlyCost, currency)}`,
+        project.path && project.path !== project.label ? style.dim(oneLine(project.path)) : ""
       ];
     });
-    lines.push(...columns([["project", "previous", "new", "change"].map(style.dim), ...rows], { indent: "  ", align: ["left", "right", "right", "right"] }));
+    lines.push(...columns(rows, { indent: "  ", align: ["right", "left", "left"] }));
   }
-  const priced = [...report.resources.filter((resource) => !resource.removed)].sort(costOrder);
-  if (priced.length > 0) {
-    lines.push("", style.bold("Resources by monthly cost"));
-    const rows = priced.map((resource) => [label(resource), resource.monthlyCost === null ? "n/a (usage-based)" : formatMoney(resource.monthlyCost, currency), changeText(resource, currency)]);
-    lines.push(...columns([["resource", "monthly", "change"].map(style.dim), ...rows], { indent: "  ", align: ["left", "right", "right"] }));
-    const total = priced.reduce((sum, resource) => sum.plus(resource.monthlyCost ?? Decimal.ZERO), Decimal.ZERO);
-    lines.push(style.dim(`  ${plural2(priced.length, "resource")}, ${formatMoney(total, currency)} per month together.`));
-  }
-  const changed = [...report.resources.filter((resource) => resource.removed || resource.monthlyDelta != null && !resource.monthlyDelta.round(2).isZero())].sort(changeOrder);
+  const changed = changedResources(report);
   if (changed.length > 0) {
-    lines.push("", style.bold("Changes"));
-    const rows = changed.map((resource) => [label(resource), changeText(resource, currency), formatMoney(resource.monthlyCost, currency)]);
-    lines.push(...columns([["resource", "change", "monthly after"].map(style.dim), ...rows], { indent: "  ", align: ["left", "right", "right"] }));
+    lines.push("", style.bold(`What changes the cost (${changed.length})`));
+    const marks = { added: style.green("+ added"), changed: style.yellow("~ changed"), removed: style.red("- removed"), unchanged: "" };
+    const rows = changed.map((resource) => [
+      changeAmount(resource, currency),
+      `${marks[resource.change]} ${label(resource)}`,
+      [costMovement(resource, currency), componentText(resource.topComponent, currency)].filter(Boolean).map((text) => printable(text)).join(" · ")
+    ]);
+    lines.push(...columns(rows, { indent: "  ", align: ["right", "left", "left"] }));
+  }
+  const unchanged = [...report.resources.filter((resource) => resource.change === "unchanged")].sort(costOrder);
+  if (unchanged.length > 0) {
+    lines.push("", style.bold(`Unchanged resources by monthly cost (${unchanged.length})`));
+    const rows = unchanged.map((resource) => [resource.monthlyCost === null ? "n/a (usage-based)" : formatMoney(resource.monthlyCost, currency), label(resource)]);
+    lines.push(...columns(rows, { indent: "  ", align: ["right", "left"] }));
+    const total = unchanged.reduce((sum, resource) => sum.plus(resource.monthlyCost ?? Decimal.ZERO), Decimal.ZERO);
+    lines.push(style.dim(`  ${plural2(unchanged.length, "resource")}, ${formatMoney(total, currency)} per month together.`));
   }
   const summary2 = report.summary;
   const notes = [];

@@ -28036,7 +28036,7 @@ function escapeText(text) {
   );
 }
 function neutralizeReferences(text) {
-  return text.replace(/([@#])(?=[\p{L}\p{N}_-])/gu, `$1${ZERO_WIDTH_JOINER}`);
+  return text.replace(/([@#])(?=[\p{L}\p{N}_-])/gu, `$1${ZERO_WIDTH_JOINER}`).replace(/:\/\//g, `:${ZERO_WIDTH_JOINER}//`).replace(/\b(www)\./gi, `$1${ZERO_WIDTH_JOINER}.`);
 }
 function longestBacktickRun(text) {
   let longest = 0;
@@ -28066,10 +28066,15 @@ function omissionNote(count, noun, fullOutputUrl) {
   return `_… ${count} more ${noun} not shown, ${where}_`;
 }
 var NOTE_RESERVE = 400;
-function buildWithinBudget(blocks, options) {
+function buildWithinBudget(allBlocks, options) {
   const measure = options.measure ?? measureCharacters;
   const separator = options.separator ?? "\n";
-  const available = options.limit - NOTE_RESERVE;
+  let bodyEnd = allBlocks.length;
+  while (bodyEnd > 0 && isKept(allBlocks[bodyEnd - 1])) bodyEnd -= 1;
+  const blocks = allBlocks.slice(0, bodyEnd);
+  const trailing = allBlocks.slice(bodyEnd);
+  const keptSize = allBlocks.filter(isKept).reduce((total, block) => total + measure(block.text) + measure(separator), 0);
+  let available = options.limit - NOTE_RESERVE - keptSize;
   let text = "";
   let used = 0;
   let omitted = 0;
@@ -28084,6 +28089,11 @@ function buildWithinBudget(blocks, options) {
   const fits = (size) => used + size <= available;
   for (const block of blocks) {
     if (block.kind === "text") {
+      if (block.keep) {
+        available += measure(block.text) + measure(separator);
+        append(block.text, separator);
+        continue;
+      }
       if (exhausted) continue;
       const size = measure(block.text) + measure(separator);
       if (fits(size)) {
@@ -28137,8 +28147,10 @@ function buildWithinBudget(blocks, options) {
     const nouns = [...omittedNouns.keys()];
     append(omissionNote(droppedWhole, nouns.length === 1 ? nouns[0] : "items", options.fullOutputUrl), "\n\n");
   }
+  for (const block of trailing) append(block.text, separator);
   return { text, omitted };
 }
+var isKept = (block) => block.kind === "text" && block.keep === true;
 
 // review/src/notify/github/client.ts
 var import_node_crypto = require("node:crypto");
@@ -28535,7 +28547,8 @@ function connectGitHub(runtime, token) {
 
 // review/src/terraform/markdown.ts
 var MARKER_CHANGES_ROOM = 8e3;
-var MARKER_ROOM = 600 + MARKER_CHANGES_ROOM;
+var MARKER_BASE_ROOM = 600;
+var MARKER_ROOM = MARKER_BASE_ROOM + MARKER_CHANGES_ROOM;
 
 // review/src/infracost/decimal.ts
 var DECIMAL_PATTERN = /^([+-]?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
@@ -28787,8 +28800,9 @@ function indexStackJson(text, source = "cdk.tf.json") {
 }
 var FRAME_LOCATION = /(?:\(|^|\s)((?:file:\/\/)?[^()\s][^()]*?):(\d+):(\d+)\)?$/;
 var toPosix = (path6) => path6.replace(/\\/g, "/");
-function sourceLocationFromStackTrace(stackTrace, repoRoot) {
+function sourceChainFromStackTrace(stackTrace, repoRoot) {
   const root = repoRoot ? toPosix(repoRoot).replace(/\/+$/, "") + "/" : void 0;
+  const chain = [];
   for (const frame of stackTrace ?? []) {
     const match = FRAME_LOCATION.exec(frame.trim());
     if (!match) continue;
@@ -28803,9 +28817,10 @@ function sourceLocationFromStackTrace(stackTrace, repoRoot) {
     }
     file = file.replace(/^\.\//, "");
     if (!file.startsWith("stacks/")) continue;
-    return { file, line: Number(match[2]), column: Number(match[3]) };
+    const functionName = /^(.+?) \(/.exec(frame.trim())?.[1];
+    chain.push({ file, line: Number(match[2]), column: Number(match[3]), ...functionName && functionName !== "<anonymous>" ? { functionName } : {} });
   }
-  return void 0;
+  return chain;
 }
 function blockNamedInMessage(index, message) {
   for (const match of message.matchAll(/\b((?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_-]*)/g)) {
@@ -28845,19 +28860,49 @@ function locateFindings(report, options) {
     const lintedFile = import_node_path.posix.isAbsolute(filename) && root && filename.startsWith(`${root}/`) ? filename.slice(root.length + 1) : import_node_path.posix.normalize(import_node_path.posix.join(options.workingDirectory.replace(/\\/g, "/"), filename));
     const index = indexFor(lintedFile);
     const block = index ? range.line > 0 ? index.blockAtLine(range.line) : blockNamedInMessage(index, message) : void 0;
+    const { chain, source } = index && block ? traceOf(index, block.address, block.stackTrace) : { chain: [], source: void 0 };
     return {
       lintedFile,
       lintedLine: range.line,
       address: block?.address,
       constructPath: block?.constructPath,
-      source: sourceLocationFromStackTrace(block?.stackTrace, options.repoRoot)
+      source,
+      ...chain.length > 0 ? { chain } : {}
     };
+  };
+  const uses = /* @__PURE__ */ new Map();
+  const usesOf = (index) => {
+    let entry = uses.get(index);
+    if (!entry) {
+      entry = { all: /* @__PURE__ */ new Map(), byType: /* @__PURE__ */ new Map(), traced: 0 };
+      for (const candidate of index.blocks) {
+        const keys = new Set(sourceChainFromStackTrace(candidate.stackTrace, options.repoRoot).map(frameKey));
+        if (keys.size > 0) entry.traced += 1;
+        for (const key of keys) {
+          entry.all.set(key, (entry.all.get(key) ?? 0) + 1);
+          const typed = `${typeOf(candidate.address)} ${key}`;
+          entry.byType.set(typed, (entry.byType.get(typed) ?? 0) + 1);
+        }
+      }
+      uses.set(index, entry);
+    }
+    return entry;
+  };
+  const traceOf = (index, address, stackTrace) => {
+    const full = sourceChainFromStackTrace(stackTrace, options.repoRoot);
+    if (full.length === 0) return { chain: [], source: void 0 };
+    const { all, byType, traced } = usesOf(index);
+    const chain = traced > 1 ? full.filter((frame, position) => position === 0 || (all.get(frameKey(frame)) ?? 0) < traced) : full;
+    const source = chain.find((frame) => byType.get(`${typeOf(address)} ${frameKey(frame)}`) === 1) ?? chain[0];
+    return { chain, source };
   };
   return {
     findings: report.issues.map((finding) => ({ finding, ...locate2(finding.range, finding.message) })),
     errors: report.errors.map((error2) => ({ error: error2, ...locate2(error2.range, `${error2.summary} ${error2.message}`) }))
   };
 }
+var typeOf = (address) => address.replace(/\.[^.]*$/, "");
+var frameKey = (frame) => `${frame.file}:${frame.line}`;
 
 // review/src/tflint/markdown.ts
 function countBySeverity(findings) {
@@ -28870,24 +28915,33 @@ function failsOn(failOn, findings) {
   return findings.some((located) => RANK[located.finding.severity] >= RANK[failOn]);
 }
 var ICONS = { error: "❌", warning: "⚠️", notice: "ℹ️" };
+var GROUP_ABOVE = 10;
+var MAX_FRAMES = 4;
 var plural = (count, noun) => `${count} ${noun}${count === 1 ? "" : "s"}`;
-function sourceLink(location, blobUrl) {
-  if (!location.source) return "";
-  const label = `${location.source.file}:${location.source.line}`;
-  if (!blobUrl) return codeSpan(label, { inTable: true });
-  const path6 = location.source.file.split("/").map(encodeURIComponent).join("/");
-  return `[${codeSpan(label, { inTable: true })}](${blobUrl}/${path6}#L${location.source.line})`;
+function frameLink(frame, blobUrl) {
+  const label = codeSpan(`${frame.file}:${frame.line}`);
+  if (!blobUrl) return label;
+  const path6 = frame.file.split("/").map(encodeURIComponent).join("/");
+  return `[${label}](${blobUrl}/${path6}#L${frame.line})`;
 }
-function subjectCell(location) {
-  const parts = [];
-  if (location.address) parts.push(codeSpan(location.address, { inTable: true }));
-  if (location.constructPath) parts.push(`<sub>${escapeText(location.constructPath)}</sub>`);
-  if (parts.length === 0) {
-    if (!location.lintedFile) return "file-level";
-    parts.push(codeSpan(location.lintedLine > 0 ? `${location.lintedFile}:${location.lintedLine}` : location.lintedFile, { inTable: true }));
-    if (location.lintedLine === 0) parts.push("(file-level)");
+function sourceLink(location, blobUrl) {
+  return location.source ? frameLink(location.source, blobUrl) : "";
+}
+function whereText(location, blobUrl) {
+  const chain = location.chain ?? (location.source ? [location.source] : []);
+  if (chain.length > 0) {
+    const shown = chain.slice(0, MAX_FRAMES).map((frame) => {
+      const link = frameLink(frame, blobUrl);
+      return location.source && frame.file === location.source.file && frame.line === location.source.line && chain.length > 1 ? `**${link}**` : link;
+    });
+    return `${shown.join(" ← ")}${chain.length > MAX_FRAMES ? " ← …" : ""}`;
   }
-  return parts.join("<br>");
+  if (location.lintedFile) return `${codeSpan(location.lintedLine > 0 ? `${location.lintedFile}:${location.lintedLine}` : location.lintedFile)}${location.lintedLine === 0 ? " (file-level)" : ""}`;
+  return "file-level";
+}
+function subjectText(location) {
+  if (!location.address) return void 0;
+  return `${codeSpan(location.address)}${location.constructPath ? ` <sub>${escapeText(location.constructPath)}</sub>` : ""}`;
 }
 function safeLink(link) {
   if (!link || !/^https?:\/\/[^\s]+$/.test(link)) return void 0;
@@ -28899,13 +28953,29 @@ function safeLink(link) {
   }
   return normalized.replace(/[()[\]<>"'`|]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`);
 }
-function findingRow(located, blobUrl) {
-  const { finding } = located;
+var ruleText = (finding) => {
   const link = safeLink(finding.link);
-  const rule = link ? `[${codeSpan(finding.rule, { inTable: true })}](${link})` : codeSpan(finding.rule, { inTable: true });
-  const callers = finding.callers.length > 1 ? `<br><sub>via ${finding.callers.slice(1).map((caller) => escapeText(`${caller.filename}:${caller.line}`)).join(" → ")}</sub>` : "";
-  const fixable = finding.fixable ? " <sub>(tflint --fix can fix this)</sub>" : "";
-  return `| ${ICONS[finding.severity]} ${finding.severity} | ${rule}: ${escapeText(finding.message)}${fixable}${callers} | ${subjectCell(located)} | ${sourceLink(located, blobUrl) || "—"} |`;
+  return link ? `[${codeSpan(finding.rule)}](${link})` : codeSpan(finding.rule);
+};
+var callersText = (finding) => finding.callers.length > 1 ? ` <sub>via ${finding.callers.slice(1).map((caller) => escapeText(`${caller.filename}:${caller.line}`)).join(" → ")}</sub>` : "";
+var fixableText = (finding) => finding.fixable ? " <sub>(tflint --fix can fix this)</sub>" : "";
+function findingItem(located, blobUrl, withRule) {
+  const { finding } = located;
+  const parts = [
+    `${ICONS[finding.severity]} ${whereText(located, blobUrl)}`,
+    subjectText(located),
+    `${withRule ? `${ruleText(finding)}: ` : ""}${escapeText(finding.message)}${fixableText(finding)}${callersText(finding)}`
+  ];
+  return `- ${parts.filter(Boolean).join(" · ")}`;
+}
+var bySeverityThenPlace = (a, b) => RANK[b.finding.severity] - RANK[a.finding.severity] || (a.source?.file ?? a.lintedFile ?? "").localeCompare(b.source?.file ?? b.lintedFile ?? "") || (a.source?.line ?? a.lintedLine) - (b.source?.line ?? b.lintedLine);
+function ruleGroups(findings) {
+  const byRule = /* @__PURE__ */ new Map();
+  for (const located of findings) {
+    const key = `${located.finding.severity} ${located.finding.rule}`;
+    byRule.set(key, [...byRule.get(key) ?? [], located]);
+  }
+  return [...byRule.values()].map((group2) => group2.sort(bySeverityThenPlace)).sort((a, b) => RANK[b[0].finding.severity] - RANK[a[0].finding.severity] || b.length - a.length || a[0].finding.rule.localeCompare(b[0].finding.rule));
 }
 function renderLintComment(findings, errors, options) {
   const counts = countBySeverity(findings);
@@ -28932,16 +29002,21 @@ ${value}
 > **tflint could not lint everything:**
 ${lines.join("\n")}`);
   }
-  if (findings.length > 0) {
-    const ordered = [...findings].sort(
-      (a, b) => RANK[b.finding.severity] - RANK[a.finding.severity] || (a.source?.file ?? a.lintedFile ?? "").localeCompare(b.source?.file ?? b.lintedFile ?? "") || (a.source?.line ?? a.lintedLine) - (b.source?.line ?? b.lintedLine)
-    );
-    blocks.push({
-      kind: "section",
-      header: "\n| Severity | Finding | Resource | Created at |\n|---|---|---|---|",
-      rows: ordered.map((located) => findingRow(located, options.blobUrl)),
-      noun: "findings"
-    });
+  if (findings.length > GROUP_ABOVE) {
+    for (const group2 of ruleGroups(findings)) {
+      const { finding } = group2[0];
+      const sameMessage = group2.every((located) => located.finding.message === finding.message);
+      blocks.push({
+        kind: "section",
+        header: `
+#### ${ICONS[finding.severity]} ${ruleText(finding)} (${group2.length})${sameMessage ? `: ${escapeText(finding.message)}` : ""}
+`,
+        rows: group2.map((located) => sameMessage ? findingItem({ ...located, finding: { ...located.finding, message: "" } }, options.blobUrl, false).replace(/ · $/, "") : findingItem(located, options.blobUrl, false)),
+        noun: "findings"
+      });
+    }
+  } else if (findings.length > 0) {
+    blocks.push({ kind: "section", header: "", rows: [...findings].sort(bySeverityThenPlace).map((located) => findingItem(located, options.blobUrl, true)), noun: "findings" });
   }
   return buildWithinBudget(blocks, { limit: options.limit, measure: options.measure, fullOutputUrl: options.runUrl, separator: "\n" }).text.replace(/\n{3,}/g, "\n\n").trim();
 }
@@ -29087,8 +29162,14 @@ var plural2 = (count, noun) => `${count} ${noun}${count === 1 ? "" : "s"}`;
 function whereLines(location, style) {
   const lines = [];
   if (location.address) lines.push(`${oneLine(location.address)}${location.constructPath ? style.dim(` (${oneLine(location.constructPath)})`) : ""}`);
-  if (location.source) lines.push(`created at ${oneLine(`${location.source.file}:${location.source.line}`)}`);
-  else if (location.lintedFile) lines.push(`in ${oneLine(location.lintedLine > 0 ? `${location.lintedFile}:${location.lintedLine}` : `${location.lintedFile} (file-level)`)}`);
+  const chain = location.chain ?? (location.source ? [location.source] : []);
+  if (chain.length > 0) {
+    const frames = chain.map((frame) => {
+      const text = oneLine(`${frame.file}:${frame.line}`);
+      return chain.length > 1 && location.source && frame.file === location.source.file && frame.line === location.source.line ? style.bold(text) : text;
+    });
+    lines.push(`created at ${frames.join(" ← ")}`);
+  } else if (location.lintedFile) lines.push(`in ${oneLine(location.lintedLine > 0 ? `${location.lintedFile}:${location.lintedLine}` : `${location.lintedFile} (file-level)`)}`);
   return lines;
 }
 function renderLintText(findings, errors, options) {

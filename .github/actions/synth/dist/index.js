@@ -841,7 +841,7 @@ var require_tree = __commonJS({
        * @param {any} value
        * @param {number} index
        */
-      constructor(key, value2, index2) {
+      constructor(key, value, index2) {
         if (index2 === void 0 || index2 >= key.length) {
           throw new TypeError("Unreachable");
         }
@@ -850,16 +850,16 @@ var require_tree = __commonJS({
           throw new TypeError("key must be ascii string");
         }
         if (key.length !== ++index2) {
-          this.middle = new _TstNode(key, value2, index2);
+          this.middle = new _TstNode(key, value, index2);
         } else {
-          this.value = value2;
+          this.value = value;
         }
       }
       /**
        * @param {string} key
        * @param {any} value
        */
-      add(key, value2) {
+      add(key, value) {
         const length = key.length;
         if (length === 0) {
           throw new TypeError("Unreachable");
@@ -873,25 +873,25 @@ var require_tree = __commonJS({
           }
           if (node.code === code) {
             if (length === ++index2) {
-              node.value = value2;
+              node.value = value;
               break;
             } else if (node.middle !== null) {
               node = node.middle;
             } else {
-              node.middle = new _TstNode(key, value2, index2);
+              node.middle = new _TstNode(key, value, index2);
               break;
             }
           } else if (node.code < code) {
             if (node.left !== null) {
               node = node.left;
             } else {
-              node.left = new _TstNode(key, value2, index2);
+              node.left = new _TstNode(key, value, index2);
               break;
             }
           } else if (node.right !== null) {
             node = node.right;
           } else {
-            node.right = new _TstNode(key, value2, index2);
+            node.right = new _TstNode(key, value, index2);
             break;
           }
         }
@@ -930,11 +930,11 @@ var require_tree = __commonJS({
        * @param {string} key
        * @param {any} value
        * */
-      insert(key, value2) {
+      insert(key, value) {
         if (this.node === null) {
-          this.node = new TstNode(key, value2, 0);
+          this.node = new TstNode(key, value, 0);
         } else {
-          this.node.add(key, value2);
+          this.node.add(key, value);
         }
       }
       /**
@@ -1035,11 +1035,11 @@ var require_util = __commonJS({
       return url;
     }
     function isValidPort(port) {
-      const value2 = parseInt(port, 10);
-      return value2 === Number(port) && value2 >= 0 && value2 <= 65535;
+      const value = parseInt(port, 10);
+      return value === Number(port) && value >= 0 && value <= 65535;
     }
-    function isHttpOrHttpsPrefixed(value2) {
-      return value2 != null && value2[0] === "h" && value2[1] === "t" && value2[2] === "t" && value2[3] === "p" && (value2[4] === ":" || value2[4] === "s" && value2[5] === ":");
+    function isHttpOrHttpsPrefixed(value) {
+      return value != null && value[0] === "h" && value[1] === "t" && value[2] === "t" && value[3] === "p" && (value[4] === ":" || value[4] === "s" && value[5] === ":");
     }
     function parseURL(url) {
       if (typeof url === "string") {
@@ -1163,11 +1163,11 @@ var require_util = __commonJS({
       const m = val.toString().match(KEEPALIVE_TIMEOUT_EXPR);
       return m ? parseInt(m[1], 10) * 1e3 : null;
     }
-    function headerNameToString(value2) {
-      return typeof value2 === "string" ? headerNameLowerCasedRecord[value2] ?? value2.toLowerCase() : tree.lookup(value2) ?? value2.toString("latin1").toLowerCase();
+    function headerNameToString(value) {
+      return typeof value === "string" ? headerNameLowerCasedRecord[value] ?? value.toLowerCase() : tree.lookup(value) ?? value.toString("latin1").toLowerCase();
     }
-    function bufferToLowerCasedHeaderName(value2) {
-      return tree.lookup(value2) ?? value2.toString("latin1").toLowerCase();
+    function bufferToLowerCasedHeaderName(value) {
+      return tree.lookup(value) ?? value.toString("latin1").toLowerCase();
     }
     function parseHeaders(headers, obj) {
       if (obj === void 0) obj = {};
@@ -1282,14 +1282,14 @@ var require_util = __commonJS({
             iterator2 = iterable[Symbol.asyncIterator]();
           },
           async pull(controller) {
-            const { done, value: value2 } = await iterator2.next();
+            const { done, value } = await iterator2.next();
             if (done) {
               queueMicrotask(() => {
                 controller.close();
                 controller.byobRequest?.respond(0);
               });
             } else {
-              const buf = Buffer.isBuffer(value2) ? value2 : Buffer.from(value2);
+              const buf = Buffer.isBuffer(value) ? value : Buffer.from(value);
               if (buf.byteLength) {
                 controller.enqueue(new Uint8Array(buf));
               }
@@ -1954,8 +1954,8 @@ var require_request = __commonJS({
           this.endHandler = null;
         }
       }
-      addHeader(key, value2) {
-        processHeader(this, key, value2);
+      addHeader(key, value) {
+        processHeader(this, key, value);
         return this;
       }
     };
@@ -2027,11 +2027,11 @@ var require_request = __commonJS({
       } else if (headerName === "transfer-encoding" || headerName === "keep-alive" || headerName === "upgrade") {
         throw new InvalidArgumentError(`invalid ${headerName} header`);
       } else if (headerName === "connection") {
-        const value2 = typeof val === "string" ? val.toLowerCase() : null;
-        if (value2 !== "close" && value2 !== "keep-alive") {
+        const value = typeof val === "string" ? val.toLowerCase() : null;
+        if (value !== "close" && value !== "keep-alive") {
           throw new InvalidArgumentError("invalid connection header");
         }
-        if (value2 === "close") {
+        if (value === "close") {
           request2.reset = true;
         }
       } else if (headerName === "expect") {
@@ -2696,9 +2696,9 @@ var require_utils = __commonJS({
     function enumToMap(obj) {
       const res = {};
       Object.keys(obj).forEach((key) => {
-        const value2 = obj[key];
-        if (typeof value2 === "number") {
-          res[key] = value2;
+        const value = obj[key];
+        if (typeof value === "number") {
+          res[key] = value;
         }
       });
       return res;
@@ -3511,11 +3511,11 @@ var require_data_url = __commonJS({
     }
     function collectAnHTTPQuotedString(input, position, extractValue) {
       const positionStart = position.position;
-      let value2 = "";
+      let value = "";
       assert(input[position.position] === '"');
       position.position++;
       while (true) {
-        value2 += collectASequenceOfCodePoints(
+        value += collectASequenceOfCodePoints(
           (char) => char !== '"' && char !== "\\",
           input,
           position
@@ -3527,10 +3527,10 @@ var require_data_url = __commonJS({
         position.position++;
         if (quoteOrBackslash === "\\") {
           if (position.position >= input.length) {
-            value2 += "\\";
+            value += "\\";
             break;
           }
-          value2 += input[position.position];
+          value += input[position.position];
           position.position++;
         } else {
           assert(quoteOrBackslash === '"');
@@ -3538,7 +3538,7 @@ var require_data_url = __commonJS({
         }
       }
       if (extractValue) {
-        return value2;
+        return value;
       }
       return input.slice(positionStart, position.position);
     }
@@ -3546,16 +3546,16 @@ var require_data_url = __commonJS({
       assert(mimeType !== "failure");
       const { parameters, essence } = mimeType;
       let serialization = essence;
-      for (let [name, value2] of parameters.entries()) {
+      for (let [name, value] of parameters.entries()) {
         serialization += ";";
         serialization += name;
         serialization += "=";
-        if (!HTTP_TOKEN_CODEPOINTS.test(value2)) {
-          value2 = value2.replace(/(\\|")/g, "\\$1");
-          value2 = '"' + value2;
-          value2 += '"';
+        if (!HTTP_TOKEN_CODEPOINTS.test(value)) {
+          value = value.replace(/(\\|")/g, "\\$1");
+          value = '"' + value;
+          value += '"';
         }
-        serialization += value2;
+        serialization += value;
       }
       return serialization;
     }
@@ -3828,11 +3828,11 @@ var require_webidl = __commonJS({
           });
         }
         while (true) {
-          const { done, value: value2 } = method.next();
+          const { done, value } = method.next();
           if (done) {
             break;
           }
-          seq.push(converter(value2, prefix, `${argument}[${index2++}]`));
+          seq.push(converter(value, prefix, `${argument}[${index2++}]`));
         }
         return seq;
       };
@@ -3900,20 +3900,20 @@ var require_webidl = __commonJS({
               });
             }
           }
-          let value2 = dictionary[key];
+          let value = dictionary[key];
           const hasDefault = Object.hasOwn(options, "defaultValue");
-          if (hasDefault && value2 !== null) {
-            value2 ??= defaultValue();
+          if (hasDefault && value !== null) {
+            value ??= defaultValue();
           }
-          if (required || hasDefault || value2 !== void 0) {
-            value2 = converter(value2, prefix, `${argument}.${key}`);
-            if (options.allowedValues && !options.allowedValues.includes(value2)) {
+          if (required || hasDefault || value !== void 0) {
+            value = converter(value, prefix, `${argument}.${key}`);
+            if (options.allowedValues && !options.allowedValues.includes(value)) {
               throw webidl.errors.exception({
                 header: prefix,
-                message: `${value2} is not an accepted type. Expected one of ${options.allowedValues.join(", ")}.`
+                message: `${value} is not an accepted type. Expected one of ${options.allowedValues.join(", ")}.`
               });
             }
-            dict[key] = value2;
+            dict[key] = value;
           }
         }
         return dict;
@@ -4124,8 +4124,8 @@ var require_util2 = __commonJS({
       }
       return true;
     }
-    function normalizeBinaryStringToUtf8(value2) {
-      return Buffer.from(value2, "binary").toString("utf8");
+    function normalizeBinaryStringToUtf8(value) {
+      return Buffer.from(value, "binary").toString("utf8");
     }
     function requestCurrentURL(request2) {
       return request2.urlList[request2.urlList.length - 1];
@@ -4486,8 +4486,8 @@ var require_util2 = __commonJS({
     function normalizeMethod(method) {
       return normalizedMethodRecordsBase[method.toLowerCase()] ?? method;
     }
-    function serializeJavascriptValueToJSONString(value2) {
-      const result = JSON.stringify(value2);
+    function serializeJavascriptValueToJSONString(value) {
+      const result = JSON.stringify(value);
       if (result === void 0) {
         throw new TypeError("Value is not JSON serializable");
       }
@@ -4528,7 +4528,7 @@ var require_util2 = __commonJS({
               done: true
             };
           }
-          const { [keyIndex]: key, [valueIndex]: value2 } = values[index2];
+          const { [keyIndex]: key, [valueIndex]: value } = values[index2];
           this.#index = index2 + 1;
           let result;
           switch (this.#kind) {
@@ -4536,10 +4536,10 @@ var require_util2 = __commonJS({
               result = key;
               break;
             case "value":
-              result = value2;
+              result = value;
               break;
             case "key+value":
-              result = [key, value2];
+              result = [key, value];
               break;
           }
           return {
@@ -4605,8 +4605,8 @@ var require_util2 = __commonJS({
                 `Failed to execute 'forEach' on '${name}': parameter 1 is not of type 'Function'.`
               );
             }
-            for (const { 0: key, 1: value2 } of makeIterator(this, "key+value")) {
-              callbackfn.call(thisArg, value2, key, this);
+            for (const { 0: key, 1: value } of makeIterator(this, "key+value")) {
+              callbackfn.call(thisArg, value, key, this);
             }
           }
         }
@@ -4683,8 +4683,8 @@ var require_util2 = __commonJS({
       const protocol = url.protocol;
       return protocol === "http:" || protocol === "https:";
     }
-    function simpleRangeHeaderValue(value2, allowWhitespace) {
-      const data = value2;
+    function simpleRangeHeaderValue(value, allowWhitespace) {
+      const data = value;
       if (!data.startsWith("bytes")) {
         return "failure";
       }
@@ -4802,8 +4802,8 @@ var require_util2 = __commonJS({
       if (values === null) {
         return "failure";
       }
-      for (const value2 of values) {
-        const temporaryMimeType = parseMIMEType(value2);
+      for (const value of values) {
+        const temporaryMimeType = parseMIMEType(value);
         if (temporaryMimeType === "failure" || temporaryMimeType.essence === "*/*") {
           continue;
         }
@@ -4823,8 +4823,8 @@ var require_util2 = __commonJS({
       }
       return mimeType;
     }
-    function gettingDecodingSplitting(value2) {
-      const input = value2;
+    function gettingDecodingSplitting(value) {
+      const input = value;
       const position = { position: 0 };
       const values = [];
       let temporaryValue = "";
@@ -4855,11 +4855,11 @@ var require_util2 = __commonJS({
       return values;
     }
     function getDecodeSplit(name, list) {
-      const value2 = list.get(name, true);
-      if (value2 === null) {
+      const value = list.get(name, true);
+      if (value === null) {
         return null;
       }
-      return gettingDecodingSplitting(value2);
+      return gettingDecodingSplitting(value);
     }
     var textDecoder = new TextDecoder();
     function utf8DecodeBytes(buffer) {
@@ -5042,19 +5042,19 @@ var require_formdata = __commonJS({
         }
         this[kState] = [];
       }
-      append(name, value2, filename = void 0) {
+      append(name, value, filename = void 0) {
         webidl.brandCheck(this, _FormData);
         const prefix = "FormData.append";
         webidl.argumentLengthCheck(arguments, 2, prefix);
-        if (arguments.length === 3 && !isBlobLike(value2)) {
+        if (arguments.length === 3 && !isBlobLike(value)) {
           throw new TypeError(
             "Failed to execute 'append' on 'FormData': parameter 2 is not of type 'Blob'"
           );
         }
         name = webidl.converters.USVString(name, prefix, "name");
-        value2 = isBlobLike(value2) ? webidl.converters.Blob(value2, prefix, "value", { strict: false }) : webidl.converters.USVString(value2, prefix, "value");
+        value = isBlobLike(value) ? webidl.converters.Blob(value, prefix, "value", { strict: false }) : webidl.converters.USVString(value, prefix, "value");
         filename = arguments.length === 3 ? webidl.converters.USVString(filename, prefix, "filename") : void 0;
-        const entry = makeEntry(name, value2, filename);
+        const entry = makeEntry(name, value, filename);
         this[kState].push(entry);
       }
       delete(name) {
@@ -5089,19 +5089,19 @@ var require_formdata = __commonJS({
         name = webidl.converters.USVString(name, prefix, "name");
         return this[kState].findIndex((entry) => entry.name === name) !== -1;
       }
-      set(name, value2, filename = void 0) {
+      set(name, value, filename = void 0) {
         webidl.brandCheck(this, _FormData);
         const prefix = "FormData.set";
         webidl.argumentLengthCheck(arguments, 2, prefix);
-        if (arguments.length === 3 && !isBlobLike(value2)) {
+        if (arguments.length === 3 && !isBlobLike(value)) {
           throw new TypeError(
             "Failed to execute 'set' on 'FormData': parameter 2 is not of type 'Blob'"
           );
         }
         name = webidl.converters.USVString(name, prefix, "name");
-        value2 = isBlobLike(value2) ? webidl.converters.Blob(value2, prefix, "name", { strict: false }) : webidl.converters.USVString(value2, prefix, "name");
+        value = isBlobLike(value) ? webidl.converters.Blob(value, prefix, "name", { strict: false }) : webidl.converters.USVString(value, prefix, "name");
         filename = arguments.length === 3 ? webidl.converters.USVString(filename, prefix, "name") : void 0;
-        const entry = makeEntry(name, value2, filename);
+        const entry = makeEntry(name, value, filename);
         const idx = this[kState].findIndex((entry2) => entry2.name === name);
         if (idx !== -1) {
           this[kState] = [
@@ -5145,21 +5145,21 @@ var require_formdata = __commonJS({
         configurable: true
       }
     });
-    function makeEntry(name, value2, filename) {
-      if (typeof value2 === "string") {
+    function makeEntry(name, value, filename) {
+      if (typeof value === "string") {
       } else {
-        if (!isFileLike(value2)) {
-          value2 = value2 instanceof Blob ? new File([value2], "blob", { type: value2.type }) : new FileLike(value2, "blob", { type: value2.type });
+        if (!isFileLike(value)) {
+          value = value instanceof Blob ? new File([value], "blob", { type: value.type }) : new FileLike(value, "blob", { type: value.type });
         }
         if (filename !== void 0) {
           const options = {
-            type: value2.type,
-            lastModified: value2.lastModified
+            type: value.type,
+            lastModified: value.lastModified
           };
-          value2 = value2 instanceof NativeFile ? new File([value2], filename, options) : new FileLike(value2, filename, options);
+          value = value instanceof NativeFile ? new File([value], filename, options) : new FileLike(value, filename, options);
         }
       }
-      return { name, value: value2 };
+      return { name, value };
     }
     module2.exports = { FormData, makeEntry };
   }
@@ -5257,19 +5257,19 @@ var require_formdata_parser = __commonJS({
         } else {
           position.position += 2;
         }
-        let value2;
+        let value;
         if (filename !== null) {
           contentType ??= "text/plain";
           if (!isAsciiString(contentType)) {
             contentType = "";
           }
-          value2 = new File([body], filename, { type: contentType });
+          value = new File([body], filename, { type: contentType });
         } else {
-          value2 = utf8DecodeBytes(Buffer.from(body));
+          value = utf8DecodeBytes(Buffer.from(body));
         }
         assert(isUSVString(name));
-        assert(typeof value2 === "string" && isUSVString(value2) || isFileLike(value2));
-        entryList.push(makeEntry(name, value2, filename));
+        assert(typeof value === "string" && isUSVString(value) || isFileLike(value));
+        entryList.push(makeEntry(name, value, filename));
       }
     }
     function parseMultipartFormDataHeaders(input, position) {
@@ -5500,27 +5500,27 @@ var require_body = __commonJS({
         const prefix = `--${boundary}\r
 Content-Disposition: form-data`;
         const escape = (str) => str.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
-        const normalizeLinefeeds = (value2) => value2.replace(/\r?\n|\r/g, "\r\n");
+        const normalizeLinefeeds = (value) => value.replace(/\r?\n|\r/g, "\r\n");
         const blobParts = [];
         const rn = new Uint8Array([13, 10]);
         length = 0;
         let hasUnknownSizeValue = false;
-        for (const [name, value2] of object) {
-          if (typeof value2 === "string") {
+        for (const [name, value] of object) {
+          if (typeof value === "string") {
             const chunk2 = textEncoder.encode(prefix + `; name="${escape(normalizeLinefeeds(name))}"\r
 \r
-${normalizeLinefeeds(value2)}\r
+${normalizeLinefeeds(value)}\r
 `);
             blobParts.push(chunk2);
             length += chunk2.byteLength;
           } else {
-            const chunk2 = textEncoder.encode(`${prefix}; name="${escape(normalizeLinefeeds(name))}"` + (value2.name ? `; filename="${escape(value2.name)}"` : "") + `\r
-Content-Type: ${value2.type || "application/octet-stream"}\r
+            const chunk2 = textEncoder.encode(`${prefix}; name="${escape(normalizeLinefeeds(name))}"` + (value.name ? `; filename="${escape(value.name)}"` : "") + `\r
+Content-Type: ${value.type || "application/octet-stream"}\r
 \r
 `);
-            blobParts.push(chunk2, value2, rn);
-            if (typeof value2.size === "number") {
-              length += chunk2.byteLength + value2.size + rn.byteLength;
+            blobParts.push(chunk2, value, rn);
+            if (typeof value.size === "number") {
+              length += chunk2.byteLength + value.size + rn.byteLength;
             } else {
               hasUnknownSizeValue = true;
             }
@@ -5571,7 +5571,7 @@ Content-Type: ${value2.type || "application/octet-stream"}\r
             iterator2 = action(object)[Symbol.asyncIterator]();
           },
           async pull(controller) {
-            const { value: value2, done } = await iterator2.next();
+            const { value, done } = await iterator2.next();
             if (done) {
               queueMicrotask(() => {
                 controller.close();
@@ -5579,7 +5579,7 @@ Content-Type: ${value2.type || "application/octet-stream"}\r
               });
             } else {
               if (!isErrored(stream)) {
-                const buffer = new Uint8Array(value2);
+                const buffer = new Uint8Array(value);
                 if (buffer.byteLength) {
                   controller.enqueue(buffer);
                 }
@@ -5642,12 +5642,12 @@ Content-Type: ${value2.type || "application/octet-stream"}\r
           return consumeBody(this, parseJSONFromBytes, instance);
         },
         formData() {
-          return consumeBody(this, (value2) => {
+          return consumeBody(this, (value) => {
             const mimeType = bodyMimeType(this);
             if (mimeType !== null) {
               switch (mimeType.essence) {
                 case "multipart/form-data": {
-                  const parsed = multipartFormDataParser(value2, mimeType);
+                  const parsed = multipartFormDataParser(value, mimeType);
                   if (parsed === "failure") {
                     throw new TypeError("Failed to parse body as FormData.");
                   }
@@ -5656,10 +5656,10 @@ Content-Type: ${value2.type || "application/octet-stream"}\r
                   return fd;
                 }
                 case "application/x-www-form-urlencoded": {
-                  const entries = new URLSearchParams(value2.toString());
+                  const entries = new URLSearchParams(value.toString());
                   const fd = new FormData();
-                  for (const [name, value3] of entries) {
-                    fd.append(name, value3);
+                  for (const [name, value2] of entries) {
+                    fd.append(name, value2);
                   }
                   return fd;
                 }
@@ -6915,13 +6915,13 @@ var require_client_h2 = __commonJS({
     } = http2;
     function parseH2Headers(headers) {
       const result = [];
-      for (const [name, value2] of Object.entries(headers)) {
-        if (Array.isArray(value2)) {
-          for (const subvalue of value2) {
+      for (const [name, value] of Object.entries(headers)) {
+        if (Array.isArray(value)) {
+          for (const subvalue of value) {
             result.push(Buffer.from(name), Buffer.from(subvalue));
           }
         } else {
-          result.push(Buffer.from(name), Buffer.from(value2));
+          result.push(Buffer.from(name), Buffer.from(value));
         }
       }
       return result;
@@ -7839,8 +7839,8 @@ var require_client = __commonJS({
       get pipelining() {
         return this[kPipelining];
       }
-      set pipelining(value2) {
-        this[kPipelining] = value2;
+      set pipelining(value) {
+        this[kPipelining] = value;
         this[kResume](true);
       }
       get [kPending]() {
@@ -10669,15 +10669,15 @@ var require_mock_utils = __commonJS({
         isPromise
       }
     } = require("node:util");
-    function matchValue(match, value2) {
+    function matchValue(match, value) {
       if (typeof match === "string") {
-        return match === value2;
+        return match === value;
       }
       if (match instanceof RegExp) {
-        return match.test(value2);
+        return match.test(value);
       }
       if (typeof match === "function") {
-        return match(value2) === true;
+        return match(value) === true;
       }
       return false;
     }
@@ -10818,14 +10818,14 @@ var require_mock_utils = __commonJS({
       const result = [];
       for (let i = 0; i < keys.length; ++i) {
         const key = keys[i];
-        const value2 = data[key];
+        const value = data[key];
         const name = Buffer.from(`${key}`);
-        if (Array.isArray(value2)) {
-          for (let j = 0; j < value2.length; ++j) {
-            result.push(name, Buffer.from(`${value2[j]}`));
+        if (Array.isArray(value)) {
+          for (let j = 0; j < value.length; ++j) {
+            result.push(name, Buffer.from(`${value[j]}`));
           }
         } else {
-          result.push(name, Buffer.from(`${value2}`));
+          result.push(name, Buffer.from(`${value}`));
         }
       }
       return result;
@@ -11975,25 +11975,25 @@ var require_headers = __commonJS({
         });
       }
     }
-    function appendHeader(headers, name, value2) {
-      value2 = headerValueNormalize(value2);
+    function appendHeader(headers, name, value) {
+      value = headerValueNormalize(value);
       if (!isValidHeaderName(name)) {
         throw webidl.errors.invalidArgument({
           prefix: "Headers.append",
           value: name,
           type: "header name"
         });
-      } else if (!isValidHeaderValue(value2)) {
+      } else if (!isValidHeaderValue(value)) {
         throw webidl.errors.invalidArgument({
           prefix: "Headers.append",
-          value: value2,
+          value,
           type: "header value"
         });
       }
       if (getHeadersGuard(headers) === "immutable") {
         throw new TypeError("immutable");
       }
-      return getHeadersList(headers).append(name, value2, false);
+      return getHeadersList(headers).append(name, value, false);
     }
     function compareHeaderName(a, b) {
       return a[0] < b[0] ? -1 : 1;
@@ -12030,7 +12030,7 @@ var require_headers = __commonJS({
        * @param {string} value
        * @param {boolean} isLowerCase
        */
-      append(name, value2, isLowerCase) {
+      append(name, value, isLowerCase) {
         this[kHeadersSortedMap] = null;
         const lowercaseName = isLowerCase ? name : name.toLowerCase();
         const exists2 = this[kHeadersMap].get(lowercaseName);
@@ -12038,13 +12038,13 @@ var require_headers = __commonJS({
           const delimiter3 = lowercaseName === "cookie" ? "; " : ", ";
           this[kHeadersMap].set(lowercaseName, {
             name: exists2.name,
-            value: `${exists2.value}${delimiter3}${value2}`
+            value: `${exists2.value}${delimiter3}${value}`
           });
         } else {
-          this[kHeadersMap].set(lowercaseName, { name, value: value2 });
+          this[kHeadersMap].set(lowercaseName, { name, value });
         }
         if (lowercaseName === "set-cookie") {
-          (this.cookies ??= []).push(value2);
+          (this.cookies ??= []).push(value);
         }
       }
       /**
@@ -12053,13 +12053,13 @@ var require_headers = __commonJS({
        * @param {string} value
        * @param {boolean} isLowerCase
        */
-      set(name, value2, isLowerCase) {
+      set(name, value, isLowerCase) {
         this[kHeadersSortedMap] = null;
         const lowercaseName = isLowerCase ? name : name.toLowerCase();
         if (lowercaseName === "set-cookie") {
-          this.cookies = [value2];
+          this.cookies = [value];
         }
-        this[kHeadersMap].set(lowercaseName, { name, value: value2 });
+        this[kHeadersMap].set(lowercaseName, { name, value });
       }
       /**
        * @see https://fetch.spec.whatwg.org/#concept-header-list-delete
@@ -12084,15 +12084,15 @@ var require_headers = __commonJS({
         return this[kHeadersMap].get(isLowerCase ? name : name.toLowerCase())?.value ?? null;
       }
       *[Symbol.iterator]() {
-        for (const { 0: name, 1: { value: value2 } } of this[kHeadersMap]) {
-          yield [name, value2];
+        for (const { 0: name, 1: { value } } of this[kHeadersMap]) {
+          yield [name, value];
         }
       }
       get entries() {
         const headers = {};
         if (this[kHeadersMap].size !== 0) {
-          for (const { name, value: value2 } of this[kHeadersMap].values()) {
-            headers[name] = value2;
+          for (const { name, value } of this[kHeadersMap].values()) {
+            headers[name] = value;
           }
         }
         return headers;
@@ -12103,13 +12103,13 @@ var require_headers = __commonJS({
       get entriesList() {
         const headers = [];
         if (this[kHeadersMap].size !== 0) {
-          for (const { 0: lowerName, 1: { name, value: value2 } } of this[kHeadersMap]) {
+          for (const { 0: lowerName, 1: { name, value } } of this[kHeadersMap]) {
             if (lowerName === "set-cookie") {
               for (const cookie of this.cookies) {
                 headers.push([name, cookie]);
               }
             } else {
-              headers.push([name, value2]);
+              headers.push([name, value]);
             }
           }
         }
@@ -12127,9 +12127,9 @@ var require_headers = __commonJS({
           const firstValue = iterator2.next().value;
           array[0] = [firstValue[0], firstValue[1].value];
           assert(firstValue[1].value !== null);
-          for (let i = 1, j = 0, right = 0, left = 0, pivot = 0, x, value2; i < size; ++i) {
-            value2 = iterator2.next().value;
-            x = array[i] = [value2[0], value2[1].value];
+          for (let i = 1, j = 0, right = 0, left = 0, pivot = 0, x, value; i < size; ++i) {
+            value = iterator2.next().value;
+            x = array[i] = [value[0], value[1].value];
             assert(x[1] !== null);
             left = 0;
             right = i;
@@ -12155,9 +12155,9 @@ var require_headers = __commonJS({
           return array;
         } else {
           let i = 0;
-          for (const { 0: name, 1: { value: value2 } } of this[kHeadersMap]) {
-            array[i++] = [name, value2];
-            assert(value2 !== null);
+          for (const { 0: name, 1: { value } } of this[kHeadersMap]) {
+            array[i++] = [name, value];
+            assert(value !== null);
           }
           return array.sort(compareHeaderName);
         }
@@ -12179,13 +12179,13 @@ var require_headers = __commonJS({
         }
       }
       // https://fetch.spec.whatwg.org/#dom-headers-append
-      append(name, value2) {
+      append(name, value) {
         webidl.brandCheck(this, _Headers);
         webidl.argumentLengthCheck(arguments, 2, "Headers.append");
         const prefix = "Headers.append";
         name = webidl.converters.ByteString(name, prefix, "name");
-        value2 = webidl.converters.ByteString(value2, prefix, "value");
-        return appendHeader(this, name, value2);
+        value = webidl.converters.ByteString(value, prefix, "value");
+        return appendHeader(this, name, value);
       }
       // https://fetch.spec.whatwg.org/#dom-headers-delete
       delete(name) {
@@ -12239,30 +12239,30 @@ var require_headers = __commonJS({
         return this.#headersList.contains(name, false);
       }
       // https://fetch.spec.whatwg.org/#dom-headers-set
-      set(name, value2) {
+      set(name, value) {
         webidl.brandCheck(this, _Headers);
         webidl.argumentLengthCheck(arguments, 2, "Headers.set");
         const prefix = "Headers.set";
         name = webidl.converters.ByteString(name, prefix, "name");
-        value2 = webidl.converters.ByteString(value2, prefix, "value");
-        value2 = headerValueNormalize(value2);
+        value = webidl.converters.ByteString(value, prefix, "value");
+        value = headerValueNormalize(value);
         if (!isValidHeaderName(name)) {
           throw webidl.errors.invalidArgument({
             prefix,
             value: name,
             type: "header name"
           });
-        } else if (!isValidHeaderValue(value2)) {
+        } else if (!isValidHeaderValue(value)) {
           throw webidl.errors.invalidArgument({
             prefix,
-            value: value2,
+            value,
             type: "header value"
           });
         }
         if (this.#guard === "immutable") {
           throw new TypeError("immutable");
         }
-        this.#headersList.set(name, value2, false);
+        this.#headersList.set(name, value, false);
       }
       // https://fetch.spec.whatwg.org/#dom-headers-getsetcookie
       getSetCookie() {
@@ -12285,13 +12285,13 @@ var require_headers = __commonJS({
           return this.#headersList[kHeadersSortedMap] = names;
         }
         for (let i = 0; i < names.length; ++i) {
-          const { 0: name, 1: value2 } = names[i];
+          const { 0: name, 1: value } = names[i];
           if (name === "set-cookie") {
             for (let j = 0; j < cookies.length; ++j) {
               headers.push([name, cookies[j]]);
             }
           } else {
-            headers.push([name, value2]);
+            headers.push([name, value]);
           }
         }
         return this.#headersList[kHeadersSortedMap] = headers;
@@ -12435,8 +12435,8 @@ var require_response = __commonJS({
         }
         const responseObject = fromInnerResponse(makeResponse({}), "immutable");
         responseObject[kState].status = status;
-        const value2 = isomorphicEncode(URLSerializer(parsedURL));
-        responseObject[kState].headersList.append("location", value2, true);
+        const value = isomorphicEncode(URLSerializer(parsedURL));
+        responseObject[kState].headersList.append("location", value, true);
         return responseObject;
       }
       // https://fetch.spec.whatwg.org/#dom-response
@@ -12618,9 +12618,9 @@ var require_response = __commonJS({
         get(target, p) {
           return p in state ? state[p] : target[p];
         },
-        set(target, p, value2) {
+        set(target, p, value) {
           assert(!(p in state));
-          target[p] = value2;
+          target[p] = value;
           return true;
         }
       });
@@ -12773,8 +12773,8 @@ var require_dispatcher_weakref = __commonJS({
     "use strict";
     var { kConnected, kSize } = require_symbols();
     var CompatWeakRef = class {
-      constructor(value2) {
-        this.value = value2;
+      constructor(value) {
+        this.value = value;
       }
       deref() {
         return this.value[kConnected] === 0 && this.value[kSize] === 0 ? void 0 : this.value;
@@ -13098,8 +13098,8 @@ var require_request2 = __commonJS({
           const headers = init.headers !== void 0 ? init.headers : new HeadersList(headersList);
           headersList.clear();
           if (headers instanceof HeadersList) {
-            for (const { name, value: value2 } of headers.rawValues()) {
-              headersList.append(name, value2, false);
+            for (const { name, value } of headers.rawValues()) {
+              headersList.append(name, value, false);
             }
             headersList.cookies = headers.cookies;
           } else {
@@ -13772,8 +13772,8 @@ var require_fetch = __commonJS({
         }
       }
       if (!request2.headersList.contains("accept", true)) {
-        const value2 = "*/*";
-        request2.headersList.append("accept", value2, true);
+        const value = "*/*";
+        request2.headersList.append("accept", value, true);
       }
       if (!request2.headersList.contains("accept-language", true)) {
         request2.headersList.append("accept-language", "*", true);
@@ -14372,11 +14372,11 @@ var require_fetch = __commonJS({
           let bytes;
           let isFailure;
           try {
-            const { done, value: value2 } = await fetchParams.controller.next();
+            const { done, value } = await fetchParams.controller.next();
             if (isAborted(fetchParams)) {
               break;
             }
-            bytes = done ? void 0 : value2;
+            bytes = done ? void 0 : value;
           } catch (err) {
             if (fetchParams.controller.ended && !timingInfo.encodedBodySize) {
               bytes = void 0;
@@ -14975,15 +14975,15 @@ var require_util4 = __commonJS({
       (async () => {
         while (!fr[kAborted]) {
           try {
-            const { done, value: value2 } = await chunkPromise;
+            const { done, value } = await chunkPromise;
             if (isFirstChunk && !fr[kAborted]) {
               queueMicrotask(() => {
                 fireAProgressEvent("loadstart", fr);
               });
             }
             isFirstChunk = false;
-            if (!done && types.isUint8Array(value2)) {
-              bytes.push(value2);
+            if (!done && types.isUint8Array(value)) {
+              bytes.push(value);
               if ((fr[kLastProgressEventFired] === void 0 || Date.now() - fr[kLastProgressEventFired] >= 50) && !fr[kAborted]) {
                 fr[kLastProgressEventFired] = Date.now();
                 queueMicrotask(() => {
@@ -15407,10 +15407,10 @@ var require_util5 = __commonJS({
     function getFieldValues(header) {
       assert(header !== null);
       const values = [];
-      for (let value2 of header.split(",")) {
-        value2 = value2.trim();
-        if (isValidHeaderName(value2)) {
-          values.push(value2);
+      for (let value of header.split(",")) {
+        value = value.trim();
+        if (isValidHeaderName(value)) {
+          values.push(value);
         }
       }
       return values;
@@ -16094,9 +16094,9 @@ var require_constants4 = __commonJS({
 var require_util6 = __commonJS({
   "node_modules/undici/lib/web/cookies/util.js"(exports2, module2) {
     "use strict";
-    function isCTLExcludingHtab(value2) {
-      for (let i = 0; i < value2.length; ++i) {
-        const code = value2.charCodeAt(i);
+    function isCTLExcludingHtab(value) {
+      for (let i = 0; i < value.length; ++i) {
+        const code = value.charCodeAt(i);
         if (code >= 0 && code <= 8 || code >= 10 && code <= 31 || code === 127) {
           return true;
         }
@@ -16129,18 +16129,18 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookieValue(value2) {
-      let len = value2.length;
+    function validateCookieValue(value) {
+      let len = value.length;
       let i = 0;
-      if (value2[0] === '"') {
-        if (len === 1 || value2[len - 1] !== '"') {
+      if (value[0] === '"') {
+        if (len === 1 || value[len - 1] !== '"') {
           throw new Error("Invalid cookie value");
         }
         --len;
         ++i;
       }
       while (i < len) {
-        const code = value2.charCodeAt(i++);
+        const code = value.charCodeAt(i++);
         if (code < 33 || // exclude CTLs (0-31)
         code > 126 || // non-ascii and DEL (127)
         code === 34 || // "
@@ -16278,9 +16278,9 @@ var require_util6 = __commonJS({
         if (!part.includes("=")) {
           throw new Error("Invalid unparsed");
         }
-        const [key, ...value2] = part.split("=");
+        const [key, ...value] = part.split("=");
         const trimmedKey = key.trim();
-        const joinedValue = value2.join("=");
+        const joinedValue = value.join("=");
         validateCookieName(trimmedKey);
         validateCookieValue(joinedValue);
         out.push(`${trimmedKey}=${joinedValue}`);
@@ -16313,7 +16313,7 @@ var require_parse = __commonJS({
       let nameValuePair = "";
       let unparsedAttributes = "";
       let name = "";
-      let value2 = "";
+      let value = "";
       if (header.includes(";")) {
         const position = { position: 0 };
         nameValuePair = collectASequenceOfCodePointsFast(";", header, position);
@@ -16322,7 +16322,7 @@ var require_parse = __commonJS({
         nameValuePair = header;
       }
       if (!nameValuePair.includes("=")) {
-        value2 = nameValuePair;
+        value = nameValuePair;
       } else {
         const position = { position: 0 };
         name = collectASequenceOfCodePointsFast(
@@ -16330,16 +16330,16 @@ var require_parse = __commonJS({
           nameValuePair,
           position
         );
-        value2 = nameValuePair.slice(position.position + 1);
+        value = nameValuePair.slice(position.position + 1);
       }
       name = name.trim();
-      value2 = value2.trim();
-      if (name.length + value2.length > maxNameValuePairSize) {
+      value = value.trim();
+      if (name.length + value.length > maxNameValuePairSize) {
         return null;
       }
       return {
         name,
-        value: value2,
+        value,
         ...parseUnparsedAttributes(unparsedAttributes)
       };
     }
@@ -16451,8 +16451,8 @@ var require_cookies = __commonJS({
         return out;
       }
       for (const piece of cookie.split(";")) {
-        const [name, ...value2] = piece.split("=");
-        out[name.trim()] = value2.join("=");
+        const [name, ...value] = piece.split("=");
+        out[name.trim()] = value.join("=");
       }
       return out;
     }
@@ -16509,11 +16509,11 @@ var require_cookies = __commonJS({
         key: "value"
       },
       {
-        converter: webidl.nullableConverter((value2) => {
-          if (typeof value2 === "number") {
-            return webidl.converters["unsigned long long"](value2);
+        converter: webidl.nullableConverter((value) => {
+          if (typeof value === "number") {
+            return webidl.converters["unsigned long long"](value);
           }
-          return new Date(value2);
+          return new Date(value);
         }),
         key: "expires",
         defaultValue: () => null
@@ -17025,26 +17025,26 @@ var require_util7 = __commonJS({
       const extensionList = /* @__PURE__ */ new Map();
       while (position.position < extensions.length) {
         const pair = collectASequenceOfCodePointsFast(";", extensions, position);
-        const [name, value2 = ""] = pair.split("=");
+        const [name, value = ""] = pair.split("=");
         extensionList.set(
           removeHTTPWhitespace(name, true, false),
-          removeHTTPWhitespace(value2, false, true)
+          removeHTTPWhitespace(value, false, true)
         );
         position.position++;
       }
       return extensionList;
     }
-    function isValidClientWindowBits(value2) {
-      if (value2.length === 0) {
+    function isValidClientWindowBits(value) {
+      if (value.length === 0) {
         return false;
       }
-      for (let i = 0; i < value2.length; i++) {
-        const byte = value2.charCodeAt(i);
+      for (let i = 0; i < value.length; i++) {
+        const byte = value.charCodeAt(i);
         if (byte < 48 || byte > 57) {
           return false;
         }
       }
-      const num = Number.parseInt(value2, 10);
+      const num = Number.parseInt(value, 10);
       return num >= 8 && num <= 15;
     }
     var hasIntl = typeof process.versions.icu === "string";
@@ -18278,13 +18278,13 @@ var require_websocket = __commonJS({
 var require_util8 = __commonJS({
   "node_modules/undici/lib/web/eventsource/util.js"(exports2, module2) {
     "use strict";
-    function isValidLastEventId(value2) {
-      return value2.indexOf("\0") === -1;
+    function isValidLastEventId(value) {
+      return value.indexOf("\0") === -1;
     }
-    function isASCIINumber(value2) {
-      if (value2.length === 0) return false;
-      for (let i = 0; i < value2.length; i++) {
-        if (value2.charCodeAt(i) < 48 || value2.charCodeAt(i) > 57) return false;
+    function isASCIINumber(value) {
+      if (value.length === 0) return false;
+      for (let i = 0; i < value.length; i++) {
+        if (value.charCodeAt(i) < 48 || value.charCodeAt(i) > 57) return false;
       }
       return true;
     }
@@ -18515,12 +18515,12 @@ var require_eventsource_stream = __commonJS({
           const valueBytes = line.length - valueStart;
           const dataSize = this.eventFieldSizes.data + (event.data === void 0 ? 0 : 1) + valueBytes;
           this.setEventFieldSize("data", dataSize);
-          const value2 = line.toString("utf8", valueStart);
+          const value = line.toString("utf8", valueStart);
           if (event.data === void 0) {
-            event.data = value2;
+            event.data = value;
           } else {
             event.data += `
-${value2}`;
+${value}`;
           }
           this.dataLineCount++;
           return;
@@ -19271,22 +19271,22 @@ var require_lib = __commonJS({
       };
     })();
     var __awaiter12 = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
-      function adopt(value2) {
-        return value2 instanceof P ? value2 : new P(function(resolve3) {
-          resolve3(value2);
+      function adopt(value) {
+        return value instanceof P ? value : new P(function(resolve3) {
+          resolve3(value);
         });
       }
       return new (P || (P = Promise))(function(resolve3, reject) {
-        function fulfilled(value2) {
+        function fulfilled(value) {
           try {
-            step(generator.next(value2));
+            step(generator.next(value));
           } catch (e) {
             reject(e);
           }
         }
-        function rejected(value2) {
+        function rejected(value) {
           try {
-            step(generator["throw"](value2));
+            step(generator["throw"](value));
           } catch (e) {
             reject(e);
           }
@@ -19872,14 +19872,14 @@ var require_lib = __commonJS({
             if (statusCode === HttpCodes2.NotFound) {
               resolve3(response);
             }
-            function dateTimeDeserializer(key, value2) {
-              if (typeof value2 === "string") {
-                const a = new Date(value2);
+            function dateTimeDeserializer(key, value) {
+              if (typeof value === "string") {
+                const a = new Date(value);
                 if (!isNaN(a.valueOf())) {
                   return a;
                 }
               }
-              return value2;
+              return value;
             }
             let obj;
             let contents;
@@ -19962,14 +19962,14 @@ var require_light = __commonJS({
           this._last = null;
           this.length = 0;
         }
-        push(value2) {
+        push(value) {
           var node;
           this.length++;
           if (typeof this.incr === "function") {
             this.incr();
           }
           node = {
-            value: value2,
+            value,
             prev: this._last,
             next: null
           };
@@ -19982,7 +19982,7 @@ var require_light = __commonJS({
           return void 0;
         }
         shift() {
-          var value2;
+          var value;
           if (this._first == null) {
             return;
           } else {
@@ -19991,13 +19991,13 @@ var require_light = __commonJS({
               this.decr();
             }
           }
-          value2 = this._first.value;
+          value = this._first.value;
           if ((this._first = this._first.next) != null) {
             this._first.prev = null;
           } else {
             this._last = null;
           }
-          return value2;
+          return value;
         }
         first() {
           if (this._first != null) {
@@ -21362,9 +21362,9 @@ function issueFileCommand(command, message) {
     encoding: "utf8"
   });
 }
-function prepareKeyValueMessage(key, value2) {
+function prepareKeyValueMessage(key, value) {
   const delimiter3 = `ghadelimiter_${crypto.randomUUID()}`;
-  const convertedValue = toCommandValue(value2);
+  const convertedValue = toCommandValue(value);
   if (key.includes(delimiter3)) {
     throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter3}"`);
   }
@@ -21459,22 +21459,22 @@ var DecodedURL = class extends URL {
 var tunnel = __toESM(require_tunnel2(), 1);
 var import_undici = __toESM(require_undici(), 1);
 var __awaiter = function(thisArg, _arguments, P, generator) {
-  function adopt(value2) {
-    return value2 instanceof P ? value2 : new P(function(resolve3) {
-      resolve3(value2);
+  function adopt(value) {
+    return value instanceof P ? value : new P(function(resolve3) {
+      resolve3(value);
     });
   }
   return new (P || (P = Promise))(function(resolve3, reject) {
-    function fulfilled(value2) {
+    function fulfilled(value) {
       try {
-        step(generator.next(value2));
+        step(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
-    function rejected(value2) {
+    function rejected(value) {
       try {
-        step(generator["throw"](value2));
+        step(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
@@ -22041,14 +22041,14 @@ var HttpClient = class {
         if (statusCode === HttpCodes.NotFound) {
           resolve3(response);
         }
-        function dateTimeDeserializer(key, value2) {
-          if (typeof value2 === "string") {
-            const a = new Date(value2);
+        function dateTimeDeserializer(key, value) {
+          if (typeof value === "string") {
+            const a = new Date(value);
             if (!isNaN(a.valueOf())) {
               return a;
             }
           }
-          return value2;
+          return value;
         }
         let obj;
         let contents;
@@ -22088,22 +22088,22 @@ var lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => (c[k.toLowerCase(
 
 // node_modules/@actions/http-client/lib/auth.js
 var __awaiter2 = function(thisArg, _arguments, P, generator) {
-  function adopt(value2) {
-    return value2 instanceof P ? value2 : new P(function(resolve3) {
-      resolve3(value2);
+  function adopt(value) {
+    return value instanceof P ? value : new P(function(resolve3) {
+      resolve3(value);
     });
   }
   return new (P || (P = Promise))(function(resolve3, reject) {
-    function fulfilled(value2) {
+    function fulfilled(value) {
       try {
-        step(generator.next(value2));
+        step(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
-    function rejected(value2) {
+    function rejected(value) {
       try {
-        step(generator["throw"](value2));
+        step(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
@@ -22139,22 +22139,22 @@ var BearerCredentialHandler = class {
 
 // node_modules/@actions/core/lib/oidc-utils.js
 var __awaiter3 = function(thisArg, _arguments, P, generator) {
-  function adopt(value2) {
-    return value2 instanceof P ? value2 : new P(function(resolve3) {
-      resolve3(value2);
+  function adopt(value) {
+    return value instanceof P ? value : new P(function(resolve3) {
+      resolve3(value);
     });
   }
   return new (P || (P = Promise))(function(resolve3, reject) {
-    function fulfilled(value2) {
+    function fulfilled(value) {
       try {
-        step(generator.next(value2));
+        step(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
-    function rejected(value2) {
+    function rejected(value) {
       try {
-        step(generator["throw"](value2));
+        step(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
@@ -22228,22 +22228,22 @@ var OidcClient = class _OidcClient {
 var import_os = require("os");
 var import_fs = require("fs");
 var __awaiter4 = function(thisArg, _arguments, P, generator) {
-  function adopt(value2) {
-    return value2 instanceof P ? value2 : new P(function(resolve3) {
-      resolve3(value2);
+  function adopt(value) {
+    return value instanceof P ? value : new P(function(resolve3) {
+      resolve3(value);
     });
   }
   return new (P || (P = Promise))(function(resolve3, reject) {
-    function fulfilled(value2) {
+    function fulfilled(value) {
       try {
-        step(generator.next(value2));
+        step(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
-    function rejected(value2) {
+    function rejected(value) {
       try {
-        step(generator["throw"](value2));
+        step(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
@@ -22294,7 +22294,7 @@ var Summary = class {
    * @returns {string} content wrapped in HTML element
    */
   wrap(tag, content, attrs = {}) {
-    const htmlAttrs = Object.entries(attrs).map(([key, value2]) => ` ${key}="${value2}"`).join("");
+    const htmlAttrs = Object.entries(attrs).map(([key, value]) => ` ${key}="${value}"`).join("");
     if (!content) {
       return `<${tag}${htmlAttrs}>`;
     }
@@ -22550,22 +22550,22 @@ var path3 = __toESM(require("path"), 1);
 var fs2 = __toESM(require("fs"), 1);
 var path2 = __toESM(require("path"), 1);
 var __awaiter5 = function(thisArg, _arguments, P, generator) {
-  function adopt(value2) {
-    return value2 instanceof P ? value2 : new P(function(resolve3) {
-      resolve3(value2);
+  function adopt(value) {
+    return value instanceof P ? value : new P(function(resolve3) {
+      resolve3(value);
     });
   }
   return new (P || (P = Promise))(function(resolve3, reject) {
-    function fulfilled(value2) {
+    function fulfilled(value) {
       try {
-        step(generator.next(value2));
+        step(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
-    function rejected(value2) {
+    function rejected(value) {
       try {
-        step(generator["throw"](value2));
+        step(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
@@ -22674,22 +22674,22 @@ function isUnixExecutable(stats) {
 
 // node_modules/@actions/io/lib/io.js
 var __awaiter6 = function(thisArg, _arguments, P, generator) {
-  function adopt(value2) {
-    return value2 instanceof P ? value2 : new P(function(resolve3) {
-      resolve3(value2);
+  function adopt(value) {
+    return value instanceof P ? value : new P(function(resolve3) {
+      resolve3(value);
     });
   }
   return new (P || (P = Promise))(function(resolve3, reject) {
-    function fulfilled(value2) {
+    function fulfilled(value) {
       try {
-        step(generator.next(value2));
+        step(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
-    function rejected(value2) {
+    function rejected(value) {
       try {
-        step(generator["throw"](value2));
+        step(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
@@ -22768,22 +22768,22 @@ function findInPath(tool) {
 // node_modules/@actions/exec/lib/toolrunner.js
 var import_timers = require("timers");
 var __awaiter7 = function(thisArg, _arguments, P, generator) {
-  function adopt(value2) {
-    return value2 instanceof P ? value2 : new P(function(resolve3) {
-      resolve3(value2);
+  function adopt(value) {
+    return value instanceof P ? value : new P(function(resolve3) {
+      resolve3(value);
     });
   }
   return new (P || (P = Promise))(function(resolve3, reject) {
-    function fulfilled(value2) {
+    function fulfilled(value) {
       try {
-        step(generator.next(value2));
+        step(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
-    function rejected(value2) {
+    function rejected(value) {
       try {
-        step(generator["throw"](value2));
+        step(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
@@ -23213,22 +23213,22 @@ var ExecState = class _ExecState extends events.EventEmitter {
 
 // node_modules/@actions/exec/lib/exec.js
 var __awaiter8 = function(thisArg, _arguments, P, generator) {
-  function adopt(value2) {
-    return value2 instanceof P ? value2 : new P(function(resolve3) {
-      resolve3(value2);
+  function adopt(value) {
+    return value instanceof P ? value : new P(function(resolve3) {
+      resolve3(value);
     });
   }
   return new (P || (P = Promise))(function(resolve3, reject) {
-    function fulfilled(value2) {
+    function fulfilled(value) {
       try {
-        step(generator.next(value2));
+        step(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
-    function rejected(value2) {
+    function rejected(value) {
       try {
-        step(generator["throw"](value2));
+        step(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
@@ -23286,22 +23286,22 @@ function getExecOutput(commandLine, args, options) {
 
 // node_modules/@actions/core/lib/platform.js
 var __awaiter9 = function(thisArg, _arguments, P, generator) {
-  function adopt(value2) {
-    return value2 instanceof P ? value2 : new P(function(resolve3) {
-      resolve3(value2);
+  function adopt(value) {
+    return value instanceof P ? value : new P(function(resolve3) {
+      resolve3(value);
     });
   }
   return new (P || (P = Promise))(function(resolve3, reject) {
-    function fulfilled(value2) {
+    function fulfilled(value) {
       try {
-        step(generator.next(value2));
+        step(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
-    function rejected(value2) {
+    function rejected(value) {
       try {
-        step(generator["throw"](value2));
+        step(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
@@ -23365,22 +23365,22 @@ function getDetails() {
 
 // node_modules/@actions/core/lib/core.js
 var __awaiter10 = function(thisArg, _arguments, P, generator) {
-  function adopt(value2) {
-    return value2 instanceof P ? value2 : new P(function(resolve3) {
-      resolve3(value2);
+  function adopt(value) {
+    return value instanceof P ? value : new P(function(resolve3) {
+      resolve3(value);
     });
   }
   return new (P || (P = Promise))(function(resolve3, reject) {
-    function fulfilled(value2) {
+    function fulfilled(value) {
       try {
-        step(generator.next(value2));
+        step(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
-    function rejected(value2) {
+    function rejected(value) {
       try {
-        step(generator["throw"](value2));
+        step(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
@@ -23445,13 +23445,13 @@ function getBooleanInput(name, options) {
   throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}
 Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
 }
-function setOutput(name, value2) {
+function setOutput(name, value) {
   const filePath = process.env["GITHUB_OUTPUT"] || "";
   if (filePath) {
-    return issueFileCommand("OUTPUT", prepareKeyValueMessage(name, value2));
+    return issueFileCommand("OUTPUT", prepareKeyValueMessage(name, value));
   }
   process.stdout.write(os5.EOL);
-  issueCommand("set-output", { name }, toCommandValue(value2));
+  issueCommand("set-output", { name }, toCommandValue(value));
 }
 function setCommandEcho(enabled) {
   issue("echo", enabled ? "on" : "off");
@@ -23496,12 +23496,12 @@ function group(name, fn) {
     return result;
   });
 }
-function saveState(name, value2) {
+function saveState(name, value) {
   const filePath = process.env["GITHUB_STATE"] || "";
   if (filePath) {
-    return issueFileCommand("STATE", prepareKeyValueMessage(name, value2));
+    return issueFileCommand("STATE", prepareKeyValueMessage(name, value));
   }
-  issueCommand("save-state", { name }, toCommandValue(value2));
+  issueCommand("save-state", { name }, toCommandValue(value));
 }
 function getState(name) {
   return process.env[`STATE_${name}`] || "";
@@ -23567,22 +23567,22 @@ var Context = class {
 var httpClient = __toESM(require_lib(), 1);
 var import_undici2 = __toESM(require_undici(), 1);
 var __awaiter11 = function(thisArg, _arguments, P, generator) {
-  function adopt(value2) {
-    return value2 instanceof P ? value2 : new P(function(resolve3) {
-      resolve3(value2);
+  function adopt(value) {
+    return value instanceof P ? value : new P(function(resolve3) {
+      resolve3(value);
     });
   }
   return new (P || (P = Promise))(function(resolve3, reject) {
-    function fulfilled(value2) {
+    function fulfilled(value) {
       try {
-        step(generator.next(value2));
+        step(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
-    function rejected(value2) {
+    function rejected(value) {
       try {
-        step(generator["throw"](value2));
+        step(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
@@ -23773,13 +23773,13 @@ function lowercaseKeys2(object) {
     return newObj;
   }, {});
 }
-function isPlainObject(value2) {
-  if (typeof value2 !== "object" || value2 === null) return false;
-  if (Object.prototype.toString.call(value2) !== "[object Object]") return false;
-  const proto = Object.getPrototypeOf(value2);
+function isPlainObject(value) {
+  if (typeof value !== "object" || value === null) return false;
+  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value);
   if (proto === null) return true;
   const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
-  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value2);
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
 }
 function mergeDeep(defaults2, options) {
   const result = Object.assign({}, defaults2);
@@ -23868,57 +23868,57 @@ function encodeUnreserved(str) {
     return "%" + c.charCodeAt(0).toString(16).toUpperCase();
   });
 }
-function encodeValue(operator, value2, key) {
-  value2 = operator === "+" || operator === "#" ? encodeReserved(value2) : encodeUnreserved(value2);
+function encodeValue(operator, value, key) {
+  value = operator === "+" || operator === "#" ? encodeReserved(value) : encodeUnreserved(value);
   if (key) {
-    return encodeUnreserved(key) + "=" + value2;
+    return encodeUnreserved(key) + "=" + value;
   } else {
-    return value2;
+    return value;
   }
 }
-function isDefined(value2) {
-  return value2 !== void 0 && value2 !== null;
+function isDefined(value) {
+  return value !== void 0 && value !== null;
 }
 function isKeyOperator(operator) {
   return operator === ";" || operator === "&" || operator === "?";
 }
 function getValues(context3, operator, key, modifier) {
-  var value2 = context3[key], result = [];
-  if (isDefined(value2) && value2 !== "") {
-    if (typeof value2 === "string" || typeof value2 === "number" || typeof value2 === "bigint" || typeof value2 === "boolean") {
-      value2 = value2.toString();
+  var value = context3[key], result = [];
+  if (isDefined(value) && value !== "") {
+    if (typeof value === "string" || typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
+      value = value.toString();
       if (modifier && modifier !== "*") {
-        value2 = value2.substring(0, parseInt(modifier, 10));
+        value = value.substring(0, parseInt(modifier, 10));
       }
       result.push(
-        encodeValue(operator, value2, isKeyOperator(operator) ? key : "")
+        encodeValue(operator, value, isKeyOperator(operator) ? key : "")
       );
     } else {
       if (modifier === "*") {
-        if (Array.isArray(value2)) {
-          value2.filter(isDefined).forEach(function(value22) {
+        if (Array.isArray(value)) {
+          value.filter(isDefined).forEach(function(value2) {
             result.push(
-              encodeValue(operator, value22, isKeyOperator(operator) ? key : "")
+              encodeValue(operator, value2, isKeyOperator(operator) ? key : "")
             );
           });
         } else {
-          Object.keys(value2).forEach(function(k) {
-            if (isDefined(value2[k])) {
-              result.push(encodeValue(operator, value2[k], k));
+          Object.keys(value).forEach(function(k) {
+            if (isDefined(value[k])) {
+              result.push(encodeValue(operator, value[k], k));
             }
           });
         }
       } else {
         const tmp = [];
-        if (Array.isArray(value2)) {
-          value2.filter(isDefined).forEach(function(value22) {
-            tmp.push(encodeValue(operator, value22));
+        if (Array.isArray(value)) {
+          value.filter(isDefined).forEach(function(value2) {
+            tmp.push(encodeValue(operator, value2));
           });
         } else {
-          Object.keys(value2).forEach(function(k) {
-            if (isDefined(value2[k])) {
+          Object.keys(value).forEach(function(k) {
+            if (isDefined(value[k])) {
               tmp.push(encodeUnreserved(k));
-              tmp.push(encodeValue(operator, value2[k].toString()));
+              tmp.push(encodeValue(operator, value[k].toString()));
             }
           });
         }
@@ -23931,12 +23931,12 @@ function getValues(context3, operator, key, modifier) {
     }
   } else {
     if (operator === ";") {
-      if (isDefined(value2)) {
+      if (isDefined(value)) {
         result.push(encodeUnreserved(key));
       }
-    } else if (value2 === "" && (operator === "&" || operator === "?")) {
+    } else if (value === "" && (operator === "&" || operator === "?")) {
       result.push(encodeUnreserved(key) + "=");
-    } else if (value2 === "") {
+    } else if (value === "") {
       result.push("");
     }
   }
@@ -24132,8 +24132,8 @@ function parse2(header, options) {
     index2++;
   }
   const valueEnd = whitespace === -1 ? index2 : whitespace;
-  const value2 = header.slice(valueStart, valueEnd);
-  const type = (typeFlags & CASE_FLAGS) === 0 ? value2 : value2.toLowerCase();
+  const value = header.slice(valueStart, valueEnd);
+  const type = (typeFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
   if (index2 === len || stop !== 0) {
     return { type, index: index2, parameters: new NullObject() };
   }
@@ -24159,8 +24159,8 @@ function parseParameters(header, type, index2, len, stopFlags) {
       }
       if (code === EQ) {
         const keyEnd = keyWhitespace === -1 ? index2 : keyWhitespace;
-        const value2 = header.slice(keyStart, keyEnd);
-        const key = (keyFlags & CASE_FLAGS) === 0 ? value2 : value2.toLowerCase();
+        const value = header.slice(keyStart, keyEnd);
+        const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
         index2++;
         while ((CHAR_MAP[header.charCodeAt(index2)] & OWS) !== 0) {
           index2++;
@@ -24412,12 +24412,12 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
   }
   return chunks.join("");
 };
-var JSONStringify = (value2, replacer, space) => {
+var JSONStringify = (value, replacer, space) => {
   try {
     const supportsRawJSON = "rawJSON" in JSON;
     if (supportsRawJSON) {
       return originalStringify(
-        value2,
+        value,
         (key, val) => {
           if (typeof val === "bigint") return JSON.rawJSON(val.toString());
           const hasFunctionReplacer = typeof replacer === "function";
@@ -24429,9 +24429,9 @@ var JSONStringify = (value2, replacer, space) => {
         space
       );
     }
-    if (!value2) return originalStringify(value2, replacer, space);
+    if (!value) return originalStringify(value, replacer, space);
     const convertedToCustomJSON = originalStringify(
-      value2,
+      value,
       (key, val) => {
         const isNoise = typeof val === "string" && noiseValue.test(val);
         if (isNoise) return val.toString() + "n";
@@ -24452,7 +24452,7 @@ var JSONStringify = (value2, replacer, space) => {
     return denoisedJSON;
   } catch (error2) {
     if (error2 instanceof RangeError) {
-      const convertedJSON = stringifyIteratively(value2, replacer, space);
+      const convertedJSON = stringifyIteratively(value, replacer, space);
       if (convertedJSON === void 0) return void 0;
       const supportsRawJSON = "rawJSON" in JSON;
       if (supportsRawJSON) return convertedJSON;
@@ -24480,26 +24480,26 @@ var isContextSourceSupported = () => {
     return false;
   }
 };
-var convertMarkedBigIntsReviver = (key, value2, context3, userReviver) => {
-  const isCustomFormatBigInt = typeof value2 === "string" && customFormat.test(value2);
-  if (isCustomFormatBigInt) return BigInt(value2.slice(0, -1));
-  const isNoiseValue = typeof value2 === "string" && noiseValue.test(value2);
-  if (isNoiseValue) return value2.slice(0, -1);
+var convertMarkedBigIntsReviver = (key, value, context3, userReviver) => {
+  const isCustomFormatBigInt = typeof value === "string" && customFormat.test(value);
+  if (isCustomFormatBigInt) return BigInt(value.slice(0, -1));
+  const isNoiseValue = typeof value === "string" && noiseValue.test(value);
+  if (isNoiseValue) return value.slice(0, -1);
   const hasUserReviver = typeof userReviver === "function";
-  if (!hasUserReviver) return value2;
-  return userReviver(key, value2, context3);
+  if (!hasUserReviver) return value;
+  return userReviver(key, value, context3);
 };
 var JSONParseV2 = (text, reviver) => {
-  return JSON.parse(text, (key, value2, context3) => {
-    const isNumber = typeof value2 === "number";
-    const isOutOfBounds = value2 > Number.MAX_SAFE_INTEGER || value2 < Number.MIN_SAFE_INTEGER;
+  return JSON.parse(text, (key, value, context3) => {
+    const isNumber = typeof value === "number";
+    const isOutOfBounds = value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
     const isBigNumber = isNumber && isOutOfBounds;
     const isInt = context3 && intRegex.test(context3.source);
     const isBigInt = isBigNumber && isInt;
     if (isBigInt) return BigInt(context3.source);
     const hasCustomReviver = typeof reviver === "function";
-    if (!hasCustomReviver) return value2;
-    return reviver(key, value2, context3);
+    if (!hasCustomReviver) return value;
+    return reviver(key, value, context3);
   });
 };
 var MAX_INT = Number.MAX_SAFE_INTEGER.toString();
@@ -24513,35 +24513,35 @@ var applyReviverIteratively = (parsed, userReviver) => {
     const node = stack[stack.length - 1];
     if (!node.visited) {
       node.visited = true;
-      const value2 = node.parent[node.key];
-      const isComplexObject = value2 !== null && typeof value2 === "object";
+      const value = node.parent[node.key];
+      const isComplexObject = value !== null && typeof value === "object";
       if (isComplexObject) {
-        const keys = Object.keys(value2);
+        const keys = Object.keys(value);
         for (let i = keys.length - 1; i >= 0; i--) {
-          stack.push({ parent: value2, key: keys[i], visited: false });
+          stack.push({ parent: value, key: keys[i], visited: false });
         }
       }
     } else {
       const { parent, key } = node;
-      let value2 = parent[key];
-      if (typeof value2 === "string") {
-        const isCustomFormatBigInt = customFormat.test(value2);
+      let value = parent[key];
+      if (typeof value === "string") {
+        const isCustomFormatBigInt = customFormat.test(value);
         if (isCustomFormatBigInt) {
-          value2 = BigInt(value2.slice(0, -1));
+          value = BigInt(value.slice(0, -1));
         } else {
-          const isNoise = noiseValue.test(value2);
-          if (isNoise) value2 = value2.slice(0, -1);
+          const isNoise = noiseValue.test(value);
+          if (isNoise) value = value.slice(0, -1);
         }
       }
       const hasUserReviver = typeof userReviver === "function";
       if (hasUserReviver) {
-        value2 = userReviver.call(parent, key, value2);
+        value = userReviver.call(parent, key, value);
       }
-      const isDeleted = value2 === void 0;
+      const isDeleted = value === void 0;
       if (isDeleted) {
         delete parent[key];
       } else {
-        parent[key] = value2;
+        parent[key] = value;
       }
       stack.pop();
     }
@@ -24570,7 +24570,7 @@ var JSONParse = (text, reviver) => {
     const serializedData = serializeBigInts(text);
     return originalParse(
       serializedData,
-      (key, value2, context3) => convertMarkedBigIntsReviver(key, value2, context3, reviver)
+      (key, value, context3) => convertMarkedBigIntsReviver(key, value, context3, reviver)
     );
   } catch (error2) {
     if (error2 instanceof RangeError) {
@@ -24628,13 +24628,13 @@ var defaults_default = {
     "user-agent": `octokit-request.js/${VERSION2} ${getUserAgent()}`
   }
 };
-function isPlainObject2(value2) {
-  if (typeof value2 !== "object" || value2 === null) return false;
-  if (Object.prototype.toString.call(value2) !== "[object Object]") return false;
-  const proto = Object.getPrototypeOf(value2);
+function isPlainObject2(value) {
+  if (typeof value !== "object" || value === null) return false;
+  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value);
   if (proto === null) return true;
   const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
-  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value2);
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
 }
 var noop = () => "";
 async function fetchWrapper(requestOptions) {
@@ -24648,9 +24648,9 @@ async function fetchWrapper(requestOptions) {
   const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
   const body = isPlainObject2(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
   const requestHeaders = Object.fromEntries(
-    Object.entries(requestOptions.headers).map(([name, value2]) => [
+    Object.entries(requestOptions.headers).map(([name, value]) => [
       name,
-      String(value2)
+      String(value)
     ])
   );
   let fetchResponse;
@@ -24690,8 +24690,8 @@ async function fetchWrapper(requestOptions) {
   const status = fetchResponse.status;
   const url = fetchResponse.url;
   const responseHeaders = {};
-  for (const [key, value2] of fetchResponse.headers) {
-    responseHeaders[key] = value2;
+  for (const [key, value] of fetchResponse.headers) {
+    responseHeaders[key] = value;
   }
   const octokitResponse = {
     url,
@@ -27438,8 +27438,8 @@ var handler = {
   ownKeys({ scope }) {
     return [...endpointMethodsMap.get(scope).keys()];
   },
-  set(target, methodName, value2) {
-    return target.cache[methodName] = value2;
+  set(target, methodName, value) {
+    return target.cache[methodName] = value;
   },
   get({ octokit, scope, cache }, methodName) {
     if (cache[methodName]) {
@@ -28026,9 +28026,6 @@ function printable(text) {
   return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu, (character) => `\\u{${character.codePointAt(0).toString(16)}}`);
 }
 var oneLine = (text) => printable(text.replace(/\r\n|\r|\n/g, "⏎"));
-function shorten(text, limit) {
-  return text.length <= limit ? text : `${text.slice(0, limit)}… (${text.length - limit} more characters)`;
-}
 
 // review/src/markdown.ts
 var ZERO_WIDTH_JOINER = "‍";
@@ -28041,8 +28038,11 @@ function escapeText(text) {
 function escapeHtml(text) {
   return neutralizeReferences(text.replace(/\r\n|\r|\n/g, " ").replace(/[&<>"']/g, (character) => character === "'" ? "&#39;" : HTML_ENTITIES[character]));
 }
+function escapeUrlAttribute(url) {
+  return url.replace(/[&<>"']/g, (character) => character === "'" ? "&#39;" : HTML_ENTITIES[character]);
+}
 function neutralizeReferences(text) {
-  return text.replace(/([@#])(?=[\p{L}\p{N}_-])/gu, `$1${ZERO_WIDTH_JOINER}`);
+  return text.replace(/([@#])(?=[\p{L}\p{N}_-])/gu, `$1${ZERO_WIDTH_JOINER}`).replace(/:\/\//g, `:${ZERO_WIDTH_JOINER}//`).replace(/\b(www)\./gi, `$1${ZERO_WIDTH_JOINER}.`);
 }
 function inlineCode(text) {
   return `<code>${escapeText(text.replace(/\r\n|\r|\n/g, "⏎"))}</code>`;
@@ -28075,10 +28075,15 @@ function omissionNote(count, noun, fullOutputUrl) {
   return `_… ${count} more ${noun} not shown, ${where2}_`;
 }
 var NOTE_RESERVE = 400;
-function buildWithinBudget(blocks, options) {
+function buildWithinBudget(allBlocks, options) {
   const measure = options.measure ?? measureCharacters;
   const separator = options.separator ?? "\n";
-  const available = options.limit - NOTE_RESERVE;
+  let bodyEnd = allBlocks.length;
+  while (bodyEnd > 0 && isKept(allBlocks[bodyEnd - 1])) bodyEnd -= 1;
+  const blocks = allBlocks.slice(0, bodyEnd);
+  const trailing = allBlocks.slice(bodyEnd);
+  const keptSize = allBlocks.filter(isKept).reduce((total, block) => total + measure(block.text) + measure(separator), 0);
+  let available = options.limit - NOTE_RESERVE - keptSize;
   let text = "";
   let used = 0;
   let omitted = 0;
@@ -28093,6 +28098,11 @@ function buildWithinBudget(blocks, options) {
   const fits = (size) => used + size <= available;
   for (const block of blocks) {
     if (block.kind === "text") {
+      if (block.keep) {
+        available += measure(block.text) + measure(separator);
+        append(block.text, separator);
+        continue;
+      }
       if (exhausted) continue;
       const size = measure(block.text) + measure(separator);
       if (fits(size)) {
@@ -28109,9 +28119,9 @@ function buildWithinBudget(blocks, options) {
         kept += lineSize;
       }
       if (keptLines.length > 0) append(keptLines.join("\n"), separator);
-      const cut2 = lines.length - keptLines.length;
-      omitted += cut2;
-      omittedNouns.set("lines", (omittedNouns.get("lines") ?? 0) + cut2);
+      const cut3 = lines.length - keptLines.length;
+      omitted += cut3;
+      omittedNouns.set("lines", (omittedNouns.get("lines") ?? 0) + cut3);
       exhausted = true;
       continue;
     }
@@ -28132,22 +28142,24 @@ function buildWithinBudget(blocks, options) {
       if (!fits(measure(rowSeparator) + measure(row) + footerSize)) break;
       append(row, rowSeparator);
     }
-    const cut = block.rows.length - index2;
-    if (cut > 0) {
+    const cut2 = block.rows.length - index2;
+    if (cut2 > 0) {
       exhausted = true;
-      omitted += cut;
-      notedInline += cut;
-      append(omissionNote(cut, block.noun, options.fullOutputUrl), "\n\n");
+      omitted += cut2;
+      notedInline += cut2;
+      append(omissionNote(cut2, block.noun, options.fullOutputUrl), "\n\n");
     }
-    if (footer !== "") append(footer, cut > 0 ? "\n\n" : rowSeparator);
+    if (footer !== "") append(footer, cut2 > 0 ? "\n\n" : rowSeparator);
   }
   const droppedWhole = omitted - notedInline;
   if (droppedWhole > 0) {
     const nouns = [...omittedNouns.keys()];
     append(omissionNote(droppedWhole, nouns.length === 1 ? nouns[0] : "items", options.fullOutputUrl), "\n\n");
   }
+  for (const block of trailing) append(block.text, separator);
   return { text, omitted };
 }
+var isKept = (block) => block.kind === "text" && block.keep === true;
 
 // review/src/notify/github/client.ts
 var import_node_crypto = require("node:crypto");
@@ -28204,8 +28216,8 @@ var MARKER_ESCAPES = {
   "@": "\\u0040",
   "#": "\\u0023"
 };
-function markerJson(value2) {
-  return JSON.stringify(value2).replace(/[<>@#]/g, (character) => MARKER_ESCAPES[character]);
+function markerJson(value) {
+  return JSON.stringify(value).replace(/[<>@#]/g, (character) => MARKER_ESCAPES[character]);
 }
 function renderMarker(marker) {
   return `<!-- trading-platform:${markerJson(marker)} -->`;
@@ -28267,8 +28279,8 @@ function isTransient(error2) {
 }
 var retryAfterSeconds = (error2) => {
   if (!isRequestError2(error2)) return void 0;
-  const value2 = Number(error2.response?.headers?.["retry-after"]);
-  return Number.isFinite(value2) && value2 >= 0 ? value2 : void 0;
+  const value = Number(error2.response?.headers?.["retry-after"]);
+  return Number.isFinite(value) && value >= 0 ? value : void 0;
 };
 async function upsertComment(options) {
   const sleep = options.sleep ?? ((milliseconds) => new Promise((resolve3) => setTimeout(resolve3, milliseconds)));
@@ -28411,13 +28423,13 @@ function readInputs(runtime, specs) {
   }
   return (name) => {
     const spec = specs[name];
-    let value2;
+    let value;
     try {
-      value2 = runtime.toolkit.core.getInput(name, { required: spec.required === true });
+      value = runtime.toolkit.core.getInput(name, { required: spec.required === true });
     } catch (error2) {
       throw new InputError(error2 instanceof Error ? error2.message : String(error2));
     }
-    return value2 || (spec.default ?? "");
+    return value || (spec.default ?? "");
   };
 }
 function runAction(run2, toolkit, overrides = {}) {
@@ -28495,12 +28507,12 @@ var GitHubPublisher = class {
     if (!client || run2.pullRequestNumber === void 0) return;
     await syncLabels({ client, ref: { owner: run2.owner, repo: run2.repo, issueNumber: run2.pullRequestNumber }, add: change.add, remove: change.remove, notice: (message) => core.notice(message) });
   }
-  output(name, value2) {
-    this.options.core.setOutput(name, value2);
+  output(name, value) {
+    this.options.core.setOutput(name, value);
   }
   annotate(annotation) {
     const properties = { title: annotation.title, file: annotation.file, startLine: annotation.line };
-    const defined = Object.values(properties).some((value2) => value2 !== void 0);
+    const defined = Object.values(properties).some((value) => value !== void 0);
     this.options.core[annotation.level](annotation.message, defined ? properties : void 0);
   }
   log(line) {
@@ -28542,9 +28554,291 @@ function connectGitHub(runtime, token) {
   return { run: run2, client, publisher: new GitHubPublisher({ core, run: run2, client, fs: runtime.fs, timing: runtime.timing }) };
 }
 
+// review/src/value-diff.ts
+var INTO_STRING = " › ";
+var DEFAULT_MAX_VALUE = 120;
+var DEFAULT_CONTEXT = 2;
+var MAX_LCS_CELLS = 25e4;
+var IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+function joinPath(base, key) {
+  if (typeof key === "number") return `${base}[${key}]`;
+  if (!IDENTIFIER.test(key)) return `${base}[${JSON.stringify(key)}]`;
+  return base === "" || base.endsWith(INTO_STRING) ? `${base}${key}` : `${base}.${key}`;
+}
+var parseDisplay = (text) => {
+  if (text === void 0) return { known: true, value: void 0 };
+  try {
+    return { known: true, value: JSON.parse(text) };
+  } catch {
+    return { known: false, value: text };
+  }
+};
+var isContainer = (value) => value !== null && typeof value === "object";
+function jsonInString(value) {
+  if (typeof value !== "string") return void 0;
+  const trimmed = value.trim();
+  if (!(trimmed.startsWith("{") && trimmed.endsWith("}")) && !(trimmed.startsWith("[") && trimmed.endsWith("]"))) return void 0;
+  try {
+    const parsed = JSON.parse(trimmed);
+    return isContainer(parsed) ? parsed : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function expandChange(change, options = {}) {
+  const maxValue = options.maxValueLength ?? DEFAULT_MAX_VALUE;
+  const forcesReplacement = change.forcesReplacement ?? false;
+  const before = parseDisplay(change.before);
+  const after = parseDisplay(change.after);
+  const plain = () => [valueEntry(change.path, change.before, change.after, forcesReplacement, maxValue)];
+  if (!before.known || !after.known) return plain();
+  const beforeJson = jsonInString(before.value);
+  const afterJson = jsonInString(after.value);
+  const base = `${change.path}${INTO_STRING}`;
+  if (beforeJson && afterJson) {
+    const entries = [];
+    diffJson(beforeJson, afterJson, base, entries, forcesReplacement, maxValue);
+    return entries.length > 0 ? entries : [{ kind: "note", path: change.path, note: "same JSON document, formatted differently", forcesReplacement }];
+  }
+  const absent = (value) => value === void 0 || value === null;
+  if (beforeJson && absent(after.value) || afterJson && absent(before.value)) {
+    const document = beforeJson ?? afterJson;
+    const text = JSON.stringify(document, null, 2).split("\n");
+    return [linesEntry(change.path, beforeJson ? text : [], afterJson ? text : [], forcesReplacement, options.context ?? DEFAULT_CONTEXT)];
+  }
+  const multiLine = (value) => typeof value === "string" && value.includes("\n");
+  if ((multiLine(before.value) || multiLine(after.value)) && (typeof before.value === "string" || absent(before.value)) && (typeof after.value === "string" || absent(after.value))) {
+    const lines = (value) => typeof value === "string" ? value.replace(/\r\n/g, "\n").replace(/\n$/, "").split("\n") : [];
+    return [linesEntry(change.path, lines(before.value), lines(after.value), forcesReplacement, options.context ?? DEFAULT_CONTEXT)];
+  }
+  if (isContainer(before.value) && isContainer(after.value)) {
+    const entries = [];
+    diffJson(before.value, after.value, change.path, entries, forcesReplacement, maxValue);
+    return entries.length > 0 ? entries : plain();
+  }
+  return plain();
+}
+function valueEntry(path6, before, after, forcesReplacement, maxValue) {
+  const [shownBefore, shownAfter] = windowPair(before, after, maxValue);
+  return { kind: "value", path: path6, before: shownBefore, after: shownAfter, forcesReplacement };
+}
+function windowPair(before, after, max) {
+  const fits = (text) => text === void 0 || text.length <= max;
+  if (fits(before) && fits(after)) return [before, after];
+  if (before === void 0 || after === void 0) return [cut(before, 0, max), cut(after, 0, max)];
+  let prefix = 0;
+  const shorter = Math.min(before.length, after.length);
+  while (prefix < shorter && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix += 1;
+  const lead = Math.min(prefix, Math.max(8, Math.floor(max / 4)));
+  return [cut(before, prefix - lead, max), cut(after, prefix - lead, max)];
+}
+function cut(text, start, max) {
+  if (text === void 0 || text.length <= max) return text;
+  let from = Math.max(0, Math.min(start, text.length - max));
+  if (from > 0 && isLowSurrogate(text.charCodeAt(from))) from -= 1;
+  let to = Math.min(text.length, from + max);
+  if (to < text.length && isLowSurrogate(text.charCodeAt(to))) to -= 1;
+  const more = text.length - (to - from);
+  return `${from > 0 ? "…" : ""}${text.slice(from, to)}${to < text.length ? "…" : ""} (${more} more characters)`;
+}
+var isLowSurrogate = (code) => code >= 56320 && code <= 57343;
+var canonical = (value) => JSON.stringify(value, (_key, item) => {
+  if (!isContainer(item) || Array.isArray(item)) return item;
+  return Object.fromEntries(Object.keys(item).sort().map((key) => [key, item[key]]));
+}) ?? "undefined";
+function diffJson(before, after, path6, into, forcesReplacement, maxValue) {
+  if (isContainer(before) && isContainer(after) && !Array.isArray(before) && !Array.isArray(after)) {
+    const keys = [.../* @__PURE__ */ new Set([...Object.keys(before), ...Object.keys(after)])];
+    for (const key of keys) {
+      if (!(key in after)) into.push(valueEntry(joinPath(path6, key), JSON.stringify(before[key]), void 0, forcesReplacement, maxValue));
+      else if (!(key in before)) into.push(valueEntry(joinPath(path6, key), void 0, JSON.stringify(after[key]), forcesReplacement, maxValue));
+      else diffJson(before[key], after[key], joinPath(path6, key), into, forcesReplacement, maxValue);
+    }
+    return;
+  }
+  if (Array.isArray(before) && Array.isArray(after)) {
+    diffArrays(before, after, path6, into, forcesReplacement, maxValue);
+    return;
+  }
+  if (canonical(before) === canonical(after)) return;
+  into.push(valueEntry(path6 === "" ? "(whole value)" : path6, JSON.stringify(before), JSON.stringify(after), forcesReplacement, maxValue));
+}
+function editScript(before, after) {
+  let start = 0;
+  while (start < before.length && start < after.length && before[start] === after[start]) start += 1;
+  let endBefore = before.length;
+  let endAfter = after.length;
+  while (endBefore > start && endAfter > start && before[endBefore - 1] === after[endAfter - 1]) {
+    endBefore -= 1;
+    endAfter -= 1;
+  }
+  const steps = [];
+  for (let index2 = 0; index2 < start; index2 += 1) steps.push({ op: "=", beforeIndex: index2, afterIndex: index2 });
+  const rows = endBefore - start;
+  const columns2 = endAfter - start;
+  if (rows * columns2 > MAX_LCS_CELLS) {
+    for (let index2 = start; index2 < endBefore; index2 += 1) steps.push({ op: "-", beforeIndex: index2, afterIndex: -1 });
+    for (let index2 = start; index2 < endAfter; index2 += 1) steps.push({ op: "+", beforeIndex: -1, afterIndex: index2 });
+  } else {
+    const width = columns2 + 1;
+    const lengths = new Uint32Array((rows + 1) * width);
+    for (let i2 = rows - 1; i2 >= 0; i2 -= 1) {
+      for (let j2 = columns2 - 1; j2 >= 0; j2 -= 1) {
+        lengths[i2 * width + j2] = before[start + i2] === after[start + j2] ? lengths[(i2 + 1) * width + j2 + 1] + 1 : Math.max(lengths[(i2 + 1) * width + j2], lengths[i2 * width + j2 + 1]);
+      }
+    }
+    let i = 0;
+    let j = 0;
+    while (i < rows || j < columns2) {
+      if (i < rows && j < columns2 && before[start + i] === after[start + j]) {
+        steps.push({ op: "=", beforeIndex: start + i, afterIndex: start + j });
+        i += 1;
+        j += 1;
+      } else if (i < rows && (j === columns2 || lengths[(i + 1) * width + j] >= lengths[i * width + j + 1])) {
+        steps.push({ op: "-", beforeIndex: start + i, afterIndex: -1 });
+        i += 1;
+      } else {
+        steps.push({ op: "+", beforeIndex: -1, afterIndex: start + j });
+        j += 1;
+      }
+    }
+  }
+  for (let offset = 0; offset < before.length - endBefore; offset += 1) steps.push({ op: "=", beforeIndex: endBefore + offset, afterIndex: endAfter + offset });
+  return steps;
+}
+function diffArrays(before, after, path6, into, forcesReplacement, maxValue) {
+  const steps = editScript(before.map(canonical), after.map(canonical));
+  let index2 = 0;
+  while (index2 < steps.length) {
+    if (steps[index2].op === "=") {
+      index2 += 1;
+      continue;
+    }
+    const removed = [];
+    const added = [];
+    for (; index2 < steps.length && steps[index2].op !== "="; index2 += 1) {
+      const step = steps[index2];
+      if (step.op === "-") removed.push(step.beforeIndex);
+      else added.push(step.afterIndex);
+    }
+    const paired = Math.min(removed.length, added.length);
+    for (let pair = 0; pair < paired; pair += 1) diffJson(before[removed[pair]], after[added[pair]], joinPath(path6, added[pair]), into, forcesReplacement, maxValue);
+    for (const position of removed.slice(paired)) into.push(valueEntry(joinPath(path6, position), JSON.stringify(before[position]), void 0, forcesReplacement, maxValue));
+    for (const position of added.slice(paired)) into.push(valueEntry(joinPath(path6, position), void 0, JSON.stringify(after[position]), forcesReplacement, maxValue));
+  }
+}
+function diffLines(before, after, context3 = DEFAULT_CONTEXT) {
+  const steps = editScript(before, after);
+  const changed = steps.map((step) => step.op !== "=");
+  const keep = steps.map((_, index2) => {
+    for (let offset = -context3; offset <= context3; offset += 1) if (changed[index2 + offset]) return true;
+    return false;
+  });
+  const lines = [];
+  let skipped = 0;
+  steps.forEach((step, index2) => {
+    if (!keep[index2]) {
+      skipped += 1;
+      return;
+    }
+    if (skipped > 0) lines.push({ op: "…", text: String(skipped) });
+    skipped = 0;
+    if (step.op === "=") lines.push({ op: " ", text: before[step.beforeIndex] });
+    else if (step.op === "-") lines.push({ op: "-", text: before[step.beforeIndex] });
+    else lines.push({ op: "+", text: after[step.afterIndex] });
+  });
+  if (skipped > 0) lines.push({ op: "…", text: String(skipped) });
+  return lines;
+}
+function linesEntry(path6, before, after, forcesReplacement, context3) {
+  const lines = diffLines(before, after, context3);
+  return {
+    kind: "lines",
+    path: path6,
+    lines,
+    added: lines.filter((line) => line.op === "+").length,
+    removed: lines.filter((line) => line.op === "-").length,
+    forcesReplacement
+  };
+}
+function unifiedDiffText(lines, maxLines = Number.POSITIVE_INFINITY) {
+  const shown = lines.slice(0, maxLines).map((line) => line.op === "…" ? `@@ ${line.text} unchanged line${line.text === "1" ? "" : "s"} @@` : `${line.op}${line.text}`);
+  if (lines.length > maxLines) shown.push(`@@ ${lines.length - maxLines} more diff lines not shown @@`);
+  return shown.join("\n");
+}
+
+// review/src/value-diff-render.ts
+var MARKER_WORDS = /* @__PURE__ */ new Set(["(sensitive)", "(known after apply)"]);
+function maskedEntries(changes, mask, options = {}) {
+  return changes.flatMap(
+    (change) => expandChange(
+      { path: mask(change.path), before: change.before === void 0 ? void 0 : mask(change.before), after: change.after === void 0 ? void 0 : mask(change.after), forcesReplacement: change.forcesReplacement },
+      options
+    )
+  );
+}
+var escaperFor = (context3) => context3 === "html" ? escapeHtml : escapeText;
+function codeValue(text, context3) {
+  if (MARKER_WORDS.has(text)) return `<i>${text}</i>`;
+  return `<code>${escaperFor(context3)(text.replace(/\r\n|\r|\n/g, "⏎"))}</code>`;
+}
+function inlineEntry(entry, context3, style = {}) {
+  const path6 = codeValue(entry.path, context3);
+  const forces = entry.forcesReplacement ? " <b>forces replacement</b>" : "";
+  if (entry.kind === "note") return `${path6}${forces}: ${escaperFor(context3)(entry.note)}`;
+  if (entry.kind === "lines") return `${path6}${forces}: ${linesSummary(entry)}`;
+  if (entry.before === void 0) return style.added === "assign" ? `${path6} = ${codeValue(entry.after ?? "null", context3)}${forces}` : `${path6}${forces}: + ${codeValue(entry.after ?? "null", context3)}`;
+  if (entry.after === void 0) return `${path6}${forces}: − ${codeValue(entry.before, context3)}`;
+  return `${path6}${forces}: ${codeValue(entry.before, context3)} → ${codeValue(entry.after, context3)}`;
+}
+var linesSummary = (entry) => entry.removed === 0 ? `${entry.added} line${entry.added === 1 ? "" : "s"}` : entry.added === 0 ? `${entry.removed} line${entry.removed === 1 ? "" : "s"} removed` : `+${entry.added} −${entry.removed} lines`;
+var inlineLength = (entry) => entry.kind === "value" ? entry.path.length + (entry.before?.length ?? 0) + (entry.after?.length ?? 0) + 6 : entry.kind === "note" ? entry.path.length + entry.note.length : Number.POSITIVE_INFINITY;
+function entriesMarkdown(entries, options = {}) {
+  const maxEntries = options.maxEntries ?? Number.POSITIVE_INFINITY;
+  const items = entries.slice(0, maxEntries).map((entry) => {
+    const line = `- ${inlineEntry(entry, "markdown", options)}`;
+    if (entry.kind !== "lines") return line;
+    const block = codeBlock(unifiedDiffText(entry.lines, options.maxDiffLines ?? 80), "diff");
+    return `${line}
+
+${block.split("\n").map((text) => `  ${text}`).join("\n")}
+`;
+  });
+  if (entries.length > maxEntries) items.push(`- <i>… ${entries.length - maxEntries} more changed values</i>`);
+  return items.join("\n");
+}
+function entriesText(entries, style, options = {}) {
+  const indent = options.indent ?? "";
+  const lines = [];
+  const dimmed = (text) => MARKER_WORDS.has(text) ? style.dim(text) : oneLine(text);
+  for (const entry of entries) {
+    const path6 = oneLine(entry.path);
+    const forces = entry.forcesReplacement ? `  ${style.red("# forces replacement")}` : "";
+    if (entry.kind === "note") lines.push(`${indent}${style.yellow("~")} ${path6}: ${style.dim(entry.note)}${forces}`);
+    else if (entry.kind === "value") {
+      if (entry.before === void 0) lines.push(`${indent}${style.green("+")} ${path6} = ${dimmed(entry.after ?? "null")}${forces}`);
+      else if (entry.after === void 0) lines.push(`${indent}${style.red("-")} ${path6} = ${dimmed(entry.before)}${forces}`);
+      else lines.push(`${indent}${style.yellow("~")} ${path6}: ${dimmed(entry.before)} → ${dimmed(entry.after)}${forces}`);
+    } else {
+      lines.push(`${indent}${style.yellow("~")} ${path6}: ${linesSummary(entry)}${forces}`);
+      const shown = entry.lines.slice(0, options.maxDiffLines ?? Number.POSITIVE_INFINITY);
+      for (const line of shown) {
+        if (line.op === "…") lines.push(`${indent}    ${style.dim(`@@ ${line.text} unchanged line${line.text === "1" ? "" : "s"} @@`)}`);
+        else {
+          const colour = line.op === "+" ? style.green : line.op === "-" ? style.red : style.dim;
+          lines.push(`${indent}    ${colour(`${line.op}${oneLine(line.text)}`)}`);
+        }
+      }
+      if (entry.lines.length > shown.length) lines.push(`${indent}    ${style.dim(`@@ ${entry.lines.length - shown.length} more diff lines @@`)}`);
+    }
+  }
+  return lines;
+}
+
 // review/src/terraform/markdown.ts
 var MARKER_CHANGES_ROOM = 8e3;
-var MARKER_ROOM = 600 + MARKER_CHANGES_ROOM;
+var MARKER_BASE_ROOM = 600;
+var MARKER_ROOM = MARKER_BASE_ROOM + MARKER_CHANGES_ROOM;
 
 // review/src/infracost/decimal.ts
 var DECIMAL_PATTERN = /^([+-]?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
@@ -28573,8 +28867,8 @@ var Decimal = class _Decimal {
     const units = BigInt(digits);
     return new _Decimal(sign === "-" ? -units : units, scale);
   }
-  static fromInteger(value2) {
-    return new _Decimal(BigInt(value2), 0);
+  static fromInteger(value) {
+    return new _Decimal(BigInt(value), 0);
   }
   static aligned(a, b) {
     const scale = Math.max(a.scale, b.scale);
@@ -28736,8 +29030,8 @@ var pathOf = (body) => {
   const path6 = body?.["//"]?.metadata?.path;
   return typeof path6 === "string" ? path6 : void 0;
 };
-var IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
-var join5 = (base, key) => typeof key === "number" ? `${base}[${key}]` : IDENTIFIER.test(key) ? base === "" ? key : `${base}.${key}` : `${base}[${JSON.stringify(key)}]`;
+var IDENTIFIER2 = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+var join5 = (base, key) => typeof key === "number" ? `${base}[${key}]` : IDENTIFIER2.test(key) ? base === "" ? key : `${base}.${key}` : `${base}[${JSON.stringify(key)}]`;
 function changedValues(before, after, base = "", into = []) {
   if (isPlainObject3(before) && isPlainObject3(after)) {
     const keys = [.../* @__PURE__ */ new Set([...Object.keys(before), ...Object.keys(after)])].sort();
@@ -28756,15 +29050,15 @@ function changedValues(before, after, base = "", into = []) {
   if (beforeJson !== afterJson) into.push({ path: base === "" ? "(whole resource)" : base, before: beforeJson, after: afterJson });
   return into;
 }
-var isPlainObject3 = (value2) => value2 !== null && typeof value2 === "object" && !Array.isArray(value2);
-function stripAssets(value2) {
-  if (Array.isArray(value2)) return value2.map(stripAssets);
-  if (isPlainObject3(value2)) {
+var isPlainObject3 = (value) => value !== null && typeof value === "object" && !Array.isArray(value);
+function stripAssets(value) {
+  if (Array.isArray(value)) return value.map(stripAssets);
+  if (isPlainObject3(value)) {
     return Object.fromEntries(
-      Object.entries(value2).filter(([key]) => !ASSET_ATTRIBUTES.has(key)).sort(([a], [b]) => a < b ? -1 : 1).map(([key, item]) => [key, stripAssets(item)])
+      Object.entries(value).filter(([key]) => !ASSET_ATTRIBUTES.has(key)).sort(([a], [b]) => a < b ? -1 : 1).map(([key, item]) => [key, stripAssets(item)])
     );
   }
-  return value2;
+  return value;
 }
 function diffStacks(base, head) {
   const before = index(base);
@@ -28787,10 +29081,24 @@ function diffStacks(base, head) {
 var isEmptyDiff = (diff) => diff.added.length + diff.removed.length + diff.changed.length === 0;
 
 // review/src/synth-diff/markdown.ts
-var MAX_PATHS = 20;
+var OPEN_CHANGED = 10;
+var INLINE_LENGTH = 100;
+var MAX_ENTRIES = 60;
+var DIFF_OPTIONS = { maxValueLength: 160, context: 2 };
 var where = (resource) => resource.constructPath ? ` · <i>${escapeHtml(resource.constructPath)}</i>` : "";
 function summarizeDiff(diff) {
   return `${diff.added.length} added, ${diff.removed.length} removed, ${diff.changed.length} changed`;
+}
+function changedRow(resource, open2) {
+  const entries = maskedEntries(resource.changes, (text) => text, DIFF_OPTIONS);
+  const inline = entries.length <= 3 && entries.every((entry) => entry.kind !== "lines") && entries.reduce((total, entry) => total + inlineLength(entry), 0) <= INLINE_LENGTH;
+  const head = `✏️ <code>${escapeHtml(resource.address)}</code>`;
+  if (inline) return `<p>${head} · ${entries.map((entry) => inlineEntry(entry, "html")).join(" · ")}${where(resource)}</p>`;
+  return `<details${open2 ? " open" : ""}><summary>${head} · ${entries.length} changes${where(resource)}</summary>
+
+${entriesMarkdown(entries, { maxEntries: MAX_ENTRIES, maxDiffLines: 80 })}
+
+</details>`;
 }
 function stackBlocks(result) {
   const heading = `#### ${escapeText(result.stackName)}`;
@@ -28807,21 +29115,14 @@ No configuration change (${diff.total} resources).${note}` }];
   const blocks = [{ kind: "text", text: `${heading}
 
 **${summarizeDiff(diff)}** (${diff.total} resources).${note}` }];
-  const list = (title, symbol, rows) => {
-    if (rows.length > 0) blocks.push({ kind: "section", header: `<details><summary>${symbol} ${title} (${rows.length})</summary>
-`, rows, footer: "\n</details>", noun: "resources", rowSeparator: "\n" });
+  const list = (rows) => {
+    if (rows.length > 0) blocks.push({ kind: "section", header: "", rows, noun: "resources", rowSeparator: "\n" });
   };
-  list("Added", "➕", diff.added.map((resource) => `- <code>${escapeHtml(resource.address)}</code>${where(resource)}`));
-  list("Removed", "🗑️", diff.removed.map((resource) => `- <code>${escapeHtml(resource.address)}</code>${where(resource)}`));
-  list(
-    "Changed",
-    "✏️",
-    diff.changed.map((resource) => {
-      const paths = resource.paths.slice(0, MAX_PATHS).map((path6) => inlineCode(path6));
-      if (resource.paths.length > MAX_PATHS) paths.push(`… ${resource.paths.length - MAX_PATHS} more`);
-      return `- <code>${escapeHtml(resource.address)}</code>${where(resource)}: ${paths.join(", ")}`;
-    })
-  );
+  list(diff.removed.map((resource) => `- 🗑️ removed ${inlineCode(resource.address)}${resource.constructPath ? ` · <i>${escapeText(resource.constructPath)}</i>` : ""}`));
+  if (diff.changed.length > 0) {
+    blocks.push({ kind: "section", header: "", rows: diff.changed.map((resource) => changedRow(resource, diff.changed.length <= OPEN_CHANGED)), noun: "resources", rowSeparator: "\n\n" });
+  }
+  list(diff.added.map((resource) => `- ➕ added ${inlineCode(resource.address)}${resource.constructPath ? ` · <i>${escapeText(resource.constructPath)}</i>` : ""}`));
   return blocks;
 }
 function renderSynthDiff(options) {
@@ -28836,10 +29137,11 @@ function renderSynthDiff(options) {
     },
     ...options.results.flatMap(stackBlocks)
   ];
-  if (options.runUrl) blocks.push({ kind: "text", text: `<sub><a href="${escapeHtml(options.runUrl)}">workflow run</a></sub>` });
+  if (options.runUrl) blocks.push({ kind: "text", text: `<sub><a href="${escapeUrlAttribute(options.runUrl)}">workflow run</a></sub>` });
+  const tidy = (text) => text.replace(/\n{3,}/g, "\n\n");
   return {
-    comment: buildWithinBudget(blocks, { limit: COMMENT_LIMIT - 600, fullOutputUrl: options.runUrl, separator: "\n\n" }).text,
-    summary: buildWithinBudget(blocks, { limit: STEP_SUMMARY_LIMIT - 4096, measure: measureBytes, fullOutputUrl: options.runUrl, separator: "\n\n" }).text
+    comment: tidy(buildWithinBudget(blocks, { limit: COMMENT_LIMIT - 600, fullOutputUrl: options.runUrl, separator: "\n\n" }).text),
+    summary: tidy(buildWithinBudget(blocks, { limit: STEP_SUMMARY_LIMIT - 4096, measure: measureBytes, fullOutputUrl: options.runUrl, separator: "\n\n" }).text)
   };
 }
 function renderSynthError(options) {
@@ -28847,7 +29149,7 @@ function renderSynthError(options) {
   return [
     `### ❌ CDKTF synth failed (${escapeText(options.environments)})`,
     codeBlock(output || "(no output)", "text"),
-    options.runUrl ? `<sub><a href="${escapeHtml(options.runUrl)}">workflow run</a></sub>` : ""
+    options.runUrl ? `<sub><a href="${escapeUrlAttribute(options.runUrl)}">workflow run</a></sub>` : ""
   ].filter(Boolean).join("\n\n");
 }
 function renderSynthStacks(stacks) {
@@ -28856,14 +29158,6 @@ function renderSynthStacks(stacks) {
 }
 
 // review/src/synth-diff/text.ts
-var MAX_VALUE_LENGTH = 200;
-var value = (json, style) => json === void 0 ? style.dim("(absent)") : oneLine(shorten(json, MAX_VALUE_LENGTH));
-function valueLine(change, style) {
-  const path6 = oneLine(change.path);
-  if (change.before === void 0) return `${style.green("+")} ${path6} = ${value(change.after, style)}`;
-  if (change.after === void 0) return `${style.red("-")} ${path6} = ${value(change.before, style)}`;
-  return `${style.yellow("~")} ${path6}: ${value(change.before, style)} → ${value(change.after, style)}`;
-}
 var resourceLine = (mark, resource, style) => `  ${mark} ${style.bold(oneLine(resource.address))}${resource.constructPath ? `  ${style.dim(oneLine(resource.constructPath))}` : ""}`;
 function stackLines(result, style) {
   const lines = [""];
@@ -28873,12 +29167,12 @@ function stackLines(result, style) {
   if (isEmptyDiff(diff)) return [...lines, `${style.bold(oneLine(result.stackName))}: no configuration change (${diff.total} resources).`, ...note ? [note] : []];
   lines.push(`${style.bold(oneLine(result.stackName))}: ${summarizeDiff(diff)} (${diff.total} resources).`);
   if (note) lines.push(note);
-  for (const resource of diff.added) lines.push(resourceLine(style.green("+"), resource, style));
   for (const resource of diff.removed) lines.push(resourceLine(style.red("-"), resource, style));
   for (const resource of diff.changed) {
     lines.push(resourceLine(style.yellow("~"), resource, style));
-    for (const change of resource.changes) lines.push(`      ${valueLine(change, style)}`);
+    lines.push(...entriesText(maskedEntries(resource.changes, (text) => text, { maxValueLength: 200 }), style, { indent: "      " }));
   }
+  for (const resource of diff.added) lines.push(resourceLine(style.green("+"), resource, style));
   return lines;
 }
 function renderSynthDiffText(options) {
