@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { Module, createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { quietCdktfOnCurrentNode } from "./cdktf-compat.mjs";
 import { filesUnchanged, fingerprintFiles } from "./input-fingerprints.mjs";
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -23,7 +24,7 @@ const BUILD_OPTIONS = {
   bundle: true,
   packages: "external",
   platform: "node",
-  target: "node20",
+  target: "node24",
   format: "cjs",
   sourcemap: "inline",
   sourcesContent: false,
@@ -125,6 +126,7 @@ export async function runBundled(entry) {
   // provider ship one inline in each file; loading the entry's packages first
   // leaves only our own bundle's map to parse.
   const requireFromRepo = createRequire(join(repoRoot, "package.json"));
+  quietCdktfOnCurrentNode();
   deferArchiver(requireFromRepo);
   for (const specifier of app.packages) requireFromRepo(specifier);
   process.setSourceMapsEnabled(true);
