@@ -17,7 +17,7 @@ import {
   type BudgetBlock,
 } from "../markdown";
 import { constructPathFor, type AttributeChange, type PlanModel, type ResourceChange } from "./plan-model";
-import { ACTION_ORDER, REASONS, countsText, groupOf } from "./vocabulary";
+import { ACTION_ORDER, KEEPS_REPLACED_OBJECT, REASONS, countsText, groupOf, importNote } from "./vocabulary";
 
 export interface PlanRenderOptions {
   readonly environment: string;
@@ -83,7 +83,8 @@ export function renderResource(change: ResourceChange, options: PlanRenderOption
   const constructPath = constructPathFor(options.constructPaths, change.address);
   const notes: string[] = [];
   if (change.moved && change.previousAddress) notes.push(`moved from <code>${escapeHtml(mask(change.previousAddress))}</code>`);
-  if (change.importing) notes.push(change.importing.id ? `imported from id <code>${escapeHtml(mask(change.importing.id))}</code>` : "imported");
+  if (change.importing) notes.push(importNote(change.importing, (text) => `<code>${escapeHtml(mask(text))}</code>`));
+  if (change.keepsReplacedObject) notes.push(KEEPS_REPLACED_OBJECT);
   if (change.action === "delete" || change.action === "replace" || change.action === "forget") {
     if (change.actionReason) notes.push(escapeHtml(REASONS[change.actionReason] ?? change.actionReason));
   }
@@ -124,7 +125,8 @@ function blocks(model: PlanModel, options: PlanRenderOptions): BudgetBlock[] {
       rows: destructive.map((change) => {
         const constructPath = constructPathFor(options.constructPaths, change.address);
         const where = constructPath ? ` (${escapeText(mask(constructPath))})` : "";
-        return `> - **${change.action === "delete" ? "destroy" : "replace"}** ${inlineCode(mask(change.address))}${where}: ${describeReason(change, mask)}`;
+        const kept = change.keepsReplacedObject ? ` (${KEEPS_REPLACED_OBJECT})` : "";
+        return `> - **${change.action === "delete" ? "destroy" : "replace"}** ${inlineCode(mask(change.address))}${where}: ${describeReason(change, mask)}${kept}`;
       }),
       noun: "destroyed or replaced resources",
       rowSeparator: "\n",
@@ -139,6 +141,16 @@ function blocks(model: PlanModel, options: PlanRenderOptions): BudgetBlock[] {
       header: `#### ${group.symbol} ${group.title} (${changes.length})`,
       rows: changes.map((change) => renderResource(change, options, group.symbol)),
       noun: "resources",
+    });
+  }
+
+  if (model.actionInvocations.length > 0) {
+    result.push({
+      kind: "section",
+      header: `#### ⚡ Actions to invoke (${model.actionInvocations.length})\n\nApplying this plan runs these provider actions, whether or not a resource changes.`,
+      rows: model.actionInvocations.map((invocation) => `- ${inlineCode(mask(invocation.address))}: ${escapeText(mask(invocation.trigger))}`),
+      noun: "actions",
+      rowSeparator: "\n",
     });
   }
 

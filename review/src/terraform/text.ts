@@ -6,7 +6,7 @@
 import type { Masker } from "../mask";
 import { oneLine, printable, shorten, type TextStyle } from "../text";
 import { KNOWN_AFTER_APPLY, constructPathFor, type AttributeChange, type PlanModel, type ResourceChange } from "./plan-model";
-import { ACTION_ORDER, REASONS, countsText, groupOf, type ChangeGroup } from "./vocabulary";
+import { ACTION_ORDER, KEEPS_REPLACED_OBJECT, REASONS, countsText, groupOf, importNote, type ChangeGroup } from "./vocabulary";
 
 export interface PlanTextOptions {
   readonly environment: string;
@@ -50,7 +50,8 @@ function resourceLines(change: ResourceChange, options: PlanTextOptions, group: 
   const constructPath = constructPathFor(options.constructPaths, change.address);
   const notes: string[] = [];
   if (change.moved && change.previousAddress) notes.push(`moved from ${oneLine(mask(change.previousAddress))}`);
-  if (change.importing) notes.push(change.importing.id ? `imported from id ${oneLine(mask(change.importing.id))}` : "imported");
+  if (change.importing) notes.push(importNote(change.importing, (text) => oneLine(mask(text))));
+  if (change.keepsReplacedObject) notes.push(KEEPS_REPLACED_OBJECT);
   if ((change.action === "delete" || change.action === "replace" || change.action === "forget") && change.actionReason) {
     notes.push(printable(REASONS[change.actionReason] ?? change.actionReason));
   }
@@ -88,7 +89,8 @@ export function renderPlanText(model: PlanModel, options: PlanTextOptions): stri
     for (const change of destructive) {
       const constructPath = constructPathFor(options.constructPaths, change.address);
       const where = constructPath ? ` (${oneLine(mask(constructPath))})` : "";
-      lines.push(`  - ${style.red(change.action === "delete" ? "destroy" : "replace")} ${oneLine(mask(change.address))}${where}: ${reasonOf(change, mask)}`);
+      const kept = change.keepsReplacedObject ? ` (${KEEPS_REPLACED_OBJECT})` : "";
+      lines.push(`  - ${style.red(change.action === "delete" ? "destroy" : "replace")} ${oneLine(mask(change.address))}${where}: ${reasonOf(change, mask)}${kept}`);
     }
   }
 
@@ -97,6 +99,11 @@ export function renderPlanText(model: PlanModel, options: PlanTextOptions): stri
     if (changes.length === 0) continue;
     lines.push("", style.bold(`${group.title} (${changes.length})`));
     for (const change of changes) lines.push(...resourceLines(change, options, group.action));
+  }
+
+  if (model.actionInvocations.length > 0) {
+    lines.push("", style.bold(`Actions to invoke (${model.actionInvocations.length})`), style.dim("  Applying this plan runs these provider actions, whether or not a resource changes."));
+    for (const invocation of model.actionInvocations) lines.push(`  ${style.cyan("!")} ${style.bold(oneLine(mask(invocation.address)))}  ${oneLine(mask(invocation.trigger))}`);
   }
 
   if (model.drift.length > 0) {

@@ -28671,11 +28671,13 @@ function buildPlanModel(plan, fileName = "plan JSON") {
   }
   const rawChanges = optionalArray(plan, "resource_changes", fileName);
   const rawDrift = optionalArray(plan, "resource_drift", fileName);
+  const rawInvocations = optionalArray(plan, "action_invocations", fileName);
   const sensitiveStrings = /* @__PURE__ */ new Set();
   collectPlanSensitiveStrings(plan, sensitiveStrings);
   const resourceChanges = rawChanges.map((raw, index) => toResourceChange(raw, `${fileName}: resource_changes[${index}]`, sensitiveStrings)).filter((change) => change.mode !== "data" && (change.action !== "no-op" || change.importing !== void 0 || change.moved));
   const drift = rawDrift.map((raw, index) => toResourceChange(raw, `${fileName}: resource_drift[${index}]`, sensitiveStrings)).filter((change) => change.action !== "no-op");
   const outputChanges = Object.entries(plan.output_changes ?? {}).map(([name, change]) => toOutputChange(name, change, sensitiveStrings)).filter((change) => change.action !== "no-op");
+  const actionInvocations = rawInvocations.map((raw, index) => toActionInvocation(raw, `${fileName}: action_invocations[${index}]`, sensitiveStrings));
   const count = (predicate) => resourceChanges.filter(predicate).length;
   const counts = {
     add: count((change) => change.action === "create"),
@@ -28686,13 +28688,14 @@ function buildPlanModel(plan, fileName = "plan JSON") {
     import: count((change) => change.importing !== void 0),
     move: count((change) => change.moved)
   };
-  const hasChanges = Object.values(counts).some((value2) => value2 > 0) || outputChanges.length > 0;
+  const hasChanges = Object.values(counts).some((value2) => value2 > 0) || outputChanges.length > 0 || actionInvocations.length > 0;
   return {
     formatVersion,
     terraformVersion: typeof plan.terraform_version === "string" ? plan.terraform_version : "unknown",
     resourceChanges,
     drift,
     outputChanges,
+    actionInvocations,
     counts,
     hasChanges,
     errored: plan.errored === true,
@@ -28717,6 +28720,11 @@ function classifyActions(actions) {
       return key;
     case "delete,create":
     case "create,delete":
+    // A new object replaces the old one, which leaves the state without being destroyed
+    // (`lifecycle { destroy = false }`). Terraform calls it a replace: plans.CreateThenForget,
+    // IsReplace() in hashicorp/terraform internal/plans/action.go; "["create", "forget"] (replace)"
+    // in internal/command/jsonplan/plan.go (v1.15.9).
+    case "create,forget":
       return "replace";
     case "":
       return "no-op";
@@ -28746,13 +28754,29 @@ function toResourceChange(raw, where, sensitiveStrings) {
     action,
     actionReason: raw.action_reason,
     replacePaths,
-    importing: change.importing ? { id: typeof change.importing.id === "string" ? change.importing.id : void 0 } : void 0,
+    importing: toImportSource(change.importing),
+    keepsReplacedObject: change.actions.join(",") === "create,forget",
     moved: raw.previous_address !== void 0 && raw.previous_address !== raw.address,
     before,
     after,
     afterUnknown: change.after_unknown ?? {},
     attributeChanges: action === "delete" || action === "forget" ? [] : diffAttributes(change.before ?? null, change.after ?? null, change.after_unknown, replacePaths, change.before_sensitive, change.after_sensitive)
   };
+}
+function toImportSource(importing) {
+  if (!importing) return void 0;
+  const identity = importing.identity;
+  return {
+    id: typeof importing.id === "string" && importing.id !== "" ? importing.id : void 0,
+    identity: identity !== null && typeof identity === "object" && !Array.isArray(identity) ? identity : void 0
+  };
+}
+function toActionInvocation(raw, where, sensitiveStrings) {
+  if (typeof raw?.address !== "string") throw new PlanParseError(`${where}: expected an object with "address" (an action terraform will invoke).`);
+  collectSensitiveStrings(raw.config_values, raw.config_sensitive, sensitiveStrings);
+  const lifecycle = raw.lifecycle_action_trigger;
+  const trigger = lifecycle ? `${lifecycle.action_trigger_event ?? "lifecycle event"} of ${lifecycle.triggering_resource_address ?? "a resource"}` : raw.invoke_action_trigger ? "invoked on the command line" : "unknown trigger";
+  return { address: raw.address, type: raw.type ?? "", trigger, config: redactSensitive(raw.config_values ?? null, raw.config_sensitive) };
 }
 function toOutputChange(name, change, sensitiveStrings) {
   collectSensitiveStrings(change.before, change.before_sensitive, sensitiveStrings);
@@ -28885,10 +28909,20 @@ var REASONS = {
   delete_because_each_key: "its for_each key is no longer present",
   delete_because_no_move_target: "the target of its moved block does not exist"
 };
+var importNote = (importing, show) => {
+  if (importing.id !== void 0) return `imported from id ${show(importing.id)}`;
+  if (importing.identity !== void 0) {
+    const pairs = Object.entries(importing.identity).map(([key, value2]) => `${key}=${typeof value2 === "string" ? value2 : JSON.stringify(value2)}`);
+    return `imported by identity ${show(pairs.join(", "))}`;
+  }
+  return "imported";
+};
+var KEEPS_REPLACED_OBJECT = "the old object is not destroyed, only removed from state (destroy = false)";
 var groupOf = (change) => change.action === "no-op" || change.action === "read" ? "import-move" : change.action;
 var countsText = (model) => {
   const { add, change, replace, destroy, forget, import: imported, move } = model.counts;
-  return `${add} to add, ${change} to change, ${replace} to replace, ${destroy} to destroy, ${forget} to forget, ${imported} to import, ${move} to move`;
+  const invoke = model.actionInvocations.length > 0 ? `, ${model.actionInvocations.length} action${model.actionInvocations.length === 1 ? "" : "s"} to invoke` : "";
+  return `${add} to add, ${change} to change, ${replace} to replace, ${destroy} to destroy, ${forget} to forget, ${imported} to import, ${move} to move${invoke}`;
 };
 
 // review/src/terraform/markdown.ts
@@ -28927,7 +28961,8 @@ function renderResource(change, options, symbol) {
   const constructPath = constructPathFor(options.constructPaths, change.address);
   const notes = [];
   if (change.moved && change.previousAddress) notes.push(`moved from <code>${escapeHtml(mask(change.previousAddress))}</code>`);
-  if (change.importing) notes.push(change.importing.id ? `imported from id <code>${escapeHtml(mask(change.importing.id))}</code>` : "imported");
+  if (change.importing) notes.push(importNote(change.importing, (text) => `<code>${escapeHtml(mask(text))}</code>`));
+  if (change.keepsReplacedObject) notes.push(KEEPS_REPLACED_OBJECT);
   if (change.action === "delete" || change.action === "replace" || change.action === "forget") {
     if (change.actionReason) notes.push(escapeHtml(REASONS[change.actionReason] ?? change.actionReason));
   }
@@ -28971,7 +29006,8 @@ function blocks(model, options) {
       rows: destructive.map((change) => {
         const constructPath = constructPathFor(options.constructPaths, change.address);
         const where = constructPath ? ` (${escapeText(mask(constructPath))})` : "";
-        return `> - **${change.action === "delete" ? "destroy" : "replace"}** ${inlineCode(mask(change.address))}${where}: ${describeReason(change, mask)}`;
+        const kept = change.keepsReplacedObject ? ` (${KEEPS_REPLACED_OBJECT})` : "";
+        return `> - **${change.action === "delete" ? "destroy" : "replace"}** ${inlineCode(mask(change.address))}${where}: ${describeReason(change, mask)}${kept}`;
       }),
       noun: "destroyed or replaced resources",
       rowSeparator: "\n"
@@ -28985,6 +29021,17 @@ function blocks(model, options) {
       header: `#### ${group2.symbol} ${group2.title} (${changes.length})`,
       rows: changes.map((change) => renderResource(change, options, group2.symbol)),
       noun: "resources"
+    });
+  }
+  if (model.actionInvocations.length > 0) {
+    result.push({
+      kind: "section",
+      header: `#### ⚡ Actions to invoke (${model.actionInvocations.length})
+
+Applying this plan runs these provider actions, whether or not a resource changes.`,
+      rows: model.actionInvocations.map((invocation) => `- ${inlineCode(mask(invocation.address))}: ${escapeText(mask(invocation.trigger))}`),
+      noun: "actions",
+      rowSeparator: "\n"
     });
   }
   if (model.drift.length > 0) {
@@ -29056,7 +29103,9 @@ function planDigest(model) {
     previous_address: change.moved ? change.previousAddress : void 0,
     importing: change.importing
   })).sort((a, b) => a.address < b.address ? -1 : a.address > b.address ? 1 : 0);
-  return `sha256:${(0, import_node_crypto2.createHash)("sha256").update(canonicalJson(changes)).digest("hex")}`;
+  const invocations = model.actionInvocations.map((invocation) => ({ address: invocation.address, trigger: invocation.trigger, config: invocation.config }));
+  const fingerprinted = invocations.length === 0 ? changes : { resource_changes: changes, action_invocations: invocations };
+  return `sha256:${(0, import_node_crypto2.createHash)("sha256").update(canonicalJson(fingerprinted)).digest("hex")}`;
 }
 
 // review/src/terraform/terraform-plan.ts
@@ -29115,7 +29164,8 @@ function resourceLines(change, options, group2) {
   const constructPath = constructPathFor(options.constructPaths, change.address);
   const notes = [];
   if (change.moved && change.previousAddress) notes.push(`moved from ${oneLine(mask(change.previousAddress))}`);
-  if (change.importing) notes.push(change.importing.id ? `imported from id ${oneLine(mask(change.importing.id))}` : "imported");
+  if (change.importing) notes.push(importNote(change.importing, (text) => oneLine(mask(text))));
+  if (change.keepsReplacedObject) notes.push(KEEPS_REPLACED_OBJECT);
   if ((change.action === "delete" || change.action === "replace" || change.action === "forget") && change.actionReason) {
     notes.push(printable(REASONS[change.actionReason] ?? change.actionReason));
   }
@@ -29148,7 +29198,8 @@ function renderPlanText(model, options) {
     for (const change of destructive) {
       const constructPath = constructPathFor(options.constructPaths, change.address);
       const where = constructPath ? ` (${oneLine(mask(constructPath))})` : "";
-      lines.push(`  - ${style.red(change.action === "delete" ? "destroy" : "replace")} ${oneLine(mask(change.address))}${where}: ${reasonOf(change, mask)}`);
+      const kept = change.keepsReplacedObject ? ` (${KEEPS_REPLACED_OBJECT})` : "";
+      lines.push(`  - ${style.red(change.action === "delete" ? "destroy" : "replace")} ${oneLine(mask(change.address))}${where}: ${reasonOf(change, mask)}${kept}`);
     }
   }
   for (const group2 of ACTION_ORDER) {
@@ -29156,6 +29207,10 @@ function renderPlanText(model, options) {
     if (changes.length === 0) continue;
     lines.push("", style.bold(`${group2.title} (${changes.length})`));
     for (const change of changes) lines.push(...resourceLines(change, options, group2.action));
+  }
+  if (model.actionInvocations.length > 0) {
+    lines.push("", style.bold(`Actions to invoke (${model.actionInvocations.length})`), style.dim("  Applying this plan runs these provider actions, whether or not a resource changes."));
+    for (const invocation of model.actionInvocations) lines.push(`  ${style.cyan("!")} ${style.bold(oneLine(mask(invocation.address)))}  ${oneLine(mask(invocation.trigger))}`);
   }
   if (model.drift.length > 0) {
     lines.push("", style.bold(`Changed outside Terraform (${model.drift.length})`), style.dim("  Differences between the last known state and the real infrastructure; the plan above accounts for them."));
