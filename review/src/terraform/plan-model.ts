@@ -270,12 +270,12 @@ export function classifyActions(actions: readonly string[]): ChangeAction {
     case "read":
     case "no-op":
       return key;
+    // "create,forget": a new object replaces the old one, which leaves the state without being
+    // destroyed (`lifecycle { destroy = false }`). Terraform calls it a replace: plans.CreateThenForget,
+    // IsReplace() in hashicorp/terraform internal/plans/action.go; `["create", "forget"] (replace)`
+    // in internal/command/jsonplan/plan.go (v1.15.9).
     case "delete,create":
     case "create,delete":
-    // A new object replaces the old one, which leaves the state without being destroyed
-    // (`lifecycle { destroy = false }`). Terraform calls it a replace: plans.CreateThenForget,
-    // IsReplace() in hashicorp/terraform internal/plans/action.go; "["create", "forget"] (replace)"
-    // in internal/command/jsonplan/plan.go (v1.15.9).
     case "create,forget":
       return "replace";
     case "":
