@@ -30,3 +30,18 @@ export function summarizeMetadata(text: string, action: string): { using: string
 export function verifyPins(pins: readonly Pin[], resolve: (repository: string, tag: string) => string, verifiedOn: string): { entries: PinEntry[]; problems: string[] };
 export function describeEntries(entries: readonly PinEntry[], readMetadata: (action: string, sha: string) => string | Promise<string>): Promise<{ entries: DescribedPinEntry[]; problems: string[] }>;
 export function formatPinsFile(entries: readonly DescribedPinEntry[], source: string): string;
+export interface ActionStep {
+  readonly file: string;
+  readonly job: string;
+  readonly uses: string;
+  readonly line: number;
+  readonly inputs: readonly { readonly name: string; readonly line: number }[];
+}
+export interface DescribedAction {
+  readonly name: string;
+  readonly inputs: Record<string, "required" | "optional">;
+}
+export function readActionSteps(root?: string): ActionStep[];
+export function inputProblems(steps: readonly ActionStep[], describe: (uses: string) => DescribedAction | undefined): string[];
+export function describeLocalAction(root: string, uses: string): (DescribedAction & { using: string }) | undefined;
+export function actionDescriber(root: string, pinsRecord: { readonly pins: readonly DescribedPinEntry[] }): (uses: string) => DescribedAction | undefined;

@@ -2,7 +2,10 @@
 // Proves every third-party action pin in .github/workflows/ is the commit of the release tag
 // written beside it, and records the proof in .github/action-pins.json (action, tag, sha, the
 // date it was verified, how, and the command that re-verifies it), with the inputs and the node
-// runtime that release's action.yml declares (the tests check every `with:` against them offline).
+// runtime that release's action.yml declares. Every `with:` key of every workflow step is then
+// checked against the inputs of the release it calls (local actions: their own action.yml), and a
+// key the action does not declare is reported with its file and line; the tests run the same
+// check offline against the record.
 //
 //   node scripts/verify-action-pins.mjs                    resolve each tag on GitHub (git ls-remote)
 //   node scripts/verify-action-pins.mjs --mirrors DIR      resolve it in local snapshots, DIR/<owner>+<repo>/repo
@@ -17,7 +20,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parse } from "yaml";
+import { LineCounter, isMap, isSeq, parse, parseDocument } from "yaml";
 
 const defaultRoot = join(fileURLToPath(new URL(".", import.meta.url)), "..");
 export const PINS_FILE = join(".github", "action-pins.json");
@@ -67,6 +70,83 @@ export function uniquePins(pins) {
     }
   }
   return { pins: [...byAction.values()].sort((a, b) => a.action.localeCompare(b.action)), problems };
+}
+
+/**
+ * Every step that calls an action, with where each of its `with:` keys is written:
+ * { file, job, uses, line (of `uses:`), inputs: [{ name, line }] }.
+ */
+export function readActionSteps(root = defaultRoot) {
+  const workflowsDir = join(root, ".github", "workflows");
+  const steps = [];
+  for (const name of readdirSync(workflowsDir).filter((file) => /\.ya?ml$/.test(file)).sort()) {
+    const file = `.github/workflows/${name}`;
+    const lineCounter = new LineCounter();
+    const document = parseDocument(readFileSync(join(workflowsDir, name), "utf8"), { lineCounter });
+    const lineOf = (node) => lineCounter.linePos(node.range[0]).line;
+    const jobs = document.get("jobs", true);
+    if (!isMap(jobs)) continue;
+    for (const { key, value: job } of jobs.items) {
+      const jobSteps = isMap(job) ? job.get("steps", true) : undefined;
+      if (!isSeq(jobSteps)) continue;
+      for (const step of jobSteps.items) {
+        if (!isMap(step) || typeof step.get("uses") !== "string") continue;
+        const withNode = step.get("with", true);
+        const inputs = isMap(withNode) ? withNode.items.map((pair) => ({ name: String(pair.key.value), line: lineOf(pair.key) })) : [];
+        steps.push({ file, job: String(key.value), uses: step.get("uses"), line: lineOf(step.get("uses", true)), inputs });
+      }
+    }
+  }
+  return steps;
+}
+
+/**
+ * Each `with:` key an action does not declare, and each required input a step leaves out, as
+ * "<file>:<line>: …" naming the job, the action (with its release) and the inputs it does declare.
+ * `describe(uses)` returns { name, inputs: { <input>: "required" | "optional" } }, or undefined for
+ * an action whose inputs are unknown (itself a problem: every call must be checkable).
+ */
+export function inputProblems(steps, describe) {
+  const problems = [];
+  for (const step of steps) {
+    const action = describe(step.uses);
+    if (!action) {
+      problems.push(`${step.file}:${step.line}: job ${step.job} uses ${step.uses}, whose inputs are unknown (no action.yml, or no entry in ${PINS_FILE})`);
+      continue;
+    }
+    const declared = Object.keys(action.inputs);
+    for (const input of step.inputs) {
+      if (!Object.hasOwn(action.inputs, input.name)) {
+        problems.push(`${step.file}:${input.line}: job ${step.job} passes "${input.name}" to ${action.name}, which declares no such input (it declares: ${declared.join(", ") || "none"})`);
+      }
+    }
+    for (const [name, need] of Object.entries(action.inputs)) {
+      if (need === "required" && !step.inputs.some((input) => input.name === name)) {
+        problems.push(`${step.file}:${step.line}: job ${step.job} calls ${action.name} without its required input "${name}"`);
+      }
+    }
+  }
+  return problems;
+}
+
+/** The inputs of a local action (`./.github/actions/x`), from its own action.yml; undefined when it has none. */
+export function describeLocalAction(root, uses) {
+  for (const name of ["action.yml", "action.yaml"]) {
+    const path = join(root, uses, name);
+    if (existsSync(path)) return { name: uses, ...summarizeMetadata(readFileSync(path, "utf8"), uses) };
+  }
+  return undefined;
+}
+
+/** How `inputProblems` learns any step's inputs: local actions from their action.yml, pinned ones from the pins record. */
+export function actionDescriber(root, pinsRecord) {
+  const pins = new Map(pinsRecord.pins.map((pin) => [pin.action, pin]));
+  return (uses) => {
+    if (uses.startsWith("./")) return describeLocalAction(root, uses);
+    const [action, sha] = uses.split("@");
+    const pin = pins.get(action);
+    return pin && pin.sha === sha ? { name: `${action} ${pin.tag}`, inputs: pin.inputs } : undefined;
+  };
 }
 
 /** Resolves `refs/tags/<tag>` of a snapshot `<mirrors>/<owner>+<repo>/repo` to its commit, or throws naming what is missing. */
@@ -185,6 +265,12 @@ async function main(argv) {
   for (const entry of described.entries) console.log(`ok  ${entry.action}@${entry.sha} = ${entry.repository} ${entry.tag} (${entry.using}, ${Object.keys(entry.inputs).length} inputs)`);
   if (problems.length > 0) {
     console.error(`Action pins that are not the commit of their tag:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
+    return 1;
+  }
+  // Majors rename and drop inputs: every `with:` key must be one the pinned release declares.
+  const inputs = inputProblems(readActionSteps(root), actionDescriber(root, { pins: described.entries }));
+  if (inputs.length > 0) {
+    console.error(`Action inputs the called action does not declare, or required ones missing:\n${inputs.map((problem) => `  - ${problem}`).join("\n")}`);
     return 1;
   }
   if (write) {

@@ -4,13 +4,15 @@
 // that record exactly, so a SHA or tag edited by hand without re-verification fails. The script
 // itself is tested against real git repositories with lightweight and annotated tags.
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parse } from "yaml";
 import { requiredMajor } from "../../scripts/node.mjs";
 import {
+  actionDescriber,
   describeEntries,
+  inputProblems,
+  readActionSteps,
   metadataInMirror,
   readPins,
   repositoryOf,
@@ -35,7 +37,6 @@ interface PinRecord {
 
 const record = JSON.parse(readFileSync(join(repoRoot, ".github", "action-pins.json"), "utf8")) as { source: string; pins: PinRecord[] };
 const recorded = new Map(record.pins.map((pin) => [pin.action, pin]));
-const workflowsDir = join(repoRoot, ".github", "workflows");
 const nodeMajor = requiredMajor(JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")));
 
 describe(".github/action-pins.json and the workflows", () => {
@@ -82,18 +83,56 @@ describe(".github/action-pins.json and the workflows", () => {
     }
   });
 
-  it.each(readdirSync(workflowsDir).filter((file) => /\.ya?ml$/.test(file)).sort())("%s: passes each pinned action only inputs its release declares, and every required one", (file) => {
-    const workflow = parse(readFileSync(join(workflowsDir, file), "utf8"));
-    for (const [job, body] of Object.entries<{ steps?: { uses?: string; with?: Record<string, unknown> }[] }>(workflow.jobs ?? {})) {
-      for (const step of body.steps ?? []) {
-        if (!step.uses || step.uses.startsWith("./")) continue;
-        const entry = recorded.get(step.uses.split("@")[0]!)!;
-        const given = Object.keys(step.with ?? {});
-        expect({ job, action: entry.action, undeclared: given.filter((input) => !(input in entry.inputs)) }).toEqual({ job, action: entry.action, undeclared: [] });
-        const missing = Object.entries(entry.inputs).filter(([name, need]) => need === "required" && !given.includes(name)).map(([name]) => name);
-        expect({ job, action: entry.action, missing }).toEqual({ job, action: entry.action, missing: [] });
-      }
-    }
+  it("every with: key is an input the called action declares (pinned release or local action.yml), and every required input is given", () => {
+    const steps = readActionSteps(repoRoot);
+    expect(steps.filter((step) => step.uses.startsWith("./")).length).toBeGreaterThan(0);
+    expect(steps.filter((step) => !step.uses.startsWith("./")).length).toBeGreaterThan(0);
+    expect(inputProblems(steps, actionDescriber(repoRoot, record))).toEqual([]);
+  });
+});
+
+describe("a workflow input the called action does not declare", () => {
+  let root: string;
+  const workflow = (steps: string) => `on: push\njobs:\n  build:\n    runs-on: ubuntu-24.04\n    steps:\n${steps}`;
+  const problemsOf = (text: string) => {
+    writeFileSync(join(root, ".github", "workflows", "ci.yml"), text);
+    return inputProblems(readActionSteps(root), actionDescriber(root, record));
+  };
+  const setupNode = recorded.get("actions/setup-node")!;
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), "action-inputs-"));
+    mkdirSync(join(root, ".github", "workflows"), { recursive: true });
+    mkdirSync(join(root, ".github", "actions", "plan"), { recursive: true });
+    writeFileSync(
+      join(root, ".github", "actions", "plan", "action.yml"),
+      "name: plan\ninputs:\n  environment:\n    description: e\n    required: true\n  working-directory:\n    description: w\n    required: false\nruns:\n  using: node24\n  main: dist/index.js\n",
+    );
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it("a misspelt input of a local action fails, naming the file, the line and the inputs it has", () => {
+    const problems = problemsOf(workflow("      - uses: ./.github/actions/plan\n        with:\n          environment: dev\n          working-directroy: stacks\n"));
+    expect(problems).toEqual([
+      '.github/workflows/ci.yml:9: job build passes "working-directroy" to ./.github/actions/plan, which declares no such input (it declares: environment, working-directory)',
+    ]);
+  });
+
+  it("an input the pinned release no longer declares fails, naming the file, the line and the release", () => {
+    // always-auth: removed from actions/setup-node in v6 (its README, "Breaking changes").
+    const problems = problemsOf(workflow(`      - uses: actions/setup-node@${setupNode.sha} # ${setupNode.tag}\n        with:\n          node-version: 24\n          always-auth: true\n`));
+    expect(problems).toEqual([
+      `.github/workflows/ci.yml:9: job build passes "always-auth" to actions/setup-node ${setupNode.tag}, which declares no such input (it declares: ${Object.keys(setupNode.inputs).join(", ")})`,
+    ]);
+  });
+
+  it("a missing required input fails at the uses: line; an unknown action or a SHA not in the record cannot be checked and fails", () => {
+    expect(problemsOf(workflow("      - uses: ./.github/actions/plan\n"))).toEqual(['.github/workflows/ci.yml:6: job build calls ./.github/actions/plan without its required input "environment"']);
+    expect(problemsOf(workflow("      - uses: ./.github/actions/nowhere\n"))).toEqual([
+      ".github/workflows/ci.yml:6: job build uses ./.github/actions/nowhere, whose inputs are unknown (no action.yml, or no entry in .github/action-pins.json)",
+    ]);
+    expect(problemsOf(workflow(`      - uses: actions/setup-node@${"0".repeat(40)} # ${setupNode.tag}\n`))).toEqual([
+      `.github/workflows/ci.yml:6: job build uses actions/setup-node@${"0".repeat(40)}, whose inputs are unknown (no action.yml, or no entry in .github/action-pins.json)`,
+    ]);
   });
 });
 
@@ -149,6 +188,8 @@ describe("scripts/verify-action-pins.mjs", () => {
     mirrors = join(dir, "mirrors");
     root = join(dir, "repo");
     mkdirSync(join(root, ".github", "workflows"), { recursive: true });
+    mkdirSync(join(root, ".github", "actions", "local"), { recursive: true });
+    writeFileSync(join(root, ".github", "actions", "local", "action.yml"), "name: local\nruns:\n  using: node24\n  main: dist/index.js\n");
     const checkoutYml = (using: string) => `name: checkout\ninputs:\n  fetch-depth:\n    default: 1\n  token:\n    required: false\nruns:\n  using: ${using}\n  main: dist/index.js\n`;
     checkout = mirror("actions/checkout", [
       { tag: "v6.0.0", files: { "action.yml": checkoutYml("node20") } },
@@ -166,7 +207,7 @@ describe("scripts/verify-action-pins.mjs", () => {
   });
 
   it("accepts pins that are their tag's commit and records them with the action.yml of that release", async () => {
-    writeWorkflow(`jobs:\n  a:\n    steps:\n      - uses: actions/checkout@${checkout["v7.0.1"]} # v7.0.1\n      - uses: ./.github/actions/local\n      - uses: infracost/actions/setup@${infracost["v4.2.0"]} # v4.2.0\n`);
+    writeWorkflow(`jobs:\n  a:\n    steps:\n      - uses: actions/checkout@${checkout["v7.0.1"]} # v7.0.1\n      - uses: ./.github/actions/local\n      - uses: infracost/actions/setup@${infracost["v4.2.0"]} # v4.2.0\n        with:\n          api-key: x\n`);
     const { pins, problems } = readPins(root);
     expect(problems).toEqual([]);
     const verified = verifyPins(uniquePins(pins).pins, (repository: string, tag: string) => resolveInMirror(mirrors, repository, tag), "2026-11-28");
@@ -212,6 +253,17 @@ describe("scripts/verify-action-pins.mjs", () => {
       `.github/workflows/ci.yml:7: actions/checkout@${checkout["v6.0.0"]} # v6.0.0 differs from .github/workflows/ci.yml:6 (${checkout["v7.0.1"]} # v7.0.1): pin one release everywhere`,
     ]);
     expect(runScript().status).toBe(1);
+  });
+
+  it("refuses a with: key the pinned release does not declare, naming the file and the line, and writes nothing", () => {
+    writeWorkflow(`jobs:\n  a:\n    steps:\n      - uses: actions/checkout@${checkout["v7.0.1"]} # v7.0.1\n        with:\n          fetch-depht: 0\n`);
+    const before = readFileSync(join(root, ".github", "action-pins.json"), "utf8");
+    const result = runScript("--write");
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(
+      'Action inputs the called action does not declare, or required ones missing:\n  - .github/workflows/ci.yml:6: job a passes "fetch-depht" to actions/checkout v7.0.1, which declares no such input (it declares: fetch-depth, token)\n',
+    );
+    expect(readFileSync(join(root, ".github", "action-pins.json"), "utf8")).toBe(before);
   });
 
   it("summarizes an action.yml: the runtime and which inputs a step must pass", () => {
