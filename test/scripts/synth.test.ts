@@ -43,6 +43,8 @@ describe("npm run synth (scripts/synth.mjs)", () => {
     for (const name of environmentNames) {
       expect(result.stdout).toMatch(new RegExp(`trading-platform-${name} +cdktf\\.out/stacks/trading-platform-${name}/cdk\\.tf\\.json +\\d+ resources`));
       expect(existsSync(synthesizedStackFile(dir, name))).toBe(true);
+      // terraform init in the stack folder verifies providers against the committed lock file.
+      expect(readFileSync(join(dir, "cdktf.out", "stacks", `trading-platform-${name}`, ".terraform.lock.hcl"), "utf8")).toBe(readFileSync(join(dir, ".terraform.lock.hcl"), "utf8"));
     }
     const manifest = JSON.parse(readFileSync(join(dir, "cdktf.out", "manifest.json"), "utf8"));
     expect(Object.keys(manifest.stacks).sort()).toEqual(environmentNames.map((name) => `trading-platform-${name}`));

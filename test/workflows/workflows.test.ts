@@ -181,6 +181,38 @@ describe("workflow files", () => {
     }
   });
 
+  it("every job that runs terraform init caches providers by lock file and runner OS, and initialises against the lock file", () => {
+    let jobs = 0;
+    for (const file of files) {
+      for (const [name, job] of jobsOf(file)) {
+        const steps: any[] = job.steps ?? [];
+        const init = steps.findIndex((step) => /terraform init/.test(String(step.run ?? "")) || step.uses === "./.github/actions/plan");
+        if (init === -1) continue;
+        jobs += 1;
+        const where = { file, job: name };
+        const cacheDir = steps.findIndex((step) => /TF_PLUGIN_CACHE_DIR=\$\{RUNNER_TEMP\}\/terraform-plugin-cache" >> "\$GITHUB_ENV"/.test(String(step.run ?? "")));
+        const cache = steps.findIndex((step) => String(step.uses ?? "").startsWith("actions/cache@"));
+        expect({ ...where, cacheDirBeforeInit: cacheDir > -1 && cacheDir < init, cacheBeforeInit: cache > -1 && cache < init }).toEqual({ ...where, cacheDirBeforeInit: true, cacheBeforeInit: true });
+        expect({ ...where, with: steps[cache].with }).toEqual({
+          ...where,
+          with: { path: "${{ runner.temp }}/terraform-plugin-cache", key: expect.stringMatching(/\$\{\{ runner\.os \}\}.*\$\{\{ hashFiles\('\.terraform\.lock\.hcl'\) \}\}$/) },
+        });
+        // The plan action adds -lockfile=readonly itself when the folder has the lock file (test/actions/plan).
+        for (const line of String(steps[init].run ?? "").split("\n").filter((text) => /^\s*terraform init/.test(text))) {
+          const readonly = line.includes("-lockfile=readonly");
+          // Only drift, which checks out environment branches that may predate the lock file, may fall back (with a warning).
+          if (!readonly) expect({ ...where, fallback: /::warning title=No provider lock file::/.test(steps[init].run) && file === "drift.yml" }).toEqual({ ...where, fallback: true });
+        }
+      }
+    }
+    expect(jobs).toBeGreaterThanOrEqual(4);
+  });
+
+  it("the lint job caches tflint's plugins keyed by .tflint.hcl (setup-tflint's cache)", () => {
+    const setup = stepsOf("pull-request.yml").find(({ step }) => String(step.uses ?? "").startsWith("terraform-linters/setup-tflint@"))!;
+    expect(setup.step.with).toMatchObject({ cache: true, tflint_config_path: ".tflint.hcl" });
+  });
+
   it("installs pinned tool versions, with the terraform wrapper off", () => {
     for (const file of files) {
       const env = workflow(file).env ?? {};

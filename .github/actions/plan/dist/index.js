@@ -29116,7 +29116,7 @@ async function runTerraformPlan(options) {
   const planFile = options.planFile ?? "tfplan";
   const env = terraformEnvironment(options.env);
   const steps = [
-    ["init", "-input=false", "-no-color"],
+    ["init", "-input=false", "-no-color", ...options.lockFile ? ["-lockfile=readonly"] : []],
     // A review plan never takes the state lock: a deploy holds it for up to two hours, and the
     // pull-request token may only read state. The deploy re-plans under the lock, and its gate
     // refuses a plan that differs from the one reviewed here.
@@ -29263,7 +29263,8 @@ async function reviewPlan(request2, dependencies, publisher) {
     if (!fs3.existsSync(planJsonPath)) return fail("read plan-json", 1, `plan-json: ${request2.planJson} does not exist (resolved to ${planJsonPath}).`);
     planText = fs3.readFileSync(planJsonPath, "utf8");
   } else {
-    const terraform = await runTerraformPlan({ exec: dependencies.exec, terraform: request2.terraform, directory: request2.directory, env: dependencies.env });
+    const lockFile = fs3.existsSync((0, import_node_path.join)(request2.directory, ".terraform.lock.hcl"));
+    const terraform = await runTerraformPlan({ exec: dependencies.exec, terraform: request2.terraform, directory: request2.directory, env: dependencies.env, lockFile });
     if (!terraform.ok) return fail(terraform.step, terraform.exitCode, terraform.output);
     planText = terraform.planJson;
     planJsonPath = (0, import_node_path.join)(request2.directory, "tfplan.json");
