@@ -3,18 +3,36 @@
 // run-bundled.mjs), writing cdktf.out/ exactly as `cdktf synth` does.
 // `--entry=<file>` synthesizes another app (npm run synth:bootstrap); the
 // remaining arguments reach that app's own argv parsing untouched.
+import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { placeholderProblems, readEnvironments } from "./environments.mjs";
-import { copyProviderLock } from "./provider-lock.mjs";
-import { runBundled } from "./run-bundled.mjs";
+import { chooseNode, majorOf, nodePackageName, requiredMajor } from "./node.mjs";
+
+const repoRoot = fileURLToPath(new URL("..", import.meta.url));
+// Run directly on an unsupported node (not through `npm run synth`, which picks the right one),
+// synth stops here with the major it needs, before the app or cdktf can fail less clearly.
+const required = requiredMajor(JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")));
+if (majorOf(process.version) < required) {
+  const packageName = nodePackageName(process.platform, process.arch);
+  const pinnedInstalled = existsSync(join(repoRoot, "node_modules", packageName, "bin"));
+  const { problem } = chooseNode({ required, current: { version: process.version, execPath: process.execPath }, pinned: { installed: false, packageName } });
+  console.error(
+    pinnedInstalled
+      ? `scripts/synth.mjs: this project runs on Node.js ${required} (package.json engines.node); this is Node.js ${process.version} (${process.execPath}). \`npm ci\` installed Node.js ${required} (node_modules/${packageName}): run \`npm run synth\`, or \`node scripts/node.mjs scripts/synth.mjs\`.`
+      : `scripts/synth.mjs: ${problem}`,
+  );
+  process.exit(1);
+}
+const { placeholderProblems, readEnvironments } = await import("./environments.mjs");
+const { copyProviderLock } = await import("./provider-lock.mjs");
+const { runBundled } = await import("./run-bundled.mjs");
 
 const entryFlag = process.argv.findIndex((argument) => argument.startsWith("--entry="));
 const entry = entryFlag === -1 ? join("stacks", "main.ts") : process.argv.splice(entryFlag, 1)[0].slice("--entry=".length);
 if (entryFlag === -1) warnAboutPlaceholders(process.argv.slice(2).flatMap((argument) => argument.split(",")).filter(Boolean));
 await runBundled(entry);
 // Every stack folder gets the committed provider lock file, so terraform verifies provider checksums there.
-if (!process.exitCode) copyProviderLock({ root: fileURLToPath(new URL("..", import.meta.url)), outdir: resolve(process.env.CDKTF_OUTDIR ?? "cdktf.out") });
+if (!process.exitCode) copyProviderLock({ root: repoRoot, outdir: resolve(process.env.CDKTF_OUTDIR ?? "cdktf.out") });
 
 /** Synth works with example settings (tests, previews); it only says which ones a deploy will refuse. */
 function warnAboutPlaceholders(names) {

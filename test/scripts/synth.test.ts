@@ -35,6 +35,25 @@ const runSynth = (cwd: string, args: string[], env: Record<string, string> = {})
   spawnSync(process.execPath, ["scripts/synth.mjs", ...args], { cwd, encoding: "utf8", env: { ...process.env, ...env } });
 
 describe("npm run synth (scripts/synth.mjs)", () => {
+  it("run directly on a Node.js older than engines.node, stops with the major it needs and how to run it, before synthesizing", () => {
+    const dir = sandbox();
+    const packageJson = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+    // A project that asks for a major newer than the node running this test: that node is the unsupported one.
+    const future = Number(process.versions.node.split(".")[0]) + 50;
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ ...packageJson, engines: { node: `>=${future}` } }));
+    const result = runSynth(dir, []);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe("");
+    const packageName = `node-${process.platform}-${process.arch}`;
+    const how = existsSync(join(dir, "node_modules", packageName, "bin"))
+      ? `\`npm ci\` installed Node.js ${future} (node_modules/${packageName}): run \`npm run synth\`, or \`node scripts/node.mjs scripts/synth.mjs\`.`
+      : `install Node.js ${future} and put it first on PATH`;
+    expect(result.stderr).toMatch(/^scripts\/synth\.mjs: /);
+    expect(result.stderr.toLowerCase()).toContain(`this project runs on node.js ${future} (package.json engines.node); this is node.js ${process.version} (${process.execPath.toLowerCase()})`);
+    expect(result.stderr.toLowerCase()).toContain(how.toLowerCase());
+    expect(existsSync(join(dir, "cdktf.out"))).toBe(false);
+  });
+
   it("synthesizes every environment and prints where each stack went and how many resources it has", () => {
     const dir = sandbox();
     const result = runSynth(dir, [], { TF_BACKEND: "local" });
