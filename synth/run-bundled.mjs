@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { createRequire } from "node:module";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { quietCdktfOnCurrentNode } from "./cdktf-compat.mjs";
 import { cdktfPatches, enableSourceMapsAfterPackages, SettingError } from "./cdktf-patches.mjs";
 import { filesUnchanged, fingerprintFiles } from "./input-fingerprints.mjs";
 
@@ -37,7 +38,7 @@ const BUILD_OPTIONS = {
   bundle: true,
   packages: "external",
   platform: "node",
-  target: "node20",
+  target: "node24",
   format: "cjs",
   sourcemap: "inline",
   sourcesContent: false,
@@ -103,6 +104,7 @@ async function bundled(entry) {
 export async function runBundled(entry) {
   const app = await bundled(entry);
   const requireFromRepo = createRequire(join(repoRoot, "package.json"));
+  quietCdktfOnCurrentNode();
   // Source maps on: the construct stack traces in cdk.tf.json point at the TypeScript lines that created each resource.
   enableSourceMapsAfterPackages(requireFromRepo, app.packages, cdktfPatches(requireFromRepo));
   process.env[ROOT_VARIABLE] = repoRoot;

@@ -17,8 +17,16 @@ import type { SecurityGroupMember } from "./network";
 import type { PermissionsBoundary } from "./permissions-boundary";
 import { regionGuardStatement } from "./region-guard";
 
-/** The runtime every function uses: the newest Node.js LTS that Lambda supports on arm64. */
-export const LAMBDA_RUNTIME = "nodejs22.x";
+/**
+ * The runtime every function uses: the newest Node.js LTS that Lambda supports on arm64, the major the
+ * project builds and tests with (package.json engines.node). Lambda lists nodejs24.x as supported until
+ * 2028-04-30 (docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html); provider 6.25.0 validates
+ * `runtime` against the AWS SDK's enum, which has had nodejs24.x since provider 6.19.0
+ * (hashicorp/terraform-provider-aws#44986). Node.js 24 functions must use async handlers: the runtime
+ * no longer calls callback-style ones (aws/aws-lambda-nodejs-runtime-interface-client#137;
+ * test/lambda/handler-signatures.test.ts holds every handler to that).
+ */
+export const LAMBDA_RUNTIME = "nodejs24.x";
 /** Graviton (arm64): about 20 % cheaper per GB-second than x86_64 for the same code. */
 export const LAMBDA_ARCHITECTURE = "arm64";
 

@@ -517,8 +517,8 @@ describe("github:check and github:setup against a fake GitHub", () => {
     const settings = expected();
     fake = await startFake(settings);
     const packageJson = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8"));
-    expect(packageJson.scripts["github:check"]).toBe("node scripts/github-setup.mjs check");
-    expect(packageJson.scripts["github:setup"]).toBe("node scripts/github-setup.mjs setup");
+    expect(packageJson.scripts["github:check"]).toBe("node scripts/node.mjs scripts/github-setup.mjs check");
+    expect(packageJson.scripts["github:setup"]).toBe("node scripts/node.mjs scripts/github-setup.mjs setup");
     const run = (...args: string[]) =>
       new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
         const child = spawn(process.execPath, [join(repoRoot, "scripts", "github-setup.mjs"), ...args], { env: { ...process.env, GITHUB_TOKEN: "from-env", GITHUB_API_URL: fake.url } });

@@ -36,6 +36,25 @@ const runSynth = (cwd: string, args: string[], env: Record<string, string> = {})
   spawnSync(process.execPath, ["scripts/synth.mjs", ...args], { cwd, encoding: "utf8", env: { ...process.env, LAMBDA_BUNDLE_DIR: sharedLambdaBundles(), ...env } });
 
 describe("npm run synth (scripts/synth.mjs)", () => {
+  it("run directly on a Node.js older than engines.node, stops with the major it needs and how to run it, before synthesizing", () => {
+    const dir = sandbox();
+    const packageJson = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+    // A project that asks for a major newer than the node running this test: that node is the unsupported one.
+    const future = Number(process.versions.node.split(".")[0]) + 50;
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ ...packageJson, engines: { node: `>=${future}` } }));
+    const result = runSynth(dir, []);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe("");
+    const packageName = `node-${process.platform}-${process.arch}`;
+    const how = existsSync(join(dir, "node_modules", packageName, "bin"))
+      ? `\`npm ci\` installed Node.js ${future} (node_modules/${packageName}): run \`npm run synth\`, or \`node scripts/node.mjs scripts/synth.mjs\`.`
+      : `install Node.js ${future} and put it first on PATH`;
+    expect(result.stderr).toMatch(/^scripts\/synth\.mjs: /);
+    expect(result.stderr.toLowerCase()).toContain(`this project runs on node.js ${future} (package.json engines.node); this is node.js ${process.version} (${process.execPath.toLowerCase()})`);
+    expect(result.stderr.toLowerCase()).toContain(how.toLowerCase());
+    expect(existsSync(join(dir, "cdktf.out"))).toBe(false);
+  });
+
   it("synthesizes every environment and prints where each stack went and how many resources it has", () => {
     const dir = sandbox();
     const result = runSynth(dir, [], { TF_BACKEND: "local" });
@@ -44,6 +63,8 @@ describe("npm run synth (scripts/synth.mjs)", () => {
     for (const name of environmentNames) {
       expect(result.stdout).toMatch(new RegExp(`trading-platform-${name} +cdktf\\.out/stacks/trading-platform-${name}/cdk\\.tf\\.json +\\d+ resources`));
       expect(existsSync(synthesizedStackFile(dir, name))).toBe(true);
+      // terraform init in the stack folder verifies providers against the committed lock file.
+      expect(readFileSync(join(dir, "cdktf.out", "stacks", `trading-platform-${name}`, ".terraform.lock.hcl"), "utf8")).toBe(readFileSync(join(dir, ".terraform.lock.hcl"), "utf8"));
     }
     const manifest = JSON.parse(readFileSync(join(dir, "cdktf.out", "manifest.json"), "utf8"));
     expect(Object.keys(manifest.stacks).sort()).toEqual(environmentNames.map((name) => `trading-platform-${name}`));

@@ -5,7 +5,7 @@ import { join, relative } from "node:path";
 import { repoRoot } from "./environments";
 
 /** What a sandbox copies of the repository: everything a synth reads. */
-export const SANDBOX_ENTRIES = ["stacks", "synth", "scripts", "environments", "package.json", "cdktf.json"] as const;
+export const SANDBOX_ENTRIES = ["stacks", "synth", "scripts", "environments", "package.json", "cdktf.json", ".terraform.lock.hcl"] as const;
 
 /** A throwaway copy of the repo's synth inputs, so tests can break environment and account files safely. */
 export function sandbox(): string {

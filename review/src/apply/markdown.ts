@@ -1,10 +1,10 @@
 // What the deploy gate reports, in the step summary and on the merged pull request.
 import { codeBlock, codeSpan, escapeText } from "../markdown";
 import type { PlanModel } from "../terraform/plan-model";
-import { countsText } from "../terraform/vocabulary";
+import { planCountsText } from "../terraform/vocabulary";
 import { parseTerraformOutput } from "../terraform/terraform-output";
 
-const countsLine = (model: PlanModel): string => countsText(model.counts);
+const countsLine = (model: PlanModel): string => planCountsText(model);
 const MAX_COMPLETED = 50;
 const MAX_ERRORS = 10;
 
@@ -26,7 +26,7 @@ export function renderApplyFailed(options: { environment: string; pullRequestNum
   const { errors, completed } = parseTerraformOutput(options.output);
   const parts = [
     `### ❌ ${escapeText(options.environment)}: apply failed`,
-    `The reviewed plan from #${options.pullRequestNumber} (${countsText(options.model.counts)}) failed to apply; some changes may have been made.`,
+    `The reviewed plan from #${options.pullRequestNumber} (${planCountsText(options.model)}) failed to apply; some changes may have been made.`,
   ];
   if (errors.length > 0) {
     const items = errors.slice(0, MAX_ERRORS).map((error) => `> - **Error: ${escapeText(error.summary)}**${error.details.filter((line) => line !== "").map((line) => `<br>${escapeText(line.trim())}`).join("")}`);

@@ -1,12 +1,12 @@
 // What the deploy gate reports, for a terminal.
 import { oneLine, printable, type TextStyle } from "../text";
 import type { PlanModel } from "../terraform/plan-model";
-import { countsText } from "../terraform/vocabulary";
+import { planCountsText } from "../terraform/vocabulary";
 import { parseTerraformOutput } from "../terraform/terraform-output";
 import { diffChanges } from "./plan-difference";
 import type { ChangeSummary } from "./reviewed-plan";
 
-const countsLine = (model: PlanModel): string => countsText(model.counts);
+const countsLine = (model: PlanModel): string => planCountsText(model);
 
 export const renderNotAppliedText = (environment: string, reason: string, style: TextStyle): string => `${style.red(style.bold(`${oneLine(environment)}: not applied`))}\n${printable(reason)}`;
 

@@ -17,7 +17,7 @@ import type { DiffEntry } from "../value-diff";
 import { constructPathFor, type PlanModel, type ResourceChange } from "./plan-model";
 import { PLAN_DIFF_OPTIONS, addressGroups, countsByType, foldNumberRuns, forcingEntries, viewOf, type ResourceView } from "./presentation";
 import { parseTerraformOutput } from "./terraform-output";
-import { ACTION_ORDER, REASONS, countsText, destructiveSummary, groupOf, replacementOrder, type ChangeGroup } from "./vocabulary";
+import { ACTION_ORDER, REASONS, destructiveSummary, groupOf, planCountsText, replacementOrder, type ChangeGroup } from "./vocabulary";
 
 export interface PlanRenderOptions {
   readonly environment: string;
@@ -65,7 +65,7 @@ export function describeReason(change: ResourceChange, mask: Masker): string {
   return parts.length > 0 ? parts.join("; ") : "no reason given by terraform";
 }
 
-const countsLine = (model: PlanModel): string => `**Plan:** ${countsText(model.counts)}${model.outputChanges.length > 0 ? ` (and ${model.outputChanges.length} output${model.outputChanges.length === 1 ? "" : "s"} changing)` : ""}`;
+const countsLine = (model: PlanModel): string => `**Plan:** ${planCountsText(model)}${model.outputChanges.length > 0 ? ` (and ${model.outputChanges.length} output${model.outputChanges.length === 1 ? "" : "s"} changing)` : ""}`;
 
 const symbolOf = (group: ChangeGroup): string => ACTION_ORDER.find((entry) => entry.action === group)!.symbol;
 
@@ -73,9 +73,9 @@ const symbolOf = (group: ChangeGroup): string => ACTION_ORDER.find((entry) => en
 function notesOf(change: ResourceChange, mask: Masker): string[] {
   const notes: string[] = [];
   if (change.moved && change.previousAddress) notes.push(`moved from <code>${escapeHtml(mask(change.previousAddress))}</code>`);
-  if (change.importing || change.importIdentity) {
-    const identity = change.importIdentity
-      ? Object.entries(change.importIdentity)
+  if (change.importing) {
+    const identity = change.importing.identity
+      ? Object.entries(change.importing.identity)
           .map(([key, value]) => `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`)
           .join(", ")
       : undefined;
@@ -208,6 +208,16 @@ function blocks(model: PlanModel, options: PlanRenderOptions): BudgetBlock[] {
         large,
       ),
       noun: "destroyed or replaced resources",
+      rowSeparator: "\n",
+    });
+  }
+
+  if (model.actionInvocations.length > 0) {
+    result.push({
+      kind: "section",
+      header: `#### ⚡ Actions to invoke (${model.actionInvocations.length})\n\nApplying this plan runs these provider actions, whether or not a resource changes.`,
+      rows: model.actionInvocations.map((invocation) => `- ${inlineCode(mask(invocation.address))}: ${escapeText(mask(invocation.trigger))}`),
+      noun: "actions",
       rowSeparator: "\n",
     });
   }

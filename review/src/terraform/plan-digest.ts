@@ -18,7 +18,8 @@ export function canonicalJson(value: unknown): string {
 /**
  * `sha256:<hex>` over the sorted list of {address, actions, before, after,
  * after_unknown} (sensitive parts already "(sensitive)", so the digest is safe
- * to print), plus the previous address of moves and the id of imports.
+ * to print), plus the previous address of moves and the id of imports, and the actions the apply
+ * would invoke.
  */
 export function planDigest(model: PlanModel): string {
   const changes = model.resourceChanges
@@ -32,5 +33,9 @@ export function planDigest(model: PlanModel): string {
       importing: change.importing,
     }))
     .sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
-  return `sha256:${createHash("sha256").update(canonicalJson(changes)).digest("hex")}`;
+  // Actions an apply would invoke (Terraform 1.14+) are part of what was reviewed. Only plans that
+  // have some are fingerprinted differently, so every other plan keeps the digest it always had.
+  const invocations = model.actionInvocations.map((invocation) => ({ address: invocation.address, trigger: invocation.trigger, config: invocation.config }));
+  const fingerprinted = invocations.length === 0 ? changes : { resource_changes: changes, action_invocations: invocations };
+  return `sha256:${createHash("sha256").update(canonicalJson(fingerprinted)).digest("hex")}`;
 }

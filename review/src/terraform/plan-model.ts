@@ -32,16 +32,43 @@ export interface ResourceChange {
   readonly action: ChangeAction;
   readonly actionReason: string | undefined;
   readonly replacePaths: readonly string[];
-  /** Set when the resource is imported (`change.importing`); the import id if terraform gives one. Part of the plan digest. */
-  readonly importing: { readonly id?: string } | undefined;
-  /** The imported object's identity (`change.importing.identity`, Terraform 1.12+ import by identity), for display only. */
-  readonly importIdentity: Readonly<Record<string, unknown>> | undefined;
+  /**
+   * Set when the resource is imported (`change.importing`): the import id, or (Terraform 1.12+, an
+   * import block with `identity`) the resource identity terraform gives instead of an id. Part of
+   * the plan digest.
+   */
+  readonly importing: ImportSource | undefined;
+  /**
+   * A replace that keeps the old object: `["create","forget"]` (`lifecycle { destroy = false }`),
+   * where the new object is created and the old one only leaves the state, still running.
+   */
+  readonly keepsReplacedObject: boolean;
   readonly moved: boolean;
   /** Values with sensitive parts redacted. */
   readonly before: unknown;
   readonly after: unknown;
   readonly afterUnknown: unknown;
   readonly attributeChanges: readonly AttributeChange[];
+}
+
+/** How terraform identifies the object an import block adopts: an import id, or an identity object (values masked later like any text). */
+export interface ImportSource {
+  readonly id?: string;
+  readonly identity?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * An action terraform will invoke on apply (Terraform 1.14+ `action` blocks, top-level
+ * `action_invocations[]` of the plan JSON): either triggered by a resource's lifecycle event or
+ * by `terraform apply -invoke`. Applying it does something even when no resource changes.
+ */
+export interface ActionInvocation {
+  readonly address: string;
+  readonly type: string;
+  /** `after_create of aws_lambda_function.x`, or `invoked on the command line`. */
+  readonly trigger: string;
+  /** The action's configuration, sensitive values redacted (part of what the reviewed plan fingerprints). */
+  readonly config: unknown;
 }
 
 export interface OutputChange {
@@ -69,6 +96,8 @@ export interface PlanModel {
   /** Changes made outside Terraform since the last apply. */
   readonly drift: readonly ResourceChange[];
   readonly outputChanges: readonly OutputChange[];
+  /** Actions the apply will invoke (Terraform 1.14+); empty before. */
+  readonly actionInvocations: readonly ActionInvocation[];
   readonly counts: PlanCounts;
   readonly hasChanges: boolean;
   /** Top-level `errored`: terraform stopped planning part-way. */
@@ -85,7 +114,16 @@ interface RawChange {
   before_sensitive?: SensitivityMarker;
   after_sensitive?: SensitivityMarker;
   replace_paths?: unknown[][];
-  importing?: { id?: string; identity?: unknown } | null;
+  importing?: { id?: string; identity?: unknown; unknown?: boolean } | null;
+}
+
+interface RawActionInvocation {
+  address?: string;
+  type?: string;
+  config_values?: unknown;
+  config_sensitive?: SensitivityMarker;
+  lifecycle_action_trigger?: { triggering_resource_address?: string; action_trigger_event?: string };
+  invoke_action_trigger?: object;
 }
 
 interface RawResourceChange {
@@ -174,6 +212,7 @@ export function buildPlanModel(plan: Record<string, unknown>, fileName = "plan J
   }
   const rawChanges = optionalArray(plan, "resource_changes", fileName) as RawResourceChange[];
   const rawDrift = optionalArray(plan, "resource_drift", fileName) as RawResourceChange[];
+  const rawInvocations = optionalArray(plan, "action_invocations", fileName) as RawActionInvocation[];
   const sensitiveStrings = new Set<string>();
   collectPlanSensitiveStrings(plan, sensitiveStrings);
 
@@ -186,6 +225,7 @@ export function buildPlanModel(plan: Record<string, unknown>, fileName = "plan J
   const outputChanges = Object.entries((plan.output_changes ?? {}) as Record<string, RawChange>)
     .map(([name, change]) => toOutputChange(name, change, sensitiveStrings))
     .filter((change) => change.action !== "no-op");
+  const actionInvocations = rawInvocations.map((raw, index) => toActionInvocation(raw, `${fileName}: action_invocations[${index}]`, sensitiveStrings));
 
   const count = (predicate: (change: ResourceChange) => boolean): number => resourceChanges.filter(predicate).length;
   const counts: PlanCounts = {
@@ -197,13 +237,16 @@ export function buildPlanModel(plan: Record<string, unknown>, fileName = "plan J
     import: count((change) => change.importing !== undefined),
     move: count((change) => change.moved),
   };
-  const hasChanges = Object.values(counts).some((value) => value > 0) || outputChanges.length > 0;
+  // Terraform 1.14+ treats a plan whose only content is action invocations as a change to apply
+  // (internal/plans/changes_src.go, Empty(): "action invocations can be applied").
+  const hasChanges = Object.values(counts).some((value) => value > 0) || outputChanges.length > 0 || actionInvocations.length > 0;
   return {
     formatVersion,
     terraformVersion: typeof plan.terraform_version === "string" ? plan.terraform_version : "unknown",
     resourceChanges,
     drift,
     outputChanges,
+    actionInvocations,
     counts,
     hasChanges,
     errored: plan.errored === true,
@@ -228,8 +271,13 @@ export function classifyActions(actions: readonly string[]): ChangeAction {
     case "read":
     case "no-op":
       return key;
+    // "create,forget": a new object replaces the old one, which leaves the state without being
+    // destroyed (`lifecycle { destroy = false }`). Terraform calls it a replace: plans.CreateThenForget,
+    // IsReplace() in hashicorp/terraform internal/plans/action.go; `["create", "forget"] (replace)`
+    // in internal/command/jsonplan/plan.go (v1.15.9).
     case "delete,create":
     case "create,delete":
+    case "create,forget":
       return "replace";
     case "":
       return "no-op";
@@ -260,8 +308,8 @@ function toResourceChange(raw: RawResourceChange, where: string, sensitiveString
     action,
     actionReason: raw.action_reason,
     replacePaths,
-    importing: change.importing ? { id: typeof change.importing.id === "string" ? change.importing.id : undefined } : undefined,
-    importIdentity: isPlainObject(change.importing?.identity) ? change.importing.identity : undefined,
+    importing: toImportSource(change.importing),
+    keepsReplacedObject: change.actions!.join(",") === "create,forget",
     moved: raw.previous_address !== undefined && raw.previous_address !== raw.address,
     before,
     after,
@@ -271,6 +319,32 @@ function toResourceChange(raw: RawResourceChange, where: string, sensitiveString
         ? []
         : diffAttributes(change.before ?? null, change.after ?? null, change.after_unknown, replacePaths, change.before_sensitive, change.after_sensitive),
   };
+}
+
+/**
+ * `change.importing`: `{id}`, or since Terraform 1.12 `{identity}` when the import block names the
+ * object by identity (hashicorp/terraform internal/command/jsonplan/plan.go, type Importing, v1.15.9).
+ */
+function toImportSource(importing: RawChange["importing"]): ImportSource | undefined {
+  if (!importing) return undefined;
+  const identity = importing.identity;
+  return {
+    id: typeof importing.id === "string" && importing.id !== "" ? importing.id : undefined,
+    identity: identity !== null && typeof identity === "object" && !Array.isArray(identity) ? (identity as Record<string, unknown>) : undefined,
+  };
+}
+
+/** One `action_invocations[]` entry (hashicorp/terraform internal/command/jsonplan/action_invocations.go, v1.15.9). */
+function toActionInvocation(raw: RawActionInvocation, where: string, sensitiveStrings: Set<string>): ActionInvocation {
+  if (typeof raw?.address !== "string") throw new PlanParseError(`${where}: expected an object with "address" (an action terraform will invoke).`);
+  collectSensitiveStrings(raw.config_values, raw.config_sensitive, sensitiveStrings);
+  const lifecycle = raw.lifecycle_action_trigger;
+  const trigger = lifecycle
+    ? `${lifecycle.action_trigger_event ?? "lifecycle event"} of ${lifecycle.triggering_resource_address ?? "a resource"}`
+    : raw.invoke_action_trigger
+      ? "invoked on the command line"
+      : "unknown trigger";
+  return { address: raw.address, type: raw.type ?? "", trigger, config: redactSensitive(raw.config_values ?? null, raw.config_sensitive) };
 }
 
 function toOutputChange(name: string, change: RawChange, sensitiveStrings: Set<string>): OutputChange {

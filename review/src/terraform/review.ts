@@ -55,7 +55,8 @@ export async function reviewPlan(request: PlanReviewRequest, dependencies: Revie
     if (!fs.existsSync(planJsonPath)) return fail("read plan-json", 1, `plan-json: ${request.planJson} does not exist (resolved to ${planJsonPath}).`);
     planText = fs.readFileSync(planJsonPath, "utf8");
   } else {
-    const terraform = await runTerraformPlan({ exec: dependencies.exec, terraform: request.terraform, directory: request.directory, env: dependencies.env });
+    const lockFile = fs.existsSync(join(request.directory, ".terraform.lock.hcl"));
+    const terraform = await runTerraformPlan({ exec: dependencies.exec, terraform: request.terraform, directory: request.directory, env: dependencies.env, lockFile });
     if (!terraform.ok) return fail(terraform.step, terraform.exitCode, terraform.output);
     planText = terraform.planJson;
     planJsonPath = join(request.directory, "tfplan.json");

@@ -11,11 +11,16 @@ export function terraformEnvironment(env: Env): Record<string, string | undefine
   return { ...toolEnvironment(env), TF_IN_AUTOMATION: "1", TF_INPUT: "0" };
 }
 
-export async function runTerraformPlan(options: { exec: Exec; terraform: string; directory: string; env: Env; planFile?: string }): Promise<TerraformRun> {
+/**
+ * `lockFile`: the stack folder holds the committed .terraform.lock.hcl (synth copies it there).
+ * Then init installs only the locked provider versions and checks every package against the
+ * locked checksums, refusing any change to the lock (-lockfile=readonly).
+ */
+export async function runTerraformPlan(options: { exec: Exec; terraform: string; directory: string; env: Env; planFile?: string; lockFile?: boolean }): Promise<TerraformRun> {
   const planFile = options.planFile ?? "tfplan";
   const env = terraformEnvironment(options.env);
   const steps: readonly (readonly string[])[] = [
-    ["init", "-input=false", "-no-color"],
+    ["init", "-input=false", "-no-color", ...(options.lockFile ? ["-lockfile=readonly"] : [])],
     // A review plan never takes the state lock: a deploy holds it for up to two hours, and the
     // pull-request token may only read state. The deploy re-plans under the lock, and its gate
     // refuses a plan that differs from the one reviewed here.

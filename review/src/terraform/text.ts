@@ -8,7 +8,7 @@ import { oneLine, printable, type TextStyle } from "../text";
 import { entriesText, maskedEntries } from "../value-diff-render";
 import { constructPathFor, type PlanModel, type ResourceChange } from "./plan-model";
 import { PLAN_DIFF_OPTIONS, forcingEntries, viewOf } from "./presentation";
-import { ACTION_ORDER, REASONS, countsText, destructiveSummary, groupOf, replacementOrder, type ChangeGroup } from "./vocabulary";
+import { ACTION_ORDER, REASONS, destructiveSummary, groupOf, planCountsText, replacementOrder, type ChangeGroup } from "./vocabulary";
 
 export interface PlanTextOptions {
   readonly environment: string;
@@ -39,8 +39,8 @@ function resourceLines(change: ResourceChange, options: PlanTextOptions, group: 
   const constructPath = constructPathFor(options.constructPaths, change.address);
   const notes: string[] = [];
   if (change.moved && change.previousAddress) notes.push(`moved from ${oneLine(mask(change.previousAddress))}`);
-  if (change.importing || change.importIdentity) {
-    const identity = change.importIdentity ? Object.entries(change.importIdentity).map(([key, value]) => `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`).join(", ") : "";
+  if (change.importing) {
+    const identity = change.importing.identity ? Object.entries(change.importing.identity).map(([key, value]) => `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`).join(", ") : "";
     const what = [change.importing?.id ? `id ${change.importing.id}` : "", identity ? `identity ${identity}` : ""].filter(Boolean).join(", ");
     notes.push(oneLine(mask(what ? `imported: ${what}` : "imported")));
   }
@@ -75,7 +75,7 @@ function cautionLine(change: ResourceChange, options: PlanTextOptions): string {
 
 export function renderPlanText(model: PlanModel, options: PlanTextOptions): string {
   const { style, mask } = options;
-  const lines: string[] = [style.bold(`Terraform plan · ${oneLine(mask(options.environment))}`), `Plan: ${countsText(model.counts)}${model.outputChanges.length > 0 ? ` (and ${model.outputChanges.length} output${model.outputChanges.length === 1 ? "" : "s"} changing)` : ""}`];
+  const lines: string[] = [style.bold(`Terraform plan · ${oneLine(mask(options.environment))}`), `Plan: ${planCountsText(model)}${model.outputChanges.length > 0 ? ` (and ${model.outputChanges.length} output${model.outputChanges.length === 1 ? "" : "s"} changing)` : ""}`];
   if (!model.hasChanges) lines.push("", style.green("No changes. The infrastructure matches the configuration."));
   if (model.errored) lines.push("", style.yellow("! Terraform reported errors while planning: this plan is incomplete."));
 
@@ -95,6 +95,10 @@ export function renderPlanText(model: PlanModel, options: PlanTextOptions): stri
   };
   section("delete");
   section("replace");
+  if (model.actionInvocations.length > 0) {
+    lines.push("", style.bold(`Actions to invoke (${model.actionInvocations.length})`), style.dim("  Applying this plan runs these provider actions, whether or not a resource changes."));
+    for (const invocation of model.actionInvocations) lines.push(`  ${style.red("!")} ${style.bold(oneLine(mask(invocation.address)))}  ${oneLine(mask(invocation.trigger))}`);
+  }
   if (model.drift.length > 0) {
     lines.push("", style.bold(`Changed outside Terraform (${model.drift.length})`), style.dim("  Differences between the last known state and the real infrastructure; the plan accounts for them."));
     for (const change of model.drift) lines.push(...resourceLines(change, options, groupOf(change)));

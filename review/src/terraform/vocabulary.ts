@@ -49,8 +49,14 @@ export const countsText = (counts: PlanCounts): string => {
   return parts.length > 0 ? parts.join(", ") : "no changes";
 };
 
-/** The counts of a model (resource changes only; outputs are counted by the renderers). */
-export const planCountsText = (model: PlanModel): string => countsText(model.counts);
+/** The counts of a model: its resource changes and the actions it invokes (outputs are counted by the renderers). */
+export const planCountsText = (model: PlanModel): string => {
+  const invocations = model.actionInvocations.length;
+  const resources = countsText(model.counts);
+  if (invocations === 0) return resources;
+  const actions = `${invocations} action${invocations === 1 ? "" : "s"} to invoke`;
+  return resources === "no changes" ? actions : `${resources}, ${actions}`;
+};
 
 /**
  * How terraform replaces a resource: `["delete","create"]` (its default)
@@ -61,6 +67,9 @@ export const planCountsText = (model: PlanModel): string => countsText(model.cou
  */
 export const replacementOrder = (change: ResourceChange): string | undefined => {
   if (change.action !== "replace") return undefined;
+  // ["create","forget"] (`lifecycle { destroy = false }`, Terraform 1.15: internal/plans/action.go
+  // CreateThenForget) replaces in state only: the old object keeps running, unmanaged.
+  if (change.keepsReplacedObject) return "creates the new one and keeps the old object (destroy = false): it is only removed from state";
   return change.rawActions[0] === "create" ? "creates the new one first" : "destroys first: downtime";
 };
 

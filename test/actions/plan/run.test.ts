@@ -1,11 +1,12 @@
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run } from "../../../.github/actions/plan/src/run";
 import { parseMarker } from "../../../review/src/notify/github/comments";
 import { readOutputs, runActionInProcess, runnerEnv, runnerFiles, toolVariables } from "../../support/actions-runner";
 import { startFakeGitHub, type FakeGitHub } from "../../support/fake-github";
+import { repoRoot } from "../../support/environments";
 import { describeWithTerraform, terraformBinary, terraformEnv, writeTerraformConfig } from "../../support/terraform";
 
 const fixturesDir = join(__dirname, "..", "..", "fixtures", "tools", "plan");
@@ -205,6 +206,18 @@ describeWithTerraform("plan action running terraform", () => {
     } finally {
       apply.kill("SIGKILL");
     }
+  });
+
+  it("initialises against the stack folder's lock file read-only: a lock that is not the configuration's refuses init", async () => {
+    const dir = stackDir("locked");
+    // The committed lock file locks hashicorp/aws; this stack needs no provider at all, so the
+    // dependencies differ and terraform refuses to change a read-only lock file.
+    copyFileSync(join(repoRoot, ".terraform.lock.hcl"), join(dir, ".terraform.lock.hcl"));
+    const r = runner({ environment: "dev", "working-directory": dir, terraform: terraformBinary });
+    expect((await r.run({ extra: terraformEnv(dir) })).result).toEqual({ ok: false });
+    const body = github.comments(7)[0]!.body;
+    expect(body).toContain("`terraform init` exited with code 1");
+    expect(body).toContain("Error: Provider dependency changes detected");
   });
 
   it("names a missing terraform binary", async () => {

@@ -1,9 +1,14 @@
-import { environmentData } from "../../support/environments";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { environmentData, repoRoot } from "../../support/environments";
+import { requiredMajor } from "../../../scripts/node.mjs";
 import { environmentNames, resourcesOfType, synthesizedStacks } from "../../support/synth";
 import { ALERT_FILTER_PATTERN } from "../../../stacks/constructs/data-pipeline";
 import type { FunctionManifest } from "../../../stacks/lambda/function-manifest";
 import { functionManifests } from "../../../stacks/lambda/manifests";
 import { type Json, inlinePoliciesOf, keyIdFor, lambdaFunctions, ref, referencedId, single } from "./stack-queries";
+
+const testedNodeMajor = requiredMajor(JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")));
 
 const stackOf = (environment: string) => synthesizedStacks().stacks.get(environment)!;
 const suffixOf = (environment: string): string => environmentData(environment).environmentSuffix;
@@ -34,12 +39,10 @@ describe.each(environmentNames)("Lambda functions in %s", (environment) => {
     expect(names).toEqual(functionManifests.map((manifest) => `${manifest.name}-${suffixOf(environment)}`).sort());
   });
 
-  it("every Lambda is arm64 on nodejs22.x or newer", () => {
+  it("every Lambda is arm64 on the Node.js major the project is tested on (package.json engines.node)", () => {
     for (const [, fn] of lambdaFunctions(stackOf(environment))) {
       expect(fn.architectures).toEqual(["arm64"]);
-      const version = /^nodejs(\d+)\.x$/.exec(fn.runtime);
-      expect(version).not.toBeNull();
-      expect(Number(version![1])).toBeGreaterThanOrEqual(22);
+      expect(fn.runtime).toBe(`nodejs${testedNodeMajor}.x`);
     }
   });
 

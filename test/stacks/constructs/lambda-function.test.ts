@@ -8,7 +8,7 @@ import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import type { AwsAccount } from "../../../stacks/constructs/aws-account";
 import { EncryptionKeys } from "../../../stacks/constructs/encryption-keys";
 import { workloadBoundaryOf } from "../../../stacks/constructs/permissions-boundary";
-import { PlatformFunction, type PlatformFunctionProps } from "../../../stacks/constructs/lambda-function";
+import { LAMBDA_RUNTIME, PlatformFunction, type PlatformFunctionProps } from "../../../stacks/constructs/lambda-function";
 import type { FunctionManifest } from "../../../stacks/lambda/function-manifest";
 
 const account: AwsAccount = { accountId: "123456789012", region: "us-east-1", partition: "aws", dnsSuffix: "amazonaws.com" };
@@ -130,12 +130,12 @@ describe("PlatformFunction", () => {
     ]);
   });
 
-  it("is an arm64 nodejs22.x function with its code staged as a hashed asset", () => {
+  it("is an arm64 function on the platform's runtime with its code staged as a hashed asset", () => {
     const lambda = only(synthFunction(), "aws_lambda_function");
     expect(lambda).toMatchObject({
       function_name: "sample-test",
       architectures: ["arm64"],
-      runtime: "nodejs22.x",
+      runtime: LAMBDA_RUNTIME,
       handler: "index.handler",
       source_code_hash: "q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=",
       tracing_config: { mode: "Active" },

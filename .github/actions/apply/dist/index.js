@@ -28581,11 +28581,13 @@ function buildPlanModel(plan, fileName = "plan JSON") {
   }
   const rawChanges = optionalArray(plan, "resource_changes", fileName);
   const rawDrift = optionalArray(plan, "resource_drift", fileName);
+  const rawInvocations = optionalArray(plan, "action_invocations", fileName);
   const sensitiveStrings = /* @__PURE__ */ new Set();
   collectPlanSensitiveStrings(plan, sensitiveStrings);
   const resourceChanges = rawChanges.map((raw, index) => toResourceChange(raw, `${fileName}: resource_changes[${index}]`, sensitiveStrings)).filter((change) => change.mode !== "data" && (change.action !== "no-op" || change.importing !== void 0 || change.moved));
   const drift = rawDrift.map((raw, index) => toResourceChange(raw, `${fileName}: resource_drift[${index}]`, sensitiveStrings)).filter((change) => change.action !== "no-op");
   const outputChanges = Object.entries(plan.output_changes ?? {}).map(([name, change]) => toOutputChange(name, change, sensitiveStrings)).filter((change) => change.action !== "no-op");
+  const actionInvocations = rawInvocations.map((raw, index) => toActionInvocation(raw, `${fileName}: action_invocations[${index}]`, sensitiveStrings));
   const count = (predicate) => resourceChanges.filter(predicate).length;
   const counts = {
     add: count((change) => change.action === "create"),
@@ -28596,13 +28598,14 @@ function buildPlanModel(plan, fileName = "plan JSON") {
     import: count((change) => change.importing !== void 0),
     move: count((change) => change.moved)
   };
-  const hasChanges = Object.values(counts).some((value) => value > 0) || outputChanges.length > 0;
+  const hasChanges = Object.values(counts).some((value) => value > 0) || outputChanges.length > 0 || actionInvocations.length > 0;
   return {
     formatVersion,
     terraformVersion: typeof plan.terraform_version === "string" ? plan.terraform_version : "unknown",
     resourceChanges,
     drift,
     outputChanges,
+    actionInvocations,
     counts,
     hasChanges,
     errored: plan.errored === true,
@@ -28625,8 +28628,13 @@ function classifyActions(actions) {
     case "read":
     case "no-op":
       return key2;
+    // "create,forget": a new object replaces the old one, which leaves the state without being
+    // destroyed (`lifecycle { destroy = false }`). Terraform calls it a replace: plans.CreateThenForget,
+    // IsReplace() in hashicorp/terraform internal/plans/action.go; `["create", "forget"] (replace)`
+    // in internal/command/jsonplan/plan.go (v1.15.9).
     case "delete,create":
     case "create,delete":
+    case "create,forget":
       return "replace";
     case "":
       return "no-op";
@@ -28656,14 +28664,29 @@ function toResourceChange(raw, where, sensitiveStrings) {
     action,
     actionReason: raw.action_reason,
     replacePaths,
-    importing: change.importing ? { id: typeof change.importing.id === "string" ? change.importing.id : void 0 } : void 0,
-    importIdentity: isPlainObject3(change.importing?.identity) ? change.importing.identity : void 0,
+    importing: toImportSource(change.importing),
+    keepsReplacedObject: change.actions.join(",") === "create,forget",
     moved: raw.previous_address !== void 0 && raw.previous_address !== raw.address,
     before,
     after,
     afterUnknown: change.after_unknown ?? {},
     attributeChanges: action === "delete" || action === "forget" ? [] : diffAttributes(change.before ?? null, change.after ?? null, change.after_unknown, replacePaths, change.before_sensitive, change.after_sensitive)
   };
+}
+function toImportSource(importing) {
+  if (!importing) return void 0;
+  const identity = importing.identity;
+  return {
+    id: typeof importing.id === "string" && importing.id !== "" ? importing.id : void 0,
+    identity: identity !== null && typeof identity === "object" && !Array.isArray(identity) ? identity : void 0
+  };
+}
+function toActionInvocation(raw, where, sensitiveStrings) {
+  if (typeof raw?.address !== "string") throw new PlanParseError(`${where}: expected an object with "address" (an action terraform will invoke).`);
+  collectSensitiveStrings(raw.config_values, raw.config_sensitive, sensitiveStrings);
+  const lifecycle = raw.lifecycle_action_trigger;
+  const trigger = lifecycle ? `${lifecycle.action_trigger_event ?? "lifecycle event"} of ${lifecycle.triggering_resource_address ?? "a resource"}` : raw.invoke_action_trigger ? "invoked on the command line" : "unknown trigger";
+  return { address: raw.address, type: raw.type ?? "", trigger, config: redactSensitive(raw.config_values ?? null, raw.config_sensitive) };
 }
 function toOutputChange(name, change, sensitiveStrings) {
   collectSensitiveStrings(change.before, change.before_sensitive, sensitiveStrings);
@@ -28771,6 +28794,13 @@ var countsText = (counts) => {
   const parts = COUNT_WORDS.filter(([key2]) => counts[key2] > 0).map(([key2, words]) => `${counts[key2]} ${words}`);
   return parts.length > 0 ? parts.join(", ") : "no changes";
 };
+var planCountsText = (model) => {
+  const invocations = model.actionInvocations.length;
+  const resources = countsText(model.counts);
+  if (invocations === 0) return resources;
+  const actions = `${invocations} action${invocations === 1 ? "" : "s"} to invoke`;
+  return resources === "no changes" ? actions : `${resources}, ${actions}`;
+};
 
 // review/src/terraform/terraform-output.ts
 var COMPLETE = /^(.+?): (Creation|Modifications|Destruction|Import) complete after \S+/;
@@ -28838,7 +28868,9 @@ function planDigest(model) {
     previous_address: change.moved ? change.previousAddress : void 0,
     importing: change.importing
   })).sort((a, b) => a.address < b.address ? -1 : a.address > b.address ? 1 : 0);
-  return `sha256:${(0, import_node_crypto2.createHash)("sha256").update(canonicalJson(changes)).digest("hex")}`;
+  const invocations = model.actionInvocations.map((invocation) => ({ address: invocation.address, trigger: invocation.trigger, config: invocation.config }));
+  const fingerprinted = invocations.length === 0 ? changes : { resource_changes: changes, action_invocations: invocations };
+  return `sha256:${(0, import_node_crypto2.createHash)("sha256").update(canonicalJson(fingerprinted)).digest("hex")}`;
 }
 
 // review/src/infracost/decimal.ts
@@ -28950,7 +28982,7 @@ var stackDirectoryOf = (environment) => `cdktf.out/stacks/trading-platform-${env
 var import_node_path = require("node:path");
 
 // review/src/apply/markdown.ts
-var countsLine = (model) => countsText(model.counts);
+var countsLine = (model) => planCountsText(model);
 var MAX_COMPLETED = 50;
 var MAX_ERRORS = 10;
 var tail = (text, lines = 80) => text.trimEnd().split("\n").slice(-lines).join("\n");
@@ -28964,7 +28996,7 @@ function renderApplyFailed(options) {
   const { errors, completed } = parseTerraformOutput(options.output);
   const parts = [
     `### ❌ ${escapeText(options.environment)}: apply failed`,
-    `The reviewed plan from #${options.pullRequestNumber} (${countsText(options.model.counts)}) failed to apply; some changes may have been made.`
+    `The reviewed plan from #${options.pullRequestNumber} (${planCountsText(options.model)}) failed to apply; some changes may have been made.`
   ];
   if (errors.length > 0) {
     const items = errors.slice(0, MAX_ERRORS).map((error2) => `> - **Error: ${escapeText(error2.summary)}**${error2.details.filter((line) => line !== "").map((line) => `<br>${escapeText(line.trim())}`).join("")}`);
@@ -29039,7 +29071,7 @@ function renderMismatch(options) {
 }
 
 // review/src/apply/text.ts
-var countsLine2 = (model) => countsText(model.counts);
+var countsLine2 = (model) => planCountsText(model);
 var renderNotAppliedText = (environment, reason, style) => `${style.red(style.bold(`${oneLine(environment)}: not applied`))}
 ${printable(reason)}`;
 var renderUpToDateText = (environment, pullRequestNumber, digest, style) => `${style.green(style.bold(`${oneLine(environment)}: already up to date`))}

@@ -28964,11 +28964,13 @@ function buildPlanModel(plan, fileName = "plan JSON") {
   }
   const rawChanges = optionalArray(plan, "resource_changes", fileName);
   const rawDrift = optionalArray(plan, "resource_drift", fileName);
+  const rawInvocations = optionalArray(plan, "action_invocations", fileName);
   const sensitiveStrings = /* @__PURE__ */ new Set();
   collectPlanSensitiveStrings(plan, sensitiveStrings);
   const resourceChanges = rawChanges.map((raw, index) => toResourceChange(raw, `${fileName}: resource_changes[${index}]`, sensitiveStrings)).filter((change) => change.mode !== "data" && (change.action !== "no-op" || change.importing !== void 0 || change.moved));
   const drift = rawDrift.map((raw, index) => toResourceChange(raw, `${fileName}: resource_drift[${index}]`, sensitiveStrings)).filter((change) => change.action !== "no-op");
   const outputChanges = Object.entries(plan.output_changes ?? {}).map(([name, change]) => toOutputChange(name, change, sensitiveStrings)).filter((change) => change.action !== "no-op");
+  const actionInvocations = rawInvocations.map((raw, index) => toActionInvocation(raw, `${fileName}: action_invocations[${index}]`, sensitiveStrings));
   const count = (predicate) => resourceChanges.filter(predicate).length;
   const counts = {
     add: count((change) => change.action === "create"),
@@ -28979,13 +28981,14 @@ function buildPlanModel(plan, fileName = "plan JSON") {
     import: count((change) => change.importing !== void 0),
     move: count((change) => change.moved)
   };
-  const hasChanges = Object.values(counts).some((value) => value > 0) || outputChanges.length > 0;
+  const hasChanges = Object.values(counts).some((value) => value > 0) || outputChanges.length > 0 || actionInvocations.length > 0;
   return {
     formatVersion,
     terraformVersion: typeof plan.terraform_version === "string" ? plan.terraform_version : "unknown",
     resourceChanges,
     drift,
     outputChanges,
+    actionInvocations,
     counts,
     hasChanges,
     errored: plan.errored === true,
@@ -29008,8 +29011,13 @@ function classifyActions(actions) {
     case "read":
     case "no-op":
       return key;
+    // "create,forget": a new object replaces the old one, which leaves the state without being
+    // destroyed (`lifecycle { destroy = false }`). Terraform calls it a replace: plans.CreateThenForget,
+    // IsReplace() in hashicorp/terraform internal/plans/action.go; `["create", "forget"] (replace)`
+    // in internal/command/jsonplan/plan.go (v1.15.9).
     case "delete,create":
     case "create,delete":
+    case "create,forget":
       return "replace";
     case "":
       return "no-op";
@@ -29039,14 +29047,29 @@ function toResourceChange(raw, where, sensitiveStrings) {
     action,
     actionReason: raw.action_reason,
     replacePaths,
-    importing: change.importing ? { id: typeof change.importing.id === "string" ? change.importing.id : void 0 } : void 0,
-    importIdentity: isPlainObject3(change.importing?.identity) ? change.importing.identity : void 0,
+    importing: toImportSource(change.importing),
+    keepsReplacedObject: change.actions.join(",") === "create,forget",
     moved: raw.previous_address !== void 0 && raw.previous_address !== raw.address,
     before,
     after,
     afterUnknown: change.after_unknown ?? {},
     attributeChanges: action === "delete" || action === "forget" ? [] : diffAttributes(change.before ?? null, change.after ?? null, change.after_unknown, replacePaths, change.before_sensitive, change.after_sensitive)
   };
+}
+function toImportSource(importing) {
+  if (!importing) return void 0;
+  const identity = importing.identity;
+  return {
+    id: typeof importing.id === "string" && importing.id !== "" ? importing.id : void 0,
+    identity: identity !== null && typeof identity === "object" && !Array.isArray(identity) ? identity : void 0
+  };
+}
+function toActionInvocation(raw, where, sensitiveStrings) {
+  if (typeof raw?.address !== "string") throw new PlanParseError(`${where}: expected an object with "address" (an action terraform will invoke).`);
+  collectSensitiveStrings(raw.config_values, raw.config_sensitive, sensitiveStrings);
+  const lifecycle = raw.lifecycle_action_trigger;
+  const trigger = lifecycle ? `${lifecycle.action_trigger_event ?? "lifecycle event"} of ${lifecycle.triggering_resource_address ?? "a resource"}` : raw.invoke_action_trigger ? "invoked on the command line" : "unknown trigger";
+  return { address: raw.address, type: raw.type ?? "", trigger, config: redactSensitive(raw.config_values ?? null, raw.config_sensitive) };
 }
 function toOutputChange(name, change, sensitiveStrings) {
   collectSensitiveStrings(change.before, change.before_sensitive, sensitiveStrings);
@@ -29193,8 +29216,16 @@ var countsText = (counts) => {
   const parts = COUNT_WORDS.filter(([key]) => counts[key] > 0).map(([key, words]) => `${counts[key]} ${words}`);
   return parts.length > 0 ? parts.join(", ") : "no changes";
 };
+var planCountsText = (model) => {
+  const invocations = model.actionInvocations.length;
+  const resources = countsText(model.counts);
+  if (invocations === 0) return resources;
+  const actions = `${invocations} action${invocations === 1 ? "" : "s"} to invoke`;
+  return resources === "no changes" ? actions : `${resources}, ${actions}`;
+};
 var replacementOrder = (change) => {
   if (change.action !== "replace") return void 0;
+  if (change.keepsReplacedObject) return "creates the new one and keeps the old object (destroy = false): it is only removed from state";
   return change.rawActions[0] === "create" ? "creates the new one first" : "destroys first: downtime";
 };
 function destructiveSummary(destroyed, replaced) {
@@ -29335,13 +29366,13 @@ function describeReason(change, mask) {
   }
   return parts.length > 0 ? parts.join("; ") : "no reason given by terraform";
 }
-var countsLine = (model) => `**Plan:** ${countsText(model.counts)}${model.outputChanges.length > 0 ? ` (and ${model.outputChanges.length} output${model.outputChanges.length === 1 ? "" : "s"} changing)` : ""}`;
+var countsLine = (model) => `**Plan:** ${planCountsText(model)}${model.outputChanges.length > 0 ? ` (and ${model.outputChanges.length} output${model.outputChanges.length === 1 ? "" : "s"} changing)` : ""}`;
 var symbolOf = (group2) => ACTION_ORDER.find((entry) => entry.action === group2).symbol;
 function notesOf(change, mask) {
   const notes = [];
   if (change.moved && change.previousAddress) notes.push(`moved from <code>${escapeHtml(mask(change.previousAddress))}</code>`);
-  if (change.importing || change.importIdentity) {
-    const identity = change.importIdentity ? Object.entries(change.importIdentity).map(([key, value]) => `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`).join(", ") : void 0;
+  if (change.importing) {
+    const identity = change.importing.identity ? Object.entries(change.importing.identity).map(([key, value]) => `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`).join(", ") : void 0;
     const what = [change.importing?.id ? `id <code>${escapeHtml(mask(change.importing.id))}</code>` : "", identity ? `identity <code>${escapeHtml(mask(identity))}</code>` : ""].filter(Boolean).join(", ");
     notes.push(what ? `imported: ${what}` : "imported");
   }
@@ -29456,6 +29487,17 @@ function blocks(model, options) {
         large
       ),
       noun: "destroyed or replaced resources",
+      rowSeparator: "\n"
+    });
+  }
+  if (model.actionInvocations.length > 0) {
+    result.push({
+      kind: "section",
+      header: `#### ⚡ Actions to invoke (${model.actionInvocations.length})
+
+Applying this plan runs these provider actions, whether or not a resource changes.`,
+      rows: model.actionInvocations.map((invocation) => `- ${inlineCode(mask(invocation.address))}: ${escapeText(mask(invocation.trigger))}`),
+      noun: "actions",
       rowSeparator: "\n"
     });
   }
@@ -29577,7 +29619,9 @@ function planDigest(model) {
     previous_address: change.moved ? change.previousAddress : void 0,
     importing: change.importing
   })).sort((a, b) => a.address < b.address ? -1 : a.address > b.address ? 1 : 0);
-  return `sha256:${(0, import_node_crypto2.createHash)("sha256").update(canonicalJson(changes)).digest("hex")}`;
+  const invocations = model.actionInvocations.map((invocation) => ({ address: invocation.address, trigger: invocation.trigger, config: invocation.config }));
+  const fingerprinted = invocations.length === 0 ? changes : { resource_changes: changes, action_invocations: invocations };
+  return `sha256:${(0, import_node_crypto2.createHash)("sha256").update(canonicalJson(fingerprinted)).digest("hex")}`;
 }
 
 // review/src/terraform/terraform-plan.ts
@@ -29588,7 +29632,7 @@ async function runTerraformPlan(options) {
   const planFile = options.planFile ?? "tfplan";
   const env = terraformEnvironment(options.env);
   const steps = [
-    ["init", "-input=false", "-no-color"],
+    ["init", "-input=false", "-no-color", ...options.lockFile ? ["-lockfile=readonly"] : []],
     // A review plan never takes the state lock: a deploy holds it for up to two hours, and the
     // pull-request token may only read state. The deploy re-plans under the lock, and its gate
     // refuses a plan that differs from the one reviewed here.
@@ -29625,8 +29669,8 @@ function resourceLines(change, options, group2) {
   const constructPath = constructPathFor(options.constructPaths, change.address);
   const notes = [];
   if (change.moved && change.previousAddress) notes.push(`moved from ${oneLine(mask(change.previousAddress))}`);
-  if (change.importing || change.importIdentity) {
-    const identity = change.importIdentity ? Object.entries(change.importIdentity).map(([key, value]) => `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`).join(", ") : "";
+  if (change.importing) {
+    const identity = change.importing.identity ? Object.entries(change.importing.identity).map(([key, value]) => `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`).join(", ") : "";
     const what = [change.importing?.id ? `id ${change.importing.id}` : "", identity ? `identity ${identity}` : ""].filter(Boolean).join(", ");
     notes.push(oneLine(mask(what ? `imported: ${what}` : "imported")));
   }
@@ -29657,7 +29701,7 @@ function cautionLine(change, options) {
 }
 function renderPlanText(model, options) {
   const { style, mask } = options;
-  const lines = [style.bold(`Terraform plan · ${oneLine(mask(options.environment))}`), `Plan: ${countsText(model.counts)}${model.outputChanges.length > 0 ? ` (and ${model.outputChanges.length} output${model.outputChanges.length === 1 ? "" : "s"} changing)` : ""}`];
+  const lines = [style.bold(`Terraform plan · ${oneLine(mask(options.environment))}`), `Plan: ${planCountsText(model)}${model.outputChanges.length > 0 ? ` (and ${model.outputChanges.length} output${model.outputChanges.length === 1 ? "" : "s"} changing)` : ""}`];
   if (!model.hasChanges) lines.push("", style.green("No changes. The infrastructure matches the configuration."));
   if (model.errored) lines.push("", style.yellow("! Terraform reported errors while planning: this plan is incomplete."));
   const destructive = model.resourceChanges.filter((change) => change.action === "delete" || change.action === "replace");
@@ -29675,6 +29719,10 @@ function renderPlanText(model, options) {
   };
   section("delete");
   section("replace");
+  if (model.actionInvocations.length > 0) {
+    lines.push("", style.bold(`Actions to invoke (${model.actionInvocations.length})`), style.dim("  Applying this plan runs these provider actions, whether or not a resource changes."));
+    for (const invocation of model.actionInvocations) lines.push(`  ${style.red("!")} ${style.bold(oneLine(mask(invocation.address)))}  ${oneLine(mask(invocation.trigger))}`);
+  }
   if (model.drift.length > 0) {
     lines.push("", style.bold(`Changed outside Terraform (${model.drift.length})`), style.dim("  Differences between the last known state and the real infrastructure; the plan accounts for them."));
     for (const change of model.drift) lines.push(...resourceLines(change, options, groupOf(change)));
@@ -29727,7 +29775,8 @@ async function reviewPlan(request2, dependencies, publisher) {
     if (!fs3.existsSync(planJsonPath)) return fail("read plan-json", 1, `plan-json: ${request2.planJson} does not exist (resolved to ${planJsonPath}).`);
     planText = fs3.readFileSync(planJsonPath, "utf8");
   } else {
-    const terraform = await runTerraformPlan({ exec: dependencies.exec, terraform: request2.terraform, directory: request2.directory, env: dependencies.env });
+    const lockFile = fs3.existsSync((0, import_node_path.join)(request2.directory, ".terraform.lock.hcl"));
+    const terraform = await runTerraformPlan({ exec: dependencies.exec, terraform: request2.terraform, directory: request2.directory, env: dependencies.env, lockFile });
     if (!terraform.ok) return fail(terraform.step, terraform.exitCode, terraform.output);
     planText = terraform.planJson;
     planJsonPath = (0, import_node_path.join)(request2.directory, "tfplan.json");
