@@ -358,9 +358,10 @@ describe("imports", () => {
     expect(comment).toContain("imported: id <code>trading-logs-@\u200dops</code>");
   });
 
-  it("shows the identity of a resource imported by identity, which the digest does not depend on", () => {
+  it("shows the identity of a resource imported by identity, which the digest covers (another object imported is another plan)", () => {
     const { comment, model } = render(imported({ identity: { account_id: "111122223333", bucket: "trading-logs" } }), "identity.json");
     expect(comment).toContain("imported: identity <code>account_id=111122223333, bucket=trading-logs</code>");
-    expect(planDigest(model)).toBe(planDigest(parsePlanJson(imported({ identity: { account_id: "999999999999", bucket: "x" } }), "other.json")));
+    expect(planDigest(model)).toBe(planDigest(parsePlanJson(imported({ identity: { bucket: "trading-logs", account_id: "111122223333" } }), "same.json")));
+    expect(planDigest(model)).not.toBe(planDigest(parsePlanJson(imported({ identity: { account_id: "999999999999", bucket: "x" } }), "other.json")));
   });
 });

@@ -33,8 +33,8 @@ describe('["create","forget"]: a replace that leaves the old object running', ()
   it("is listed with the replaced resources, saying the old object is not destroyed", () => {
     const { markdown, text: plain } = render();
     const line = markdown.split("\n").find((candidate) => candidate.startsWith(`> - **replace** ${inlineCode("aws_s3_bucket.archive")}`));
-    expect(line).toMatch(/forces replacement \(the old object is not destroyed, only removed from state \(destroy = false\)\)$/);
-    expect(plain).toMatch(/- replace aws_s3_bucket\.archive: .*the old object is not destroyed/);
+    expect(line).toContain("keeps the old object (destroy = false): it is only removed from state");
+    expect(plain).toMatch(/- replace aws_s3_bucket\.archive.*keeps the old object \(destroy = false\): it is only removed from state/);
   });
 
   it("a plain replace keeps saying nothing about a kept object", () => {
@@ -53,8 +53,8 @@ describe("change.importing.identity (Terraform 1.12+: an import block by identit
 
   it("shows the identity it imports, masked like any other text", () => {
     const { markdown, text: plain } = render();
-    expect(markdown).toContain("imported by identity <code>account_id=123456789012, name=trading-ingest</code>");
-    expect(plain).toContain("imported by identity account_id=123456789012, name=trading-ingest");
+    expect(markdown).toContain("imported: identity <code>account_id=123456789012, name=trading-ingest</code>");
+    expect(plain).toContain("imported: identity account_id=123456789012, name=trading-ingest");
     const masked = renderPlanText(model, { environment: "dev", constructPaths: new Map(), mask: createMasker(["123456789012"]), style: PLAIN });
     expect(masked).not.toContain("123456789012");
   });
