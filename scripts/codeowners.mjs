@@ -33,6 +33,10 @@ export const SECURITY_PATHS = [
   "/scripts/github-rest.mjs",
   "/scripts/codeowners.mjs",
   "/scripts/github-setup.mjs",
+  // Which provider binaries the apply roles run (checksums) and which action commits the workflows run.
+  "/.terraform.lock.hcl",
+  "/.github/action-pins.json",
+  "/scripts/verify-action-pins.mjs",
   "/CODEOWNERS",
 ];
 
