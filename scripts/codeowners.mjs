@@ -17,6 +17,7 @@
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { runWhenExecuted } from "./run-when-executed.mjs";
 
 const defaultRepoRoot = join(fileURLToPath(new URL(".", import.meta.url)), "..");
 
@@ -33,6 +34,8 @@ export const SECURITY_PATHS = [
   "/scripts/github-rest.mjs",
   "/scripts/codeowners.mjs",
   "/scripts/github-setup.mjs",
+  // The entry point of the scripts above: it decides their exit codes.
+  "/scripts/run-when-executed.mjs",
   // Which provider binaries the apply roles run (checksums) and which action commits the workflows run.
   "/.terraform.lock.hcl",
   "/.github/action-pins.json",
@@ -131,11 +134,4 @@ function main(argv) {
   return 0;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  try {
-    process.exitCode = main(process.argv.slice(2));
-  } catch (error) {
-    console.error(error.message);
-    process.exitCode = 1;
-  }
-}
+runWhenExecuted(import.meta.url, main);

@@ -19,6 +19,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { runWhenExecuted } from "./run-when-executed.mjs";
 
 const defaultEnvironmentsDir = join(fileURLToPath(new URL(".", import.meta.url)), "..", "environments");
 
@@ -257,11 +258,4 @@ function main(argv) {
   return 2;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  try {
-    process.exitCode = main(process.argv.slice(2));
-  } catch (error) {
-    console.error(error.message);
-    process.exitCode = 1;
-  }
-}
+runWhenExecuted(import.meta.url, main);

@@ -46,6 +46,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readEnvironments } from "./environments.mjs";
 import { GitHubUnreachableError, createGitHubRest } from "./github-rest.mjs";
+import { runWhenExecuted } from "./run-when-executed.mjs";
 
 const repoRoot = join(fileURLToPath(new URL(".", import.meta.url)), "..");
 
@@ -945,12 +946,4 @@ async function main(argv, env) {
   return command === "check" ? runCheck(request, expected, print) : runSetup(request, expected, print, { setDefaultBranch: flags.includes("--set-default-branch") });
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  main(process.argv.slice(2), process.env).then(
-    (code) => (process.exitCode = code),
-    (error) => {
-      console.error(error.message);
-      process.exitCode = 1;
-    },
-  );
-}
+runWhenExecuted(import.meta.url, main);

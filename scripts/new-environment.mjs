@@ -9,6 +9,7 @@ import { readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseDocument } from "yaml";
+import { runWhenExecuted } from "./run-when-executed.mjs";
 
 const defaultRepoRoot = join(fileURLToPath(new URL(".", import.meta.url)), "..");
 
@@ -181,6 +182,4 @@ function main(argv) {
   }
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  process.exitCode = main(process.argv.slice(2));
-}
+runWhenExecuted(import.meta.url, main);

@@ -14,8 +14,8 @@
 //     token that CAN write or lock state, because pull-request code holds it;
 //   - for --access write (deploy, destroy): a token that cannot read, write, lock and unlock state.
 // No dependencies: it runs right after checkout. TF_CLOUD_API_URL points it at another API (tests).
-import { fileURLToPath } from "node:url";
 import { readEnvironments } from "./environments.mjs";
+import { runWhenExecuted } from "./run-when-executed.mjs";
 
 const DEFAULT_API_URL = "https://app.terraform.io/api/v2";
 
@@ -92,12 +92,4 @@ async function main(argv, env) {
   return problems.length === 0 ? 0 : 1;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  main(process.argv.slice(2), process.env).then(
-    (code) => (process.exitCode = code),
-    (error) => {
-      console.error(error.message);
-      process.exitCode = 1;
-    },
-  );
-}
+runWhenExecuted(import.meta.url, main);

@@ -21,6 +21,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { LineCounter, isMap, isSeq, parse, parseDocument } from "yaml";
+import { runWhenExecuted } from "./run-when-executed.mjs";
 
 const defaultRoot = join(fileURLToPath(new URL(".", import.meta.url)), "..");
 export const PINS_FILE = join(".github", "action-pins.json");
@@ -281,4 +282,4 @@ async function main(argv) {
   return 0;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main(process.argv.slice(2)).then((code) => (process.exitCode = code));
+runWhenExecuted(import.meta.url, main);

@@ -126,7 +126,12 @@ function seed(): Record<string, string> {
   const environments = mkdtempSync(join(tmpdir(), "environments-"));
   writeEnvironmentFiles(environments, ENVIRONMENTS);
   return {
-    ...Object.fromEntries(["promote.mjs", "promotion-pull-request.mjs", "github-rest.mjs", "environments.mjs"].map((file) => [`scripts/${file}`, join(repoRoot, "scripts", file)])),
+    // Every script, as a checkout has them: the workflow's scripts and whatever they import.
+    ...Object.fromEntries(
+      readdirSync(join(repoRoot, "scripts"))
+        .filter((file) => file.endsWith(".mjs"))
+        .map((file) => [`scripts/${file}`, join(repoRoot, "scripts", file)]),
+    ),
     ...Object.fromEntries(readdirSync(environments).map((file) => [`environments/${file}`, join(environments, file)])),
   };
 }
