@@ -4,7 +4,7 @@ import { basename, join, resolve } from "node:path";
 import { placeholderProblems, readEnvironments } from "../../scripts/environments.mjs";
 import { expectTracesAtConstructingLines } from "../support/construct-traces";
 import { accountsData, environmentData, repoAccounts, repoEnvironmentSource } from "../support/environments";
-import { sandbox, sharedLambdaBundles } from "../support/sandbox";
+import { sandboxWithBundledApp as sandbox, sharedLambdaBundles } from "../support/sandbox";
 
 const environmentNames = repoEnvironmentSource.list().sort();
 /** The environment single-environment runs use: any real one will do. */
@@ -31,7 +31,8 @@ function realAccountIds(dir: string): Record<string, { id: string }> {
 }
 
 
-// Every sandbox's Lambda packages come from one folder, bundled once (test/synth/ tests the caches themselves).
+// Every sandbox's Lambda packages come from one folder, bundled once, and every sandbox starts with the
+// repository's bundled app (test/synth/ tests the caches themselves, from cold).
 const runSynth = (cwd: string, args: string[], env: Record<string, string> = {}) =>
   spawnSync(process.execPath, ["scripts/synth.mjs", ...args], { cwd, encoding: "utf8", env: { ...process.env, LAMBDA_BUNDLE_DIR: sharedLambdaBundles(), ...env } });
 

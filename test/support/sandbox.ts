@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { cpSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { repoRoot } from "./environments";
@@ -14,6 +14,29 @@ export function sandbox(): string {
     cpSync(join(repoRoot, entry), join(dir, entry), { recursive: true });
   }
   symlinkSync(join(repoRoot, "node_modules"), join(dir, "node_modules"));
+  return dir;
+}
+
+/**
+ * A sandbox whose bundled synth app is already built: the cache record of
+ * `from`'s app (by default the repository's own, which jest's globalSetup has
+ * just built) and its bundle, copied into the sandbox's `.build/synth/`. The
+ * record names its inputs relative to the tree and by content
+ * (synth/run-bundled.mjs), so the sandbox's synth reuses the bundle while its
+ * sources are the same and rebuilds once a test edits one; without a record to
+ * copy it is a plain sandbox that bundles on its first synth. Tests of the
+ * cache itself use plain sandboxes (test/synth/run-bundled.test.ts).
+ */
+export function sandboxWithBundledApp(from: string = repoRoot): string {
+  const dir = sandbox();
+  const cacheDir = join(from, ".build", "synth");
+  const record = join(cacheDir, "stacks-main-ts.json");
+  if (!existsSync(record)) return dir;
+  const bundle = (JSON.parse(readFileSync(record, "utf8")) as { bundle?: unknown }).bundle;
+  if (typeof bundle !== "string" || !existsSync(join(from, bundle))) return dir;
+  mkdirSync(join(dir, ".build", "synth"), { recursive: true });
+  copyFileSync(join(from, bundle), join(dir, bundle));
+  copyFileSync(record, join(dir, ".build", "synth", "stacks-main-ts.json"));
   return dir;
 }
 
