@@ -12,7 +12,7 @@ module.exports = {
   resolver: "<rootDir>/jest.resolver.js",
   moduleFileExtensions: ["ts", "tsx", "js", "mjs", "cjs", "json"],
   testTimeout: 60000,
-  maxWorkers: 2,
+  maxWorkers: 3,
   // Synthesizes every environment once per run for the tests that read the JSON (test/support/synth.ts).
   globalSetup: "<rootDir>/test/support/global-synth.ts",
   globalTeardown: "<rootDir>/test/support/global-teardown.ts",

@@ -37,9 +37,17 @@ const runSynth = (cwd: string, args: string[], env: Record<string, string> = {})
   spawnSync(process.execPath, ["scripts/synth.mjs", ...args], { cwd, encoding: "utf8", env: { ...process.env, LAMBDA_BUNDLE_DIR: sharedLambdaBundles(), ...env } });
 
 describe("npm run synth (scripts/synth.mjs)", () => {
-  it("synthesizes every environment and prints where each stack went and how many resources it has", () => {
+  // One sandbox synthesized as it was copied (every environment, local state), for the cases that only
+  // read that output or run a synth beside it that must leave it alone; cases that change an input
+  // have sandboxes of their own.
+  let shared: { dir: string; result: ReturnType<typeof runSynth> };
+  beforeAll(() => {
     const dir = sandbox();
-    const result = runSynth(dir, [], { TF_BACKEND: "local" });
+    shared = { dir, result: runSynth(dir, [], { TF_BACKEND: "local" }) };
+  });
+
+  it("synthesizes every environment and prints where each stack went and how many resources it has", () => {
+    const { dir, result } = shared;
     expect(result.stderr).toBe(placeholderWarnings(dir, environmentNames));
     expect(result.status).toBe(0);
     for (const name of environmentNames) {
@@ -87,8 +95,7 @@ describe("npm run synth (scripts/synth.mjs)", () => {
   });
 
   it("maps each resource's creation trace through the bundle's source map to the TypeScript line that constructs it", () => {
-    const dir = sandbox();
-    const result = runSynth(dir, [sample], { TF_BACKEND: "local" });
+    const { dir, result } = shared;
     expect(result.status).toBe(0);
     const text = readFileSync(synthesizedStackFile(dir, sample), "utf8");
     expect(expectTracesAtConstructingLines(text, dir)).toBeGreaterThan(100);
@@ -154,8 +161,8 @@ try {
   });
 
   it("keeps the previous cdktf.out intact when a later synth fails", () => {
-    const dir = sandbox();
-    expect(runSynth(dir, [sample], { TF_BACKEND: "local" }).status).toBe(0);
+    const { dir } = shared;
+    expect(shared.result.status).toBe(0);
     const before = readFileSync(synthesizedStackFile(dir, sample), "utf8");
     const result = runSynth(dir, ["no-such-environment"]);
     expect(result.status).toBe(1);
@@ -186,15 +193,18 @@ try {
   });
 
   it("TF_BACKEND=local keeps state in .terraform-state/, outside cdktf.out, so a later synth does not lose it", () => {
-    const dir = sandbox();
-    expect(runSynth(dir, [sample], { TF_BACKEND: "local" }).status).toBe(0);
+    const { dir } = shared;
+    expect(shared.result.status).toBe(0);
     const stackDir = join(dir, "cdktf.out", "stacks", `trading-platform-${sample}`);
     const statePath = JSON.parse(readFileSync(synthesizedStackFile(dir, sample), "utf8")).terraform.backend.local.path;
     // terraform resolves a relative local backend path from the folder it runs in, the stack's.
     expect(resolve(stackDir, statePath)).toBe(join(dir, ".terraform-state", `trading-platform-${sample}.tfstate`));
+    // TF_LOCAL_STATE_DIR moves it (synthesized into another output folder, leaving the shared one alone).
     const custom = join(dir, "elsewhere");
-    expect(runSynth(dir, [sample], { TF_BACKEND: "local", TF_LOCAL_STATE_DIR: custom }).status).toBe(0);
-    expect(resolve(stackDir, JSON.parse(readFileSync(synthesizedStackFile(dir, sample), "utf8")).terraform.backend.local.path)).toBe(join(custom, `trading-platform-${sample}.tfstate`));
+    const customOut = join(dir, "cdktf.out-custom-state");
+    expect(runSynth(dir, [sample], { TF_BACKEND: "local", TF_LOCAL_STATE_DIR: custom, CDKTF_OUTDIR: customOut }).status).toBe(0);
+    const customStackDir = join(customOut, "stacks", `trading-platform-${sample}`);
+    expect(resolve(customStackDir, JSON.parse(readFileSync(join(customStackDir, "cdk.tf.json"), "utf8")).terraform.backend.local.path)).toBe(join(custom, `trading-platform-${sample}.tfstate`));
   });
 
   it("rejects an unknown TF_BACKEND", () => {
