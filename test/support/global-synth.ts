@@ -14,6 +14,13 @@ export const SYNTHESIZED_STACKS_DIR = "SYNTHESIZED_STACKS_DIR";
 
 const repoRoot = join(__dirname, "..", "..");
 
+/**
+ * The Lambda packages of every test synth that is not about the caches themselves: the shared synth
+ * fills it first, and the bundler keys each package by the content of its inputs and writes it
+ * atomically, so test files and sandboxes running at once share it safely.
+ */
+export const TEST_LAMBDA_BUNDLE_DIR = join(repoRoot, ".build", "lambda-test");
+
 export function synthesizeForTests(): string {
   const workDir = mkdtempSync(join(tmpdir(), "trading-synth-"));
   const result = spawnSync(process.execPath, [join(repoRoot, "scripts", "synth.mjs")], {
@@ -24,8 +31,7 @@ export function synthesizeForTests(): string {
       TF_BACKEND: "local",
       CDKTF_OUTDIR: join(workDir, "cdktf.out"),
       TF_LOCAL_STATE_DIR: join(workDir, ".terraform-state"),
-      // The Lambda packages the in-process test synths use too (test/support/synth.ts).
-      LAMBDA_BUNDLE_DIR: join(repoRoot, ".build", "lambda-test"),
+      LAMBDA_BUNDLE_DIR: TEST_LAMBDA_BUNDLE_DIR,
     },
   });
   if (result.status !== 0) {

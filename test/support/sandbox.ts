@@ -3,6 +3,7 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, 
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { repoRoot } from "./environments";
+import { TEST_LAMBDA_BUNDLE_DIR } from "./global-synth";
 
 /** What a sandbox copies of the repository: everything a synth reads. */
 export const SANDBOX_ENTRIES = ["stacks", "synth", "scripts", "environments", "package.json", "cdktf.json"] as const;
@@ -40,18 +41,13 @@ export function sandboxWithBundledApp(from: string = repoRoot): string {
   return dir;
 }
 
-let lambdaBundles: string | undefined;
-
 /**
- * One Lambda package folder for every sandbox of a test file (pass it as
- * LAMBDA_BUNDLE_DIR): the first synth bundles, the others find the packages
- * up to date (the cache is keyed by the content of every input, relative to
- * each sandbox), instead of each sandbox bundling from cold.
+ * One Lambda package folder for every sandbox (pass it as LAMBDA_BUNDLE_DIR):
+ * the tests' shared one, which jest's globalSetup synth has filled, so
+ * sandboxes find their packages up to date (the cache is keyed by the content
+ * of every input, relative to each sandbox) instead of bundling from cold.
  */
-export function sharedLambdaBundles(): string {
-  lambdaBundles ??= mkdtempSync(join(tmpdir(), "synth-cli-lambda-"));
-  return lambdaBundles;
-}
+export const sharedLambdaBundles = (): string => TEST_LAMBDA_BUNDLE_DIR;
 
 /** Every file under `dir` (a synth's output): JSON as text, so a difference reads well; anything else (zips) by SHA-256. */
 export function filesUnder(dir: string): Record<string, string> {

@@ -1,8 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { stackIdFor } from "../../stacks/app";
-import { EsbuildLambdaBundler } from "../../synth/lambda-bundler";
-import { repoEnvironmentSource, repoEnvironments, repoRoot } from "./environments";
+import { repoEnvironmentSource, repoEnvironments } from "./environments";
 import { SYNTHESIZED_STACKS_DIR } from "./global-synth";
 
 /** The parts of a synthesized cdk.tf.json that tests read. */
@@ -34,9 +33,7 @@ export function synthesizedStacks(): { outdir: string; stacks: Map<string, Synth
   return synthesized;
 }
 
-/** The repository's Lambda packages, cached in one folder for every test file: bundles are keyed by content and written atomically. */
-export const testLambdaBundler = (): EsbuildLambdaBundler =>
-  new EsbuildLambdaBundler({ root: repoRoot, handlersDir: join(repoRoot, "stacks", "lambda"), outDir: join(repoRoot, ".build", "lambda-test") });
+export { testLambdaBundler } from "./lambda-packages";
 
 /** The names of the repository's environment files (never a hard-coded list: environments are data). */
 export const environmentNames: readonly string[] = repoEnvironmentSource.list().sort();
