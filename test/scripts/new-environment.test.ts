@@ -6,7 +6,7 @@ import { parse } from "yaml";
 import { readEnvironments } from "../../scripts/environments.mjs";
 import { WORKFLOW_ENVIRONMENT_LISTS, planNewEnvironment, replaceFlowList } from "../../scripts/new-environment.mjs";
 import { repoRoot } from "../support/environments";
-import { SANDBOX_ENTRIES, sharedLambdaBundles } from "../support/sandbox";
+import { copyBundledApp, SANDBOX_ENTRIES, sharedLambdaBundles } from "../support/sandbox";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -17,6 +17,7 @@ function sandbox(): string {
     cpSync(join(repoRoot, entry), join(dir, entry), { recursive: true });
   }
   symlinkSync(join(repoRoot, "node_modules"), join(dir, "node_modules"));
+  copyBundledApp(repoRoot, dir);
   return dir;
 }
 

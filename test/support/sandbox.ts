@@ -30,15 +30,20 @@ export function sandbox(): string {
  */
 export function sandboxWithBundledApp(from: string = repoRoot): string {
   const dir = sandbox();
+  copyBundledApp(from, dir);
+  return dir;
+}
+
+/** Copies `from`'s bundled synth app (cache record and bundle) into `dir`'s `.build/synth/`, when there is one. */
+export function copyBundledApp(from: string, dir: string): void {
   const cacheDir = join(from, ".build", "synth");
   const record = join(cacheDir, "stacks-main-ts.json");
-  if (!existsSync(record)) return dir;
+  if (!existsSync(record)) return;
   const bundle = (JSON.parse(readFileSync(record, "utf8")) as { bundle?: unknown }).bundle;
-  if (typeof bundle !== "string" || !existsSync(join(from, bundle))) return dir;
+  if (typeof bundle !== "string" || !existsSync(join(from, bundle))) return;
   mkdirSync(join(dir, ".build", "synth"), { recursive: true });
   copyFileSync(join(from, bundle), join(dir, bundle));
   copyFileSync(record, join(dir, ".build", "synth", "stacks-main-ts.json"));
-  return dir;
 }
 
 /**
