@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { repoRoot } from "./environments";
@@ -19,9 +19,10 @@ export function sandbox(): string {
 }
 
 /**
- * A sandbox whose bundled synth app is already built: the cache record of
- * `from`'s app (by default the repository's own, which jest's globalSetup has
- * just built) and its bundle, copied into the sandbox's `.build/synth/`. The
+ * A sandbox whose bundled synth apps are already built: the cache records of
+ * `from`'s synth entries (by default the repository's own; jest's globalSetup
+ * has just built the environments' app) and their bundles, copied into the
+ * sandbox's `.build/synth/`. The
  * record names its inputs relative to the tree and by content
  * (synth/run-bundled.mjs), so the sandbox's synth reuses the bundle while its
  * sources are the same and rebuilds once a test edits one; without a record to
@@ -34,16 +35,27 @@ export function sandboxWithBundledApp(from: string = repoRoot): string {
   return dir;
 }
 
-/** Copies `from`'s bundled synth app (cache record and bundle) into `dir`'s `.build/synth/`, when there is one. */
+/** The synth entries' cache records (synth/run-bundled.mjs names them after the entry): the environments' app and the bootstrap app. */
+const BUNDLED_APP_RECORDS = ["stacks-main-ts.json", "stacks-bootstrap-main-ts.json"] as const;
+
+/**
+ * Copies `from`'s bundled synth apps (cache record and bundle) into `dir`'s
+ * `.build/synth/`, those there are. A bundle that another synth of `from`
+ * replaces meanwhile is left out: that sandbox bundles it itself.
+ */
 export function copyBundledApp(from: string, dir: string): void {
-  const cacheDir = join(from, ".build", "synth");
-  const record = join(cacheDir, "stacks-main-ts.json");
-  if (!existsSync(record)) return;
-  const bundle = (JSON.parse(readFileSync(record, "utf8")) as { bundle?: unknown }).bundle;
-  if (typeof bundle !== "string" || !existsSync(join(from, bundle))) return;
-  mkdirSync(join(dir, ".build", "synth"), { recursive: true });
-  copyFileSync(join(from, bundle), join(dir, bundle));
-  copyFileSync(record, join(dir, ".build", "synth", "stacks-main-ts.json"));
+  for (const name of BUNDLED_APP_RECORDS) {
+    const record = join(from, ".build", "synth", name);
+    try {
+      const bundle = (JSON.parse(readFileSync(record, "utf8")) as { bundle?: unknown }).bundle;
+      if (typeof bundle !== "string") continue;
+      mkdirSync(join(dir, ".build", "synth"), { recursive: true });
+      copyFileSync(join(from, bundle), join(dir, bundle));
+      copyFileSync(record, join(dir, ".build", "synth", name));
+    } catch (error) {
+      if ((error as { code?: string }).code !== "ENOENT") throw error;
+    }
+  }
 }
 
 /**
