@@ -66,7 +66,10 @@ export function terraformPlan(options: TerraformPlanOptions): TerraformPlanResul
     terraform(dir, ["apply", "-input=false", "-no-color", "-auto-approve", ...varArgs(options.vars)]);
   }
   writeTerraformConfig(options.config, dir);
-  terraform(dir, ["init", "-input=false", "-no-color"]);
+  // One init per folder: init is needed again only when the backend, the modules or the required providers
+  // change, and the second config keeps the same local backend and the built-in provider
+  // (https://developer.hashicorp.com/terraform/cli/commands/init; plan refuses to run otherwise).
+  if (!options.applied) terraform(dir, ["init", "-input=false", "-no-color"]);
   terraform(dir, ["plan", "-input=false", "-no-color", "-out=tfplan", ...varArgs(options.vars)]);
   return { dir, planJson: terraform(dir, ["show", "-json", "-no-color", "tfplan"]) };
 }

@@ -10,7 +10,7 @@ import { DOCUMENTATION_EXAMPLE_ACCOUNT_IDS } from "../../stacks/config/accounts"
 import { deploymentRoleArns, partitionOf, readEnvironments } from "../../scripts/environments.mjs";
 import { accountWith, environmentsByAccount, inlineStatementsOfRole, repoBootstrapStacks, repoGithub, roleNamed, synthBootstrap } from "../support/bootstrap";
 import { accountsData, repoAccounts, repoEnvironments, repoRoot } from "../support/environments";
-import { sandbox } from "../support/sandbox";
+import { sandboxWithBundledApp as sandbox } from "../support/sandbox";
 import { dependsOn, onlyResource, resourcesOf } from "../support/terraform-json";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */

@@ -19,7 +19,7 @@ import { PublishCommand } from "@aws-sdk/client-sns";
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { unzipSync } from "fflate";
 import { Client } from "pg";
-import { EsbuildLambdaBundler } from "../../synth/lambda-bundler";
+import { testLambdaBundler } from "../support/lambda-packages";
 import { createIngestHandler } from "../../stacks/lambda/ingest/ingest";
 import { createMigrateHandler } from "../../stacks/lambda/migrate/handler";
 import { migrations } from "../../stacks/lambda/migrate/migrations";
@@ -226,7 +226,8 @@ const execFileAsync = promisify(execFile);
 
 /** Unpacks a handler's deployment zip and runs `index.handler(event)` in a fresh node process with only `env`. */
 async function invokeBundle(name: string, event: unknown, env: Record<string, string>): Promise<unknown> {
-  const artifact = new EsbuildLambdaBundler({ root: join(__dirname, "..", ".."), handlersDir: join(__dirname, "..", "..", "stacks", "lambda"), outDir: join(workDir, "zips") }).artifactFor(name);
+  // The packages every test synth uses (warm from the shared synth), unpacked into this file's own folder.
+  const artifact = testLambdaBundler().artifactFor(name);
   const dir = mkdtempSync(join(workDir, `${name}-`));
   writeFileSync(join(dir, "index.js"), unzipSync(readFileSync(artifact.zipPath))["index.js"]);
   writeFileSync(join(dir, "event.json"), JSON.stringify(event));

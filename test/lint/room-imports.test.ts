@@ -3,19 +3,19 @@ import { repoRoot } from "../support/environments";
 
 interface Case {
   readonly file: string;
-  readonly specifier: string;
+  readonly code: string;
 }
 
-// The repository's real eslint config, run once (in its own process: eslint loads its config as an ES
-// module) over every case, each an import of `specifier` linted as if it were `file`.
+// The repository's real eslint config, run once for every case of this file (in its own process: eslint
+// loads its config as an ES module), each case's code linted as if it were `file`.
 const LINT_CASES = `
 const { ESLint } = require("eslint");
 const cases = JSON.parse(require("node:fs").readFileSync(0, "utf8"));
 const eslint = new ESLint({ cwd: process.cwd() });
 (async () => {
   const results = [];
-  for (const { file, specifier } of cases) {
-    const [report] = await eslint.lintText(\`import * as imported from "\${specifier}";\\nexport const used = imported;\\n\`, { filePath: file });
+  for (const { file, code } of cases) {
+    const [report] = await eslint.lintText(code, { filePath: file });
     results.push(report.messages.filter((message) => message.ruleId === "no-restricted-imports").map((message) => message.message));
   }
   process.stdout.write(JSON.stringify(results));
@@ -55,9 +55,34 @@ const allowed: [file: string, specifier: string][] = [
   ["synth/example.ts", "../stacks/lambda-artifacts"],
 ];
 
-describe("lint rules: which folder may import which", () => {
-  const messages = restrictedImports([...refused, ...allowed].map(([file, specifier]) => ({ file, specifier })));
+/** The provider's barrel in each form it can be imported; a construct must name each class's own path. */
+const providerBarrels = [
+  'import { Vpc } from "@cdktf/provider-aws";\nexport const v = Vpc;\n',
+  'import { vpc } from "@cdktf/provider-aws";\nexport const v = vpc;\n',
+  'import { Vpc } from "@cdktf/provider-aws/lib";\nexport const v = Vpc;\n',
+  'import * as aws from "@cdktf/provider-aws/lib/index";\nexport const v = aws;\n',
+];
+const providerDeepImport = 'import { Vpc } from "@cdktf/provider-aws/lib/vpc";\nexport const v = Vpc;\n';
+const CONSTRUCT_FILE = "stacks/constructs/example.ts";
 
+const importOf = (specifier: string) => `import * as imported from "${specifier}";\nexport const used = imported;\n`;
+const messages = restrictedImports([
+  ...[...refused, ...allowed].map(([file, specifier]) => ({ file, code: importOf(specifier) })),
+  ...[...providerBarrels, providerDeepImport].map((code) => ({ file: CONSTRUCT_FILE, code })),
+]);
+const providerMessages = messages.slice(refused.length + allowed.length);
+
+describe("lint rule: provider classes come from deep paths", () => {
+  it.each(providerBarrels.map((code, index) => [code, index] as const))("refuses the barrel: %s", (_code, index) => {
+    expect(providerMessages[index]).toEqual([expect.stringMatching(/deep path|own path/)]);
+  });
+
+  it("allows a deep import", () => {
+    expect(providerMessages[providerBarrels.length]).toEqual([]);
+  });
+});
+
+describe("lint rules: which folder may import which", () => {
   it.each(refused.map((entry, index) => [...entry, index] as const))("refuses %s importing %s", (_file, _specifier, message, index) => {
     expect(messages[index]).toEqual([expect.stringMatching(message)]);
   });

@@ -6,7 +6,7 @@ import { parse } from "yaml";
 import { readEnvironments } from "../../scripts/environments.mjs";
 import { WORKFLOW_ENVIRONMENT_LISTS, planNewEnvironment, replaceFlowList } from "../../scripts/new-environment.mjs";
 import { repoRoot } from "../support/environments";
-import { SANDBOX_ENTRIES } from "../support/sandbox";
+import { copyBundledApp, SANDBOX_ENTRIES, sharedLambdaBundles } from "../support/sandbox";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -17,6 +17,7 @@ function sandbox(): string {
     cpSync(join(repoRoot, entry), join(dir, entry), { recursive: true });
   }
   symlinkSync(join(repoRoot, "node_modules"), join(dir, "node_modules"));
+  copyBundledApp(repoRoot, dir);
   return dir;
 }
 
@@ -69,7 +70,7 @@ describe("npm run new-environment", () => {
     expect(result.stdout).toContain(`"${newName}-plan"`);
     expect(result.stdout).toContain(`refs/heads/${newName}`);
 
-    const synth = spawnSync(process.execPath, ["scripts/synth.mjs", newName], { cwd: dir, encoding: "utf8", env: { ...process.env, TF_BACKEND: "local" } });
+    const synth = spawnSync(process.execPath, ["scripts/synth.mjs", newName], { cwd: dir, encoding: "utf8", env: { ...process.env, TF_BACKEND: "local", LAMBDA_BUNDLE_DIR: sharedLambdaBundles() } });
     expect(synth.stderr.split("\n").filter((line) => line !== "" && !line.startsWith("warning: "))).toEqual([]);
     expect(synth.stdout).toMatch(new RegExp(`trading-platform-${newName} +cdktf\\.out/stacks/trading-platform-${newName}/cdk\\.tf\\.json +\\d+ resources`));
   });

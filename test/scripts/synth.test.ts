@@ -4,7 +4,7 @@ import { basename, join, resolve } from "node:path";
 import { placeholderProblems, readEnvironments } from "../../scripts/environments.mjs";
 import { expectTracesAtConstructingLines } from "../support/construct-traces";
 import { accountsData, environmentData, repoAccounts, repoEnvironmentSource } from "../support/environments";
-import { sandbox, sharedLambdaBundles } from "../support/sandbox";
+import { sandboxWithBundledApp as sandbox, sharedLambdaBundles } from "../support/sandbox";
 
 const environmentNames = repoEnvironmentSource.list().sort();
 /** The environment single-environment runs use: any real one will do. */
@@ -31,11 +31,21 @@ function realAccountIds(dir: string): Record<string, { id: string }> {
 }
 
 
-// Every sandbox's Lambda packages come from one folder, bundled once (test/synth/ tests the caches themselves).
+// Every sandbox's Lambda packages come from one folder, bundled once, and every sandbox starts with the
+// repository's bundled app (test/synth/ tests the caches themselves, from cold).
 const runSynth = (cwd: string, args: string[], env: Record<string, string> = {}) =>
   spawnSync(process.execPath, ["scripts/synth.mjs", ...args], { cwd, encoding: "utf8", env: { ...process.env, LAMBDA_BUNDLE_DIR: sharedLambdaBundles(), ...env } });
 
 describe("npm run synth (scripts/synth.mjs)", () => {
+  // One sandbox synthesized as it was copied (every environment, local state), for the cases that only
+  // read that output or run a synth beside it that must leave it alone; cases that change an input
+  // have sandboxes of their own.
+  let shared: { dir: string; result: ReturnType<typeof runSynth> };
+  beforeAll(() => {
+    const dir = sandbox();
+    shared = { dir, result: runSynth(dir, [], { TF_BACKEND: "local" }) };
+  });
+
   it("run directly on a Node.js older than engines.node, stops with the major it needs and how to run it, before synthesizing", () => {
     const dir = sandbox();
     const packageJson = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
@@ -56,8 +66,7 @@ describe("npm run synth (scripts/synth.mjs)", () => {
   });
 
   it("synthesizes every environment and prints where each stack went and how many resources it has", () => {
-    const dir = sandbox();
-    const result = runSynth(dir, [], { TF_BACKEND: "local" });
+    const { dir, result } = shared;
     expect(result.stderr).toBe(placeholderWarnings(dir, environmentNames));
     expect(result.status).toBe(0);
     for (const name of environmentNames) {
@@ -107,8 +116,7 @@ describe("npm run synth (scripts/synth.mjs)", () => {
   });
 
   it("maps each resource's creation trace through the bundle's source map to the TypeScript line that constructs it", () => {
-    const dir = sandbox();
-    const result = runSynth(dir, [sample], { TF_BACKEND: "local" });
+    const { dir, result } = shared;
     expect(result.status).toBe(0);
     const text = readFileSync(synthesizedStackFile(dir, sample), "utf8");
     expect(expectTracesAtConstructingLines(text, dir)).toBeGreaterThan(100);
@@ -174,8 +182,8 @@ try {
   });
 
   it("keeps the previous cdktf.out intact when a later synth fails", () => {
-    const dir = sandbox();
-    expect(runSynth(dir, [sample], { TF_BACKEND: "local" }).status).toBe(0);
+    const { dir } = shared;
+    expect(shared.result.status).toBe(0);
     const before = readFileSync(synthesizedStackFile(dir, sample), "utf8");
     const result = runSynth(dir, ["no-such-environment"]);
     expect(result.status).toBe(1);
@@ -206,15 +214,18 @@ try {
   });
 
   it("TF_BACKEND=local keeps state in .terraform-state/, outside cdktf.out, so a later synth does not lose it", () => {
-    const dir = sandbox();
-    expect(runSynth(dir, [sample], { TF_BACKEND: "local" }).status).toBe(0);
+    const { dir } = shared;
+    expect(shared.result.status).toBe(0);
     const stackDir = join(dir, "cdktf.out", "stacks", `trading-platform-${sample}`);
     const statePath = JSON.parse(readFileSync(synthesizedStackFile(dir, sample), "utf8")).terraform.backend.local.path;
     // terraform resolves a relative local backend path from the folder it runs in, the stack's.
     expect(resolve(stackDir, statePath)).toBe(join(dir, ".terraform-state", `trading-platform-${sample}.tfstate`));
+    // TF_LOCAL_STATE_DIR moves it (synthesized into another output folder, leaving the shared one alone).
     const custom = join(dir, "elsewhere");
-    expect(runSynth(dir, [sample], { TF_BACKEND: "local", TF_LOCAL_STATE_DIR: custom }).status).toBe(0);
-    expect(resolve(stackDir, JSON.parse(readFileSync(synthesizedStackFile(dir, sample), "utf8")).terraform.backend.local.path)).toBe(join(custom, `trading-platform-${sample}.tfstate`));
+    const customOut = join(dir, "cdktf.out-custom-state");
+    expect(runSynth(dir, [sample], { TF_BACKEND: "local", TF_LOCAL_STATE_DIR: custom, CDKTF_OUTDIR: customOut }).status).toBe(0);
+    const customStackDir = join(customOut, "stacks", `trading-platform-${sample}`);
+    expect(resolve(customStackDir, JSON.parse(readFileSync(join(customStackDir, "cdk.tf.json"), "utf8")).terraform.backend.local.path)).toBe(join(custom, `trading-platform-${sample}.tfstate`));
   });
 
   it("rejects an unknown TF_BACKEND", () => {

@@ -1,10 +1,8 @@
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildApp, stackIdFor } from "../../stacks/app";
-import { EsbuildLambdaBundler } from "../../synth/lambda-bundler";
-import { synthesize } from "../../synth/synthesize";
-import { repoEnvironmentSource, repoEnvironments, repoRoot } from "./environments";
+import { stackIdFor } from "../../stacks/app";
+import { repoEnvironmentSource, repoEnvironments } from "./environments";
+import { SYNTHESIZED_STACKS_DIR } from "./global-synth";
 
 /** The parts of a synthesized cdk.tf.json that tests read. */
 export interface SynthesizedStackJson {
@@ -18,28 +16,24 @@ export interface SynthesizedStackJson {
 let synthesized: { outdir: string; stacks: Map<string, SynthesizedStackJson> } | undefined;
 
 /**
- * Synthesizes every real environment once per test file (local backend, into
- * a temp dir) exactly as `npm run synth` does, and returns the parsed JSON.
+ * Every real environment synthesized by `npm run synth` (local backend, into
+ * a temp dir), parsed. jest's globalSetup (test/support/global-synth.ts)
+ * synthesizes once per run and names the folder in SYNTHESIZED_STACKS_DIR.
  */
 export function synthesizedStacks(): { outdir: string; stacks: Map<string, SynthesizedStackJson> } {
   if (synthesized) return synthesized;
-  const workDir = mkdtempSync(join(tmpdir(), "trading-synth-"));
+  const workDir = process.env[SYNTHESIZED_STACKS_DIR];
+  if (!workDir) throw new Error(`${SYNTHESIZED_STACKS_DIR} is not set: run the tests through jest.config.js, whose globalSetup (test/support/global-synth.ts) synthesizes the stacks`);
   const outdir = join(workDir, "cdktf.out");
-  const environments = repoEnvironments();
-  const lambdaArtifacts = testLambdaBundler();
-  const results = synthesize({ root: repoRoot, outdir, build: (appOutdir) => buildApp({ environments, outdir: appOutdir, backend: "local", lambdaArtifacts }) });
   const stacks = new Map<string, SynthesizedStackJson>();
-  for (const environment of environments) {
-    const result = results.find((stack) => stack.name === stackIdFor(environment.name))!;
-    stacks.set(environment.name, JSON.parse(readFileSync(join(result.directory, "cdk.tf.json"), "utf8")));
+  for (const environment of repoEnvironments()) {
+    stacks.set(environment.name, JSON.parse(readFileSync(join(outdir, "stacks", stackIdFor(environment.name), "cdk.tf.json"), "utf8")));
   }
   synthesized = { outdir, stacks };
   return synthesized;
 }
 
-/** The repository's Lambda packages, cached in one folder for every test file: bundles are keyed by content and written atomically. */
-export const testLambdaBundler = (): EsbuildLambdaBundler =>
-  new EsbuildLambdaBundler({ root: repoRoot, handlersDir: join(repoRoot, "stacks", "lambda"), outDir: join(repoRoot, ".build", "lambda-test") });
+export { testLambdaBundler } from "./lambda-packages";
 
 /** The names of the repository's environment files (never a hard-coded list: environments are data). */
 export const environmentNames: readonly string[] = repoEnvironmentSource.list().sort();

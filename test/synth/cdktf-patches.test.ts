@@ -8,7 +8,7 @@ import { buildApp } from "../../stacks/app";
 import { PATCHES_SWITCH, patchesFor, VERIFIED_CDKTF_VERSIONS, withoutTokenCreationTraces } from "../../synth/cdktf-patches.mjs";
 import { synthesize } from "../../synth/synthesize";
 import { repoEnvironments, repoRoot } from "../support/environments";
-import { filesUnder, sandbox, sharedLambdaBundles } from "../support/sandbox";
+import { filesUnder, sandboxWithBundledApp, sharedLambdaBundles } from "../support/sandbox";
 import { testLambdaBundler } from "../support/synth";
 
 const installedCdktf = (JSON.parse(readFileSync(join(repoRoot, "node_modules", "cdktf", "package.json"), "utf8")) as { version: string }).version;
@@ -126,7 +126,7 @@ process.setSourceMapsEnabled = function (enabled) {
   return enable.call(this, enabled);
 };`,
   );
-  const dir = sandbox();
+  const dir = sandboxWithBundledApp();
   const synthInto = (name: string, env: Record<string, string> = {}) => {
     const outdir = join(dir, name);
     const probeOut = join(probeDir, `${name}.json`);
@@ -151,7 +151,7 @@ process.setSourceMapsEnabled = function (enabled) {
 
   it("on a cdktf version they were not verified on: one warning line, a plain synth, byte-identical output", () => {
     // The sandbox's node_modules: the real packages, except that cdktf's package.json names another version.
-    const fake = sandbox();
+    const fake = sandboxWithBundledApp();
     const realModules = join(repoRoot, "node_modules");
     rmSync(join(fake, "node_modules"));
     mkdirSync(join(fake, "node_modules", "cdktf"), { recursive: true });

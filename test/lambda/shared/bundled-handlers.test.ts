@@ -11,13 +11,14 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { unzipSync } from "fflate";
-import { EsbuildLambdaBundler } from "../../../synth/lambda-bundler";
+import { testLambdaBundler } from "../../support/lambda-packages";
 import { LOCAL_CREDENTIALS, LOCAL_REGION, type LocalDynamo, type LocalS3, type LocalSns, startLocalDynamo, startLocalS3, startLocalSns, tableShapes } from "../../support/local-services";
 import { apiGatewayEvent, recordedLogsEvent } from "./recorded-events";
 
 const execFileAsync = promisify(execFile);
 const workDir = mkdtempSync(join(tmpdir(), "bundled-handlers-"));
-const bundler = new EsbuildLambdaBundler({ root: join(__dirname, "..", "..", ".."), handlersDir: join(__dirname, "..", "..", "..", "stacks", "lambda"), outDir: workDir });
+// The packages every test synth uses (warm from the shared synth); this file unpacks copies into workDir.
+const bundler = testLambdaBundler();
 
 /** Unpacks the handler's deployment zip and invokes `index.handler(event)` in a fresh node process. */
 async function invokeBundled(name: string, event: unknown, env: Record<string, string>): Promise<unknown> {

@@ -4,7 +4,6 @@ import { applyMigrations } from "../../../stacks/lambda/migrate/migrator";
 import { migrations } from "../../../stacks/lambda/migrate/migrations";
 import { createQueryHandler } from "../../../stacks/lambda/query/handler";
 import { manifest as queryManifest } from "../../../stacks/lambda/query/manifest";
-import { CONNECT_ATTEMPT_TIMEOUT_MS } from "../../../stacks/lambda/shared/connect-budget";
 import { createDatabase, type Database, DatabaseUnavailableError, type DatabaseSettings } from "../../../stacks/lambda/shared/database";
 import { createLogger } from "../../../stacks/lambda/shared/logger";
 import { resetDatabase } from "../../support/database";
@@ -17,7 +16,9 @@ import { apiGatewayEvent } from "./recorded-events";
  * proxy in front of the test PostgreSQL holds every new connection until it
  * has "resumed". Resume times and budgets are scaled down (about a second)
  * so the suite stays quick; the relation between them is what AWS's ~15 s
- * resume and the functions' budgets have. One test uses the real ~18 s.
+ * resume and the functions' budgets have. The real ~18 s resume is
+ * database-resume-real-length.test.ts, a file of its own so that the other
+ * jest worker runs other files while it waits.
  */
 let server: TestPostgres;
 const proxies: PausedDatabaseProxy[] = [];
@@ -178,25 +179,4 @@ describe("the database functions against a paused Aurora", () => {
     const handler = createMigrateHandler({ database: databaseBehind(proxy), migrations, logger: quietLogger() });
     await expect(handler({}, { getRemainingTimeInMillis: () => 10_000 })).resolves.toEqual({ applied: [], currentVersion: migrations.length });
   });
-});
-
-// Slow on purpose (about 18 s of wall time): the one test with a resume as long as a real one, the
-// case from the issue, run with the production connect settings (nothing injected). Every other test
-// scales the resume and the budgets down and checks the same relation.
-describe("a real-length resume (~18 s) with the production connect settings", () => {
-  const REAL_RESUME_MS = 18_000;
-
-  it(
-    "connects on the first attempt once the database has resumed",
-    async () => {
-      expect(REAL_RESUME_MS).toBeLessThan(CONNECT_ATTEMPT_TIMEOUT_MS);
-      const proxy = await pausedProxy(REAL_RESUME_MS);
-      const { outcome, elapsedMs } = await timed(() => selectOne(databaseBehind(proxy)));
-      expect(outcome).toEqual({ status: "fulfilled", value: 1 });
-      // The proxy really held the connection for the whole resume.
-      expect(elapsedMs).toBeGreaterThanOrEqual(REAL_RESUME_MS - 50);
-      expect({ accepted: proxy.accepted, forwarded: proxy.forwarded }).toEqual({ accepted: 1, forwarded: 1 });
-    },
-    REAL_RESUME_MS + 15_000,
-  );
 });

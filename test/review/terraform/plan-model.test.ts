@@ -53,10 +53,35 @@ describe("what the fixtures hold", () => {
   });
 
   it("reads drift and output changes", () => {
-    const model = parse("tf-summarize_example_with-resource_drift.plan.json");
-    expect(model.drift.length).toBeGreaterThan(0);
-    expect(model.outputChanges.length).toBeGreaterThan(0);
-    expect(parse("infracost_plan_with_target_drift.plan.json").drift.length).toBeGreaterThan(0);
+    const file = "tf-summarize_example_with-resource_drift.plan.json";
+    const raw = JSON.parse(fixture(file)) as { resource_drift: { address: string; type: string; change: { actions: string[] } }[] };
+    const model = parse(file);
+    // The repository and both its branches were deleted outside Terraform: every resource_drift entry, in the fixture's order.
+    expect(model.drift.map((change) => ({ address: change.address, type: change.type, action: change.action, rawActions: change.rawActions }))).toEqual(
+      raw.resource_drift.map((entry) => ({ address: entry.address, type: entry.type, action: "delete", rawActions: entry.change.actions })),
+    );
+    expect(model.drift.map((change) => change.address)).toEqual([
+      'module.github["terraform-plan-summary"].github_branch.demo',
+      'module.github["terraform-plan-summary"].github_branch.main',
+      'module.github["terraform-plan-summary"].github_repository.repository',
+    ]);
+    expect(model.drift.map((change) => change.moduleAddress)).toEqual(Array(3).fill('module.github["terraform-plan-summary"]'));
+    // A deletion lists no attribute changes; drift is not counted as planned changes (the plan re-creates what was deleted).
+    for (const change of model.drift) expect({ address: change.address, attributeChanges: change.attributeChanges }).toEqual({ address: change.address, attributeChanges: [] });
+    expect(model.counts).toEqual({ add: 7, change: 0, replace: 0, destroy: 0, forget: 0, import: 0, move: 0 });
+    // The output, with its value as a reviewer reads it (JSON-quoted) and no "before" for a create.
+    expect(model.outputChanges).toEqual([{ name: "terraform_plan_summary_repository_name", action: "create", before: undefined, after: '"terraform-plan-summary"' }]);
+
+    const updated = parse("infracost_plan_with_target_drift.plan.json");
+    expect(updated.drift.map((change) => ({ address: change.address, type: change.type, name: change.name, action: change.action }))).toEqual([
+      { address: "aws_instance.web_app_1", type: "aws_instance", name: "web_app_1", action: "update" },
+    ]);
+    // Its only differences are tags null → {} (on the instance and on its root block device): empty either way, so no attribute change.
+    expect(updated.drift[0]!.attributeChanges).toEqual([]);
+    expect((updated.drift[0]!.after as { tags: unknown }).tags).toEqual({});
+    expect((updated.drift[0]!.before as { tags: unknown }).tags).toBeNull();
+    expect(updated.outputChanges).toEqual([]);
+    expect(updated.counts.change).toBe(1);
   });
 
   it("shows unknown values as known after apply", () => {

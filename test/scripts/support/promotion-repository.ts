@@ -4,7 +4,7 @@
 // scripts/promote.mjs. Merged pull requests are recorded like the REST API shows
 // them, for a loopback GitHub to serve.
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createGitRunner, type GitRunner } from "../../../scripts/promote.mjs";
@@ -47,6 +47,50 @@ export function writeEnvironmentFiles(dir: string, environments: readonly Enviro
   }
 }
 
+/** Runs git in `cwd` and returns stdout; throws with stderr when it fails. */
+function git(cwd: string, args: readonly string[]): string {
+  const result = spawnSync("git", args, { cwd, env: isolatedGitEnv, encoding: "utf8" });
+  if (result.status !== 0) throw new Error(`git ${args.join(" ")} exited with ${result.status}:\n${result.stdout}${result.stderr}`);
+  return result.stdout;
+}
+
+function commitAt(cwd: string, message: string, clock: number): void {
+  const date = new Date(clock).toISOString();
+  execFileSync("git", ["commit", "--quiet", "--allow-empty", "-m", message], { cwd, env: { ...isolatedGitEnv, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date } });
+}
+
+/** The simulated clock's start: every repository's commits get the same dates, so the same content has the same ids. */
+const CLOCK_START = Date.UTC(2026, 0, 5, 9, 0, 0);
+
+/** Pristine repositories by environments and seed, built once per test file. */
+const templates = new Map<string, { readonly root: string; readonly clock: number }>();
+
+/** The layout PromotionRepository uses (origin.git, github, operator, environments), built with git. */
+function templateFor(environments: readonly EnvironmentFixture[], seed: Readonly<Record<string, string>>): { readonly root: string; readonly clock: number } {
+  const key = JSON.stringify([environments, seed]);
+  const existing = templates.get(key);
+  if (existing) return existing;
+  const root = mkdtempSync(join(tmpdir(), "promotion-template-"));
+  const origin = join(root, "origin.git");
+  const merger = join(root, "github");
+  writeEnvironmentFiles(join(root, "environments"), environments);
+  git(root, ["init", "--quiet", "--bare", "--initial-branch", environments[0]!.branch, origin]);
+  git(root, ["clone", "--quiet", origin, merger]);
+  writeFileSync(join(merger, "README.md"), "# infrastructure\n");
+  for (const [path, source] of Object.entries(seed)) {
+    mkdirSync(dirname(join(merger, path)), { recursive: true });
+    cpSync(source, join(merger, path), { recursive: true });
+  }
+  git(merger, ["add", "--all"]);
+  const clock = CLOCK_START + 60_000;
+  commitAt(merger, "Initial commit", clock);
+  for (const { branch } of environments) git(merger, ["push", "--quiet", "origin", `HEAD:refs/heads/${branch}`]);
+  git(root, ["clone", "--quiet", origin, join(root, "operator")]);
+  const template = { root, clock };
+  templates.set(key, template);
+  return template;
+}
+
 export class PromotionRepository {
   readonly root = mkdtempSync(join(tmpdir(), "promotion-"));
   readonly origin = join(this.root, "origin.git");
@@ -56,33 +100,28 @@ export class PromotionRepository {
   readonly operator = join(this.root, "operator");
   readonly environmentsDir = join(this.root, "environments");
   readonly pulls: SimulatedPull[] = [];
-  private clock = Date.UTC(2026, 0, 5, 9, 0, 0);
+  private clock = CLOCK_START;
 
   /**
    * Every environment branch starts at one commit. `seed` files (repository
    * path → absolute source path) go into that commit, e.g. the scripts a
-   * workflow step runs.
+   * workflow step runs. The first repository of a kind is built with git and
+   * kept as a template; each repository is a copy of it (one copy instead of a
+   * dozen git commands), its clones pointed at its own origin.
    */
   constructor(readonly environments: readonly EnvironmentFixture[], seed: Readonly<Record<string, string>> = {}) {
-    writeEnvironmentFiles(this.environmentsDir, environments);
-    this.git(this.root, ["init", "--quiet", "--bare", "--initial-branch", environments[0]!.branch, this.origin]);
-    this.git(this.root, ["clone", "--quiet", this.origin, this.merger]);
-    writeFileSync(join(this.merger, "README.md"), "# infrastructure\n");
-    for (const [path, source] of Object.entries(seed)) {
-      mkdirSync(dirname(join(this.merger, path)), { recursive: true });
-      cpSync(source, join(this.merger, path), { recursive: true });
+    const template = templateFor(environments, seed);
+    cpSync(template.root, this.root, { recursive: true });
+    for (const clone of [this.merger, this.operator]) {
+      const config = join(clone, ".git", "config");
+      writeFileSync(config, readFileSync(config, "utf8").replaceAll(template.root, this.root));
     }
-    this.git(this.merger, ["add", "--all"]);
-    this.commit(this.merger, "Initial commit");
-    for (const { branch } of environments) this.git(this.merger, ["push", "--quiet", "origin", `HEAD:refs/heads/${branch}`]);
-    this.git(this.root, ["clone", "--quiet", this.origin, this.operator]);
+    this.clock = template.clock;
   }
 
   /** Runs git in `cwd` and returns stdout; throws with stderr when it fails. */
   git(cwd: string, args: readonly string[]): string {
-    const result = spawnSync("git", args, { cwd, env: isolatedGitEnv, encoding: "utf8" });
-    if (result.status !== 0) throw new Error(`git ${args.join(" ")} exited with ${result.status}:\n${result.stdout}${result.stderr}`);
-    return result.stdout;
+    return git(cwd, args);
   }
 
   /** The runner scripts/promote.mjs receives, in the operator's clone. */
@@ -92,8 +131,7 @@ export class PromotionRepository {
 
   private commit(cwd: string, message: string): void {
     this.clock += 60_000;
-    const date = new Date(this.clock).toISOString();
-    execFileSync("git", ["commit", "--quiet", "--allow-empty", "-m", message], { cwd, env: { ...isolatedGitEnv, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date } });
+    commitAt(cwd, message, this.clock);
   }
 
   /** Branch heads on the remote (what GitHub holds). */
