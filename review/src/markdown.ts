@@ -137,7 +137,8 @@ export interface BudgetResult {
 
 /** The visible note put where rows were cut. */
 export function omissionNote(count: number, noun: string, fullOutputUrl: string | undefined): string {
-  const where = fullOutputUrl ? `full output in the run: ${fullOutputUrl}` : "full output in the workflow run";
+  // A link element, not a bare URL: a bare one would end where the closing `_` is read as part of it.
+  const where = fullOutputUrl ? `full output in the <a href="${escapeUrlAttribute(fullOutputUrl)}">workflow run</a>` : "full output in the workflow run";
   return `_… ${count} more ${noun} not shown, ${where}_`;
 }
 

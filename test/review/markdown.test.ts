@@ -1,4 +1,5 @@
-import { buildWithinBudget, codeBlock, codeSpan, escapeText, measureBytes } from "../../review/src/markdown";
+import { buildWithinBudget, codeBlock, codeSpan, escapeText, measureBytes, omissionNote } from "../../review/src/markdown";
+import { checkGitHubMarkdown } from "../support/github-markdown";
 
 describe("escapeText", () => {
   it("neutralizes HTML, markdown, mentions and issue references", () => {
@@ -56,9 +57,14 @@ describe("buildWithinBudget", () => {
     expect(result.text).toContain("</details>");
     const shown = rows.filter((row) => result.text.includes(row)).length;
     expect(shown).toBeGreaterThan(100);
-    expect(result.text).toContain(`_… ${1000 - shown} more resources not shown, full output in the run: https://github.example/acme/infra/actions/runs/9_`);
+    expect(result.text).toContain(`_… ${1000 - shown} more resources not shown, full output in the <a href="https://github.example/acme/infra/actions/runs/9">workflow run</a>_`);
     expect(result.text).toContain("_… 2 more outputs not shown");
     expect(result.omitted).toBe(1000 - shown + 2);
+    // The note's link is an element: a bare URL would take the closing `_` into the link.
+    const runUrl = "https://github.example/acme/infra/actions/runs/9";
+    const note = checkGitHubMarkdown(omissionNote(3, "resources", runUrl), { allowedLinks: (href) => href === runUrl });
+    expect(note.problems).toEqual([]);
+    expect(note.html).toContain(`<em>… 3 more resources not shown, full output in the <a href="${runUrl}">workflow run</a></em>`);
     // no row is cut in the middle
     for (const line of result.text.split("\n")) if (line.startsWith("- row")) expect(rows).toContain(line);
   });

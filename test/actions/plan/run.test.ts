@@ -137,7 +137,7 @@ describe("plan action with a plan too large for one comment", () => {
     // More than the old fixed 8,600-character reserve allowed: the room the marker does not take is used.
     expect(body.length).toBeGreaterThan(65_536 - 8_600);
     expect(body).not.toContain("… cut; the whole report is in the");
-    expect(body).toMatch(/more resources not shown, full output in the run: /);
+    expect(body).toMatch(/more resources not shown, full output in the <a href="[^"]+">workflow run<\/a>/);
     expect(body.trimEnd().split("\n").at(-1)).toContain(`plan digest <code>${marker.planDigest}</code>`);
     expect(body).toContain("- ➕ create <code>terraform\\_data</code> (400): <code>release\\[0…399\\]</code>");
   });

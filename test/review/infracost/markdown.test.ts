@@ -194,7 +194,7 @@ describe("costs are decimal strings or null", () => {
     });
     expect(comment.length).toBeLessThanOrEqual(4_000);
     expect(comment).toContain("- **+€4,999.50** ➕ added `aws_instance.i4999`");
-    expect(comment).toMatch(/more changes not shown, full output in the run: https:\/\/github\.example\/run\/1/);
+    expect(comment).toMatch(/more changes not shown, full output in the <a href="https:\/\/github\.example\/run\/1">workflow run<\/a>/);
   });
 
   it("resources infracost does not support are counted and named, so a reviewer knows the total is partial", () => {

@@ -28066,6 +28066,9 @@ function escapeText(text) {
 function escapeHtml(text) {
   return neutralizeReferences(text.replace(/\r\n|\r|\n/g, " ").replace(/[&<>"']/g, (character) => character === "'" ? "&#39;" : HTML_ENTITIES[character]));
 }
+function escapeUrlAttribute(url) {
+  return url.replace(/[&<>"']/g, (character) => character === "'" ? "&#39;" : HTML_ENTITIES[character]);
+}
 function neutralizeReferences(text) {
   return text.replace(/([@#])(?=[\p{L}\p{N}_-])/gu, `$1${ZERO_WIDTH_JOINER}`).replace(/:\/\//g, `:${ZERO_WIDTH_JOINER}//`).replace(/\b(www)\./gi, `$1${ZERO_WIDTH_JOINER}.`);
 }
@@ -28093,7 +28096,7 @@ var measureBytes = (text) => Buffer.byteLength(text, "utf8");
 var COMMENT_LIMIT = 65536;
 var STEP_SUMMARY_LIMIT = 1024 * 1024;
 function omissionNote(count, noun, fullOutputUrl) {
-  const where = fullOutputUrl ? `full output in the run: ${fullOutputUrl}` : "full output in the workflow run";
+  const where = fullOutputUrl ? `full output in the <a href="${escapeUrlAttribute(fullOutputUrl)}">workflow run</a>` : "full output in the workflow run";
   return `_… ${count} more ${noun} not shown, ${where}_`;
 }
 var NOTE_RESERVE = 400;

@@ -28127,7 +28127,7 @@ var measureBytes = (text) => Buffer.byteLength(text, "utf8");
 var COMMENT_LIMIT = 65536;
 var STEP_SUMMARY_LIMIT = 1024 * 1024;
 function omissionNote(count, noun, fullOutputUrl) {
-  const where = fullOutputUrl ? `full output in the run: ${fullOutputUrl}` : "full output in the workflow run";
+  const where = fullOutputUrl ? `full output in the <a href="${escapeUrlAttribute(fullOutputUrl)}">workflow run</a>` : "full output in the workflow run";
   return `_… ${count} more ${noun} not shown, ${where}_`;
 }
 var NOTE_RESERVE = 400;
