@@ -21,21 +21,11 @@ import {
   uniquePins,
   verifyCommand,
   verifyPins,
+  type DescribedPinEntry,
 } from "../../scripts/verify-action-pins.mjs";
 import { repoRoot } from "../support/environments";
 
-interface PinRecord {
-  readonly action: string;
-  readonly repository: string;
-  readonly tag: string;
-  readonly sha: string;
-  readonly verified: string;
-  readonly verify: string;
-  readonly using: string;
-  readonly inputs: Record<string, "required" | "optional">;
-}
-
-const record = JSON.parse(readFileSync(join(repoRoot, ".github", "action-pins.json"), "utf8")) as { source: string; pins: PinRecord[] };
+const record = JSON.parse(readFileSync(join(repoRoot, ".github", "action-pins.json"), "utf8")) as { source: string; pins: DescribedPinEntry[] };
 const recorded = new Map(record.pins.map((pin) => [pin.action, pin]));
 const nodeMajor = requiredMajor(JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")));
 
@@ -223,7 +213,7 @@ describe("scripts/verify-action-pins.mjs", () => {
     const written = runScript("--write");
     expect(written.stderr).toBe("");
     expect(written.status).toBe(0);
-    expect(JSON.parse(readFileSync(join(root, ".github", "action-pins.json"), "utf8")).pins.map((pin: PinRecord) => `${pin.action}@${pin.sha} ${pin.tag}`)).toEqual([
+    expect(JSON.parse(readFileSync(join(root, ".github", "action-pins.json"), "utf8")).pins.map((pin: DescribedPinEntry) => `${pin.action}@${pin.sha} ${pin.tag}`)).toEqual([
       `actions/checkout@${checkout["v7.0.1"]} v7.0.1`,
       `infracost/actions/setup@${infracost["v4.2.0"]} v4.2.0`,
     ]);
