@@ -44,7 +44,7 @@ const COUNT_WORDS: readonly (readonly [keyof PlanCounts, string])[] = [
 ];
 
 /** `2 to add, 1 to destroy`: the counts that are not zero, in terraform's order; `no changes` when all are. */
-export const countsText = (counts: PlanCounts): string => {
+const countsText = (counts: PlanCounts): string => {
   const parts = COUNT_WORDS.filter(([key]) => counts[key] > 0).map(([key, words]) => `${counts[key]} ${words}`);
   return parts.length > 0 ? parts.join(", ") : "no changes";
 };

@@ -6,7 +6,7 @@ import { COMMENT_LIMIT, escapeHtml } from "../../../review/src/markdown";
 import { PlanParseError, parsePlanJson } from "../../../review/src/terraform/plan-model";
 import { planDigest } from "../../../review/src/terraform/plan-digest";
 import { LARGE_PLAN, MARKER_ROOM, SMALL_PLAN, renderPlan, renderPlanError } from "../../../review/src/terraform/markdown";
-import { countsText } from "../../../review/src/terraform/vocabulary";
+import { planCountsText } from "../../../review/src/terraform/vocabulary";
 import { checkGitHubMarkdown, expectValidGitHubMarkdown } from "../../support/github-markdown";
 import { describeWithTerraform, terraformPlan } from "../../support/terraform";
 
@@ -50,7 +50,7 @@ describe("plan comment for every real plan fixture", () => {
     const { comment, summary, model } = rendering;
     expect(comment.length).toBeLessThanOrEqual(COMMENT_LIMIT - MARKER_ROOM);
     expect(comment.split("\n")[0]).toBe("### Terraform plan · `dev`");
-    expect(countsLineOf(comment)).toMatch(new RegExp(`^\\*\\*Plan:\\*\\* ${countsText(model.counts)}`));
+    expect(countsLineOf(comment)).toMatch(new RegExp(`^\\*\\*Plan:\\*\\* ${planCountsText(model)}`));
     expect(countsLineOf(comment)).not.toMatch(/\b0 to /);
     for (const change of model.resourceChanges) expect(comment).toContain(`<code>${escapeHtml(change.address)}</code>`);
     expectValidGitHubMarkdown(comment, { allowedLinks });

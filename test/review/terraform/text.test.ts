@@ -7,7 +7,7 @@ import { planDigest } from "../../../review/src/terraform/plan-digest";
 import { PlanParseError, parsePlanJson } from "../../../review/src/terraform/plan-model";
 import { renderPlanErrorText, renderPlanText } from "../../../review/src/terraform/text";
 import { ANSI, PLAIN } from "../../../review/src/text";
-import { countsText } from "../../../review/src/terraform/vocabulary";
+import { planCountsText } from "../../../review/src/terraform/vocabulary";
 import { describeWithTerraform, terraformPlan } from "../../support/terraform";
 
 const fixturesDir = join(__dirname, "..", "..", "fixtures", "tools", "plan");
@@ -38,7 +38,7 @@ describe("plan text for every real plan fixture", () => {
     const { model, output } = rendered;
     const lines = output.split("\n");
     expect(lines[0]).toBe("Terraform plan · dev");
-    expect(lines[1]).toMatch(new RegExp(`^Plan: ${countsText(model.counts)}`));
+    expect(lines[1]).toMatch(new RegExp(`^Plan: ${planCountsText(model)}`));
     expect(lines[1]).not.toMatch(/\b0 to /);
     for (const change of model.resourceChanges) expect(lines.some((line) => /^ {2}(-|\+|~|-\/\+|\+\/-|\.|>) /.test(line) && line.includes(change.address))).toBe(true);
     expect(output).not.toMatch(/<code>|<details>|\*\*|\|---|undefined|NaN|\[object/);
