@@ -304,7 +304,7 @@ describe("scripts/promote.mjs: why promotion pull requests are merged with a mer
     const run = runPromotion(repo, FIRST, SECOND);
     expectUpToDatePromotion(repo, run, FIRST, SECOND);
     merge(repo, repo.openPull(run.branch, SECOND, "Promote"));
-    repo.git(repo.merger, ["push", "--quiet", "origin", "--delete", run.branch]);
+    repo.deleteBranch(run.branch);
     repo.mergeFeature(FIRST, "Raise the limit", { "limits.txt": "limit = 20\n" });
     return runPromotion(repo, FIRST, SECOND);
   }

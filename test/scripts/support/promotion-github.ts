@@ -50,16 +50,20 @@ export async function startPromotionGitHub(repo: PromotionRepository): Promise<P
   // GitHub: "the merged pull request that introduced the commit"; for a commit
   // outside the default branch also open (and other merged) pull requests that
   // contain it. Both kinds are served, so the caller's filtering is exercised.
+  // A merged pull request's commits never change: each is listed once (`git rev-list`), not per request.
+  const mergedCommits = new Map<number, ReadonlySet<string>>();
+  const commitsBetween = (base: string, head: string): ReadonlySet<string> => new Set(repo.git(repo.origin, ["rev-list", head, `^${base}`]).split("\n").filter(Boolean));
   route("GET", new RegExp(`^${prefix}/commits/([0-9a-f]{40})/pulls$`), (_request, match) => {
     const sha = match[1]!;
     const heads = repo.remoteHeads();
     // A pull request's commits: reachable from its head, not from its base (at merge time, the merge commit's first parent).
     const inPull = (pull: SimulatedPull): boolean => {
       if (pull.merge_commit_sha) {
-        const [base, head] = repo.git(repo.origin, ["rev-parse", `${pull.merge_commit_sha}^1`, `${pull.merge_commit_sha}^2`]).trim().split("\n");
-        return repo.isAncestor(sha, head!) && !repo.isAncestor(sha, base!);
+        let commits = mergedCommits.get(pull.number);
+        if (!commits) mergedCommits.set(pull.number, (commits = commitsBetween(`${pull.merge_commit_sha}^1`, `${pull.merge_commit_sha}^2`)));
+        return commits.has(sha);
       }
-      return pull.state === "open" && heads[pull.head] !== undefined && repo.isAncestor(sha, heads[pull.head]!) && !repo.isAncestor(sha, heads[pull.base]!);
+      return pull.state === "open" && heads[pull.head] !== undefined && commitsBetween(heads[pull.base]!, heads[pull.head]!).has(sha);
     };
     const associated = repo.pulls.filter((pull) => pull.merge_commit_sha === sha || inPull(pull));
     return [200, associated.map(asApi)];
