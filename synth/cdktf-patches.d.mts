@@ -15,3 +15,5 @@ export function patchesFor(setting: string | undefined, cdktfVersion: string): C
 export function cdktfPatches(requireFromRepository: (specifier: "cdktf/package.json") => { version: string }): CdktfPatches;
 export function enableSourceMapsAfterPackages(requireFromRepository: RequireFromRepository, packages: readonly string[], patches: CdktfPatches): void;
 export function withoutTokenCreationTraces<T>(work: () => T): T;
+export function withTokenCreationTraces<T>(work: () => T): T;
+export function skipTokenCreationTraces(): () => void;

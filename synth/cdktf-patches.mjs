@@ -80,6 +80,9 @@ export function enableSourceMapsAfterPackages(requireFromRepository, packages, p
   process.setSourceMapsEnabled(true);
 }
 
+/** Where a skipping Error.captureStackTrace keeps the function it wraps. */
+const GENUINE_CAPTURE = Symbol.for("trading-platform.synth.genuine-capture-stack-trace");
+
 /**
  * Error.captureStackTrace, except for cdktf's token creation traces, which
  * are left empty. cdktf 0.21 (like constructs, which it copied) takes them
@@ -87,22 +90,53 @@ export function enableSourceMapsAfterPackages(requireFromRepository, packages, p
  * (lib/tokens/private/stack-trace.js); nothing else does.
  */
 function skippingTokenTraces(capture) {
-  return function captureUnlessTokenTrace(target, below) {
+  const genuine = capture[GENUINE_CAPTURE] ?? capture;
+  function captureUnlessTokenTrace(target, below) {
     if (Error.stackTraceLimit === Number.MAX_SAFE_INTEGER && below?.name === "captureStackTrace") {
       target.stack = "";
       return;
     }
     capture(target, below);
-  };
+  }
+  captureUnlessTokenTrace[GENUINE_CAPTURE] = genuine;
+  return captureUnlessTokenTrace;
+}
+
+/** Runs `work` with Error.captureStackTrace set to `capture`, then puts back the one it found. */
+function withCapture(capture, work) {
+  const current = Error.captureStackTrace;
+  Error.captureStackTrace = capture;
+  try {
+    return work();
+  } finally {
+    Error.captureStackTrace = current;
+  }
 }
 
 /** Runs `work` with cdktf's token creation traces left empty, then restores Error.captureStackTrace. */
 export function withoutTokenCreationTraces(work) {
-  const original = Error.captureStackTrace;
-  Error.captureStackTrace = skippingTokenTraces(original);
-  try {
-    return work();
-  } finally {
-    Error.captureStackTrace = original;
-  }
+  return withCapture(skippingTokenTraces(Error.captureStackTrace), work);
+}
+
+/**
+ * Runs `work` with cdktf's token creation traces taken, whoever turned them
+ * off around it (a synth redone to say where a failing token was created
+ * must get them), then restores Error.captureStackTrace.
+ */
+export function withTokenCreationTraces(work) {
+  const current = Error.captureStackTrace;
+  return withCapture(current[GENUINE_CAPTURE] ?? current, work);
+}
+
+/**
+ * Leaves cdktf's token creation traces empty in this realm from now on, as a
+ * synth does: for the tests, which build stacks in-process (jest setupFiles).
+ * Returns the function that turns them back on.
+ */
+export function skipTokenCreationTraces() {
+  const current = Error.captureStackTrace;
+  Error.captureStackTrace = skippingTokenTraces(current);
+  return () => {
+    Error.captureStackTrace = current;
+  };
 }

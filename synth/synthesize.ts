@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs
 import { basename, dirname, join, relative } from "node:path";
 import type { App } from "cdktf";
 import { ConfigurationError } from "../stacks/config/configuration-error";
-import { type CdktfPatches, cdktfPatches, withoutTokenCreationTraces } from "./cdktf-patches.mjs";
+import { type CdktfPatches, cdktfPatches, withTokenCreationTraces, withoutTokenCreationTraces } from "./cdktf-patches.mjs";
 import { withConstructStackTraces } from "./construct-stack-traces";
 import { validateApp } from "./validate-app";
 
@@ -55,13 +55,14 @@ export function synthesize(options: SynthesizeOptions): SynthesizedStack[] {
     };
     let app: App;
     try {
-      app = patches.enabled ? withoutTokenCreationTraces(synth) : synth();
+      // Without the patches, cdktf's own behaviour: traces taken, whoever turned them off around this call.
+      app = patches.enabled ? withoutTokenCreationTraces(synth) : withTokenCreationTraces(synth);
     } catch (error) {
       if (error instanceof ConfigurationError || !patches.enabled) throw error;
       // cdktf names where a failing token was created only if it recorded that: build again with the
       // traces, so the error (thrown again) says where. Nothing of the first attempt is kept.
       rmSync(staging, { recursive: true, force: true });
-      app = synth();
+      app = withTokenCreationTraces(synth);
     }
     validateApp(app);
     rmSync(options.outdir, { recursive: true, force: true });

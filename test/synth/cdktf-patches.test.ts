@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { App, Lazy, TerraformOutput, TerraformStack, Tokenization } from "cdktf";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { buildApp } from "../../stacks/app";
-import { PATCHES_SWITCH, patchesFor, VERIFIED_CDKTF_VERSIONS, withoutTokenCreationTraces } from "../../synth/cdktf-patches.mjs";
+import { PATCHES_SWITCH, patchesFor, skipTokenCreationTraces, VERIFIED_CDKTF_VERSIONS, withTokenCreationTraces, withoutTokenCreationTraces } from "../../synth/cdktf-patches.mjs";
 import { synthesize } from "../../synth/synthesize";
 import { repoEnvironments, repoRoot } from "../support/environments";
 import { filesUnder, sandboxWithBundledApp, sharedLambdaBundles } from "../support/sandbox";
@@ -14,19 +14,24 @@ import { testLambdaBundler } from "../support/synth";
 const installedCdktf = (JSON.parse(readFileSync(join(repoRoot, "node_modules", "cdktf", "package.json"), "utf8")) as { version: string }).version;
 const creationStackOf = (token: string) => (Tokenization.reverseString(token).firstToken as unknown as { creationStack: string[] }).creationStack;
 
-/** Runs `work` counting the unlimited-depth traces taken (cdktf's token creation traces). */
+/**
+ * Runs `work` as in a process nobody patched (token creation traces on: the tests' setup turns them
+ * off), counting the token creation traces taken: unlimited-depth traces that were recorded.
+ */
 function countingTokenTraces<T>(work: () => T): { result: T; traces: number } {
-  let traces = 0;
-  const original = Error.captureStackTrace;
-  Error.captureStackTrace = (target: object, below?: Parameters<typeof Error.captureStackTrace>[1]) => {
-    if (Error.stackTraceLimit === Number.MAX_SAFE_INTEGER) traces += 1;
-    original(target, below);
-  };
-  try {
-    return { result: work(), traces };
-  } finally {
-    Error.captureStackTrace = original;
-  }
+  return withTokenCreationTraces(() => {
+    let traces = 0;
+    const original = Error.captureStackTrace;
+    Error.captureStackTrace = (target: object, below?: Parameters<typeof Error.captureStackTrace>[1]) => {
+      original(target, below);
+      if (Error.stackTraceLimit === Number.MAX_SAFE_INTEGER && (target as { stack?: string }).stack) traces += 1;
+    };
+    try {
+      return { result: work(), traces };
+    } finally {
+      Error.captureStackTrace = original;
+    }
+  });
 }
 
 describe("which synths the patches apply to", () => {
@@ -60,15 +65,42 @@ describe("which synths the patches apply to", () => {
 
 describe("withoutTokenCreationTraces", () => {
   it("leaves the creation traces of tokens made inside it empty, restores Error.captureStackTrace, and other traces still work", () => {
-    const original = Error.captureStackTrace;
-    const inside = withoutTokenCreationTraces(() => {
-      const error = new Error("still traced");
-      return { token: Lazy.stringValue({ produce: () => "value" }), errorStack: error.stack ?? "" };
+    withTokenCreationTraces(() => {
+      const original = Error.captureStackTrace;
+      const inside = withoutTokenCreationTraces(() => {
+        const error = new Error("still traced");
+        return { token: Lazy.stringValue({ produce: () => "value" }), errorStack: error.stack ?? "" };
+      });
+      expect(Error.captureStackTrace).toBe(original);
+      expect(creationStackOf(inside.token)).toEqual([]);
+      expect(inside.errorStack).toMatch(/cdktf-patches\.test\.ts:\d+/);
+      expect(creationStackOf(Lazy.stringValue({ produce: () => "value" })).join("\n")).toMatch(/cdktf-patches\.test\.ts:\d+/);
     });
-    expect(Error.captureStackTrace).toBe(original);
-    expect(creationStackOf(inside.token)).toEqual([]);
-    expect(inside.errorStack).toMatch(/cdktf-patches\.test\.ts:\d+/);
-    expect(creationStackOf(Lazy.stringValue({ produce: () => "value" })).join("\n")).toMatch(/cdktf-patches\.test\.ts:\d+/);
+  });
+
+  it("withTokenCreationTraces takes them again where they are off (a synth redone to name a failing token's line), then turns them off again", () => {
+    withoutTokenCreationTraces(() => {
+      const original = Error.captureStackTrace;
+      const traced = withTokenCreationTraces(() => Lazy.stringValue({ produce: () => "value" }));
+      expect(Error.captureStackTrace).toBe(original);
+      expect(creationStackOf(traced).join("\n")).toMatch(/cdktf-patches\.test\.ts:\d+/);
+      expect(creationStackOf(Lazy.stringValue({ produce: () => "value" }))).toEqual([]);
+    });
+  });
+
+  it("skipTokenCreationTraces turns them off until its returned function turns them back on (the tests' setup)", () => {
+    withTokenCreationTraces(() => {
+      const original = Error.captureStackTrace;
+      const restore = skipTokenCreationTraces();
+      try {
+        expect(creationStackOf(Lazy.stringValue({ produce: () => "value" }))).toEqual([]);
+        expect(new Error("still traced").stack).toMatch(/cdktf-patches\.test\.ts:\d+/);
+      } finally {
+        restore();
+      }
+      expect(Error.captureStackTrace).toBe(original);
+      expect(creationStackOf(Lazy.stringValue({ produce: () => "value" })).join("\n")).toMatch(/cdktf-patches\.test\.ts:\d+/);
+    });
   });
 
   it("covers tokens made while resolving (synth creates references then), and the synthesized JSON is the same", () => {
