@@ -20,6 +20,8 @@ module.exports = {
   // about 1.5 s, 3 beat 2 by about 15 s). Files that need isolation use their own temp dirs; shared
   // caches (.build/) are content-keyed and written atomically.
   maxWorkers: 4,
+  // Files that mostly wait (an `@waits` pragma) start early, each beside one that computes.
+  testSequencer: "<rootDir>/jest.sequencer.js",
   // Synthesizes every environment once per run for the tests that read the JSON (test/support/synth.ts).
   globalSetup: "<rootDir>/test/support/global-synth.ts",
   globalTeardown: "<rootDir>/test/support/global-teardown.ts",

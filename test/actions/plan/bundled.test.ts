@@ -1,3 +1,6 @@
+/**
+ * @waits about 9 s: the bundle's production throttling spaces GitHub writes a second apart (jest.sequencer.js starts it beside a file that computes).
+ */
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

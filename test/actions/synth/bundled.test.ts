@@ -1,3 +1,6 @@
+/**
+ * @waits about 5 s: the bundle's production throttling spaces GitHub writes a second apart (jest.sequencer.js starts it beside a file that computes).
+ */
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

@@ -1,3 +1,6 @@
+/**
+ * @waits about 18 s: a connection held as long as a real Aurora resume (jest.sequencer.js starts it beside a file that computes).
+ */
 import { CONNECT_ATTEMPT_TIMEOUT_MS } from "../../../stacks/lambda/shared/connect-budget";
 import { createDatabase, type Database } from "../../../stacks/lambda/shared/database";
 import { type PausedDatabaseProxy, startPausedDatabaseProxy } from "../../support/paused-database-proxy";

@@ -1,3 +1,6 @@
+/**
+ * @waits about 7 s: connections held through scaled-down Aurora resumes (jest.sequencer.js starts it beside a file that computes).
+ */
 import { Client } from "pg";
 import { createMigrateHandler } from "../../../stacks/lambda/migrate/handler";
 import { applyMigrations } from "../../../stacks/lambda/migrate/migrator";
