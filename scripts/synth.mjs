@@ -5,7 +5,7 @@
 // `--entry=<file>` synthesizes another app (npm run synth:bootstrap); the
 // remaining arguments reach that app's own argv parsing untouched.
 import { existsSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chooseNode, majorOf, nodePackageName, requiredMajor } from "./node.mjs";
 
@@ -26,19 +26,17 @@ if (majorOf(process.version) < required) {
 }
 const { placeholderProblems, readEnvironments } = await import("./environments.mjs");
 const { SettingError } = await import("../synth/cdktf-patches.mjs");
-const { copyProviderLock, ProviderLockError } = await import("../synth/provider-lock.mjs");
 const { runBundled } = await import("../synth/run-bundled.mjs");
 
 const entryFlag = process.argv.findIndex((argument) => argument.startsWith("--entry="));
 const entry = entryFlag === -1 ? join("stacks", "main.ts") : process.argv.splice(entryFlag, 1)[0].slice("--entry=".length);
 if (entryFlag === -1) warnAboutPlaceholders(process.argv.slice(2).flatMap((argument) => argument.split(",")).filter(Boolean));
 try {
+  // The app reports its own errors (a lock file that does not fit the stacks among them: synth/provider-lock.mjs).
   await runBundled(entry);
-  // Every stack folder gets the committed provider lock file, so terraform verifies provider checksums there.
-  if (!process.exitCode) copyProviderLock({ root: repoRoot, outdir: resolve(process.env.CDKTF_OUTDIR ?? "cdktf.out") });
 } catch (error) {
-  // The app reports its own errors; these are the runner's: a setting it cannot use, a lock file that does not fit, or a build error esbuild has printed.
-  console.error(error instanceof SettingError || error instanceof ProviderLockError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error));
+  // The runner's own: a setting it cannot use, or a build error esbuild has printed.
+  console.error(error instanceof SettingError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error));
   process.exitCode = 1;
 }
 

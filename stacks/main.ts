@@ -2,7 +2,7 @@
 // scripts/synth.mjs bundles and runs it (synth/run-bundled.mjs), naming the working tree in SYNTH_ROOT.
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { EsbuildLambdaBundler, synthesize } from "../synth";
+import { EsbuildLambdaBundler, ProviderLockError, synthesize } from "../synth";
 import { buildApp } from "./app";
 import { ACCOUNTS_FILE, parseAccounts } from "./config/accounts";
 import { ConfigurationError } from "./config/configuration-error";
@@ -57,7 +57,7 @@ function main(): void {
 try {
   main();
 } catch (error) {
-  if (error instanceof ConfigurationError) {
+  if (error instanceof ConfigurationError || error instanceof ProviderLockError) {
     console.error(error.message);
   } else {
     console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));

@@ -4,5 +4,6 @@
 // (eslint.config.mjs enforces it). The entries are bundled and run by
 // synth/run-bundled.mjs (scripts/synth.mjs).
 export { EsbuildLambdaBundler } from "./lambda-bundler";
+export { copyProviderLock, ProviderLockError } from "./provider-lock.mjs";
 export { type SynthesizedStack, synthesize } from "./synthesize";
 export { validateApp } from "./validate-app";

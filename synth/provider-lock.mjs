@@ -35,31 +35,36 @@ export function lockedVersions(text) {
  * Copies the root lock file into each `<outdir>/stacks/<stack>/` that has a cdk.tf.json, after
  * checking that it locks every provider the stack requires at exactly the required version (a
  * lock for another version would make `terraform init -lockfile=readonly` fail later, less
- * clearly). Returns the folders written; without a root lock file it copies nothing.
+ * clearly), and copies nothing when one does not. Problems name the stack files as in `shownAs`,
+ * the folder the output will be moved to (default `outdir`). Returns the folders written; without a root lock
+ * file it copies nothing.
  */
-export function copyProviderLock({ root, outdir }) {
+export function copyProviderLock({ root, outdir, shownAs = outdir }) {
   const lockPath = join(root, LOCK_FILE);
   if (!existsSync(lockPath)) return { lockFile: undefined, copiedTo: [] };
   const locked = lockedVersions(readFileSync(lockPath, "utf8"));
   const stacksDir = join(outdir, "stacks");
   const copiedTo = [];
   const problems = [];
-  for (const stack of existsSync(stacksDir) ? readdirSync(stacksDir).sort() : []) {
+  const stacks = (existsSync(stacksDir) ? readdirSync(stacksDir).sort() : []).filter((stack) => existsSync(join(stacksDir, stack, "cdk.tf.json")));
+  for (const stack of stacks) {
     const stackFile = join(stacksDir, stack, "cdk.tf.json");
-    if (!existsSync(stackFile)) continue;
     const required = JSON.parse(readFileSync(stackFile, "utf8")).terraform?.required_providers ?? {};
     for (const [name, requirement] of Object.entries(required)) {
       const address = providerAddress(requirement.source ?? name);
       const lockedVersion = locked.get(address);
       if (lockedVersion !== requirement.version) {
         problems.push(
-          `${relative(root, stackFile)}: terraform.required_providers.${name} is ${address} version ${JSON.stringify(requirement.version)}, but ${LOCK_FILE} ${lockedVersion ? `locks version "${lockedVersion}"` : "does not lock it"}. Update the lock file for that version (README: Provider lock file).`,
+          `${relative(root, join(shownAs, "stacks", stack, "cdk.tf.json"))}: terraform.required_providers.${name} is ${address} version ${JSON.stringify(requirement.version)}, but ${LOCK_FILE} ${lockedVersion ? `locks version "${lockedVersion}"` : "does not lock it"}. Update the lock file for that version (README: Provider lock file).`,
         );
       }
     }
+  }
+  // Checked before any copy, so a refused lock file is in no stack folder.
+  if (problems.length > 0) throw new ProviderLockError(problems.join("\n"));
+  for (const stack of stacks) {
     copyFileSync(lockPath, join(stacksDir, stack, LOCK_FILE));
     copiedTo.push(join(stacksDir, stack));
   }
-  if (problems.length > 0) throw new ProviderLockError(problems.join("\n"));
   return { lockFile: lockPath, copiedTo };
 }

@@ -3,6 +3,7 @@ import { basename, dirname, join, relative } from "node:path";
 import type { App } from "cdktf";
 import { ConfigurationError } from "../stacks/config/configuration-error";
 import { type CdktfPatches, cdktfPatches, withTokenCreationTraces, withoutTokenCreationTraces } from "./cdktf-patches.mjs";
+import { copyProviderLock } from "./provider-lock.mjs";
 import { withConstructStackTraces } from "./construct-stack-traces";
 import { validateApp } from "./validate-app";
 
@@ -37,7 +38,8 @@ const requireCdktfPackage = () => require("cdktf/package.json") as { version: st
 
 /**
  * Builds and synthesizes an app into a sibling folder and swaps it into place
- * only when every stack succeeded and cdktf's validations pass, so a failed
+ * only when every stack succeeded, cdktf's validations pass and the provider
+ * lock file fits every stack (it is copied into each stack folder), so a failed
  * synth never leaves a partial `cdktf.out` that a later plan could pick up.
  * Each resource records the TypeScript line that created it (for the lint
  * comment).
@@ -65,6 +67,9 @@ export function synthesize(options: SynthesizeOptions): SynthesizedStack[] {
       app = withTokenCreationTraces(synth);
     }
     validateApp(app);
+    // Every stack folder gets the committed provider lock file (terraform verifies provider checksums
+    // there); a lock file that does not fit the stacks throws here, so nothing replaces the old output.
+    copyProviderLock({ root: options.root, outdir: staging, shownAs: options.outdir });
     rmSync(options.outdir, { recursive: true, force: true });
     renameSync(staging, options.outdir);
   } finally {

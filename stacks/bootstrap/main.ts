@@ -1,9 +1,9 @@
 // Synth entry of the bootstrap stacks (`npm run synth:bootstrap [-- <account>[,<account>]]`):
 // the only file of the bootstrap that reads the process environment and the disk.
-import { readdirSync, readFileSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
+import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
 import { App } from "cdktf";
-import { validateApp } from "../../synth";
+import { copyProviderLock, validateApp } from "../../synth";
 import { ACCOUNTS_FILE, type Accounts, AccountsError, parseAccounts, placeholderAccountProblems } from "../config/accounts";
 import { ConfigurationError } from "../config/configuration-error";
 import { type Environment, loadEnvironments } from "../config/load-environments";
@@ -66,6 +66,7 @@ function main(): void {
   const outdir = resolve(process.env.CDKTF_OUTDIR ?? join("cdktf.out", "bootstrap"));
   // Written in place, not swapped in like the environments' cdktf.out: with TF_BACKEND=local the
   // stacks keep their state in their own folders.
+  mkdirSync(dirname(outdir), { recursive: true }); // a fresh clone has no cdktf.out/ yet
   const app = new App({ outdir, skipValidation: true });
   for (const name of selected) {
     const account = accounts.byName.get(name)!;
@@ -78,6 +79,8 @@ function main(): void {
   }
   app.synth();
   validateApp(app);
+  // Each stack folder gets the committed provider lock file, as the environments' stacks do (synthesize()).
+  copyProviderLock({ root: repoRoot, outdir });
   for (const warning of allowPlaceholders ? placeholders : []) console.error(`Warning: ${warning}. The synthesized stack is for review only.`);
   const width = Math.max(...selected.map((name) => bootstrapStackIdFor(name).length));
   for (const name of selected) {

@@ -224,12 +224,14 @@ describe("stacks/bootstrap/github.json validation", () => {
 });
 
 describe("npm run synth:bootstrap", () => {
-  const runBootstrapSynth = (args: string[], env: Record<string, string> = {}, cwd = repoRoot) => {
-    const outdir = join(mkdtempSync(join(tmpdir(), "bootstrap-cli-")), "out");
+  /** Runs the bootstrap synth into a fresh folder, or with `defaultOutdir` into `<cwd>/cdktf.out/bootstrap`, as `npm run synth:bootstrap` does. */
+  const runBootstrapSynth = (args: string[], env: Record<string, string> = {}, cwd = repoRoot, options: { defaultOutdir?: boolean } = {}) => {
+    const outdir = options.defaultOutdir ? join(cwd, "cdktf.out", "bootstrap") : join(mkdtempSync(join(tmpdir(), "bootstrap-cli-")), "out");
+    const { CDKTF_OUTDIR: _inherited, ...inherited } = process.env;
     const result = spawnSync(process.execPath, ["scripts/synth.mjs", "--entry=stacks/bootstrap/main.ts", ...args], {
       cwd,
       encoding: "utf8",
-      env: { ...process.env, TF_BACKEND: "local", CDKTF_OUTDIR: outdir, ...env },
+      env: { ...inherited, TF_BACKEND: "local", ...(options.defaultOutdir ? {} : { CDKTF_OUTDIR: outdir }), ...env },
     });
     return { ...result, outdir };
   };
@@ -258,18 +260,22 @@ describe("npm run synth:bootstrap", () => {
     expect(result.stdout).toMatch(/terraform init && terraform apply/);
   });
 
-  it("synthesizes only the named account, without any flag once its id is real", () => {
+  it("synthesizes only the named account, without any flag once its id is real, into cdktf.out/bootstrap of a fresh checkout, with the provider lock file", () => {
     const dir = sandbox();
     const [name] = accountNames;
     const data = accountsData();
     data[name].id = "987654321098";
     writeFileSync(join(dir, "stacks", "bootstrap", "accounts.json"), JSON.stringify(data));
-    const result = runBootstrapSynth([name], {}, dir);
+    expect(readdirSync(dir)).not.toContain("cdktf.out");
+    const result = runBootstrapSynth([name], {}, dir, { defaultOutdir: true });
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
     expect(readdirSync(join(result.outdir, "stacks"))).toEqual([bootstrapStackIdFor(name)]);
-    const json = JSON.parse(readFileSync(join(result.outdir, "stacks", bootstrapStackIdFor(name), "cdk.tf.json"), "utf8"));
+    const stackDir = join(result.outdir, "stacks", bootstrapStackIdFor(name));
+    const json = JSON.parse(readFileSync(join(stackDir, "cdk.tf.json"), "utf8"));
     expect(json.provider.aws[0].allowed_account_ids).toEqual(["987654321098"]);
+    // terraform init in the stack folder verifies providers against the committed lock file.
+    expect(readFileSync(join(stackDir, ".terraform.lock.hcl"), "utf8")).toBe(readFileSync(join(dir, ".terraform.lock.hcl"), "utf8"));
   });
 
   it("names an unknown account, and an account no environment uses", () => {

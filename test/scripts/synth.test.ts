@@ -191,6 +191,18 @@ try {
     expect(readFileSync(synthesizedStackFile(dir, sample), "utf8")).toBe(before);
   });
 
+  it("stops on a provider lock file that does not fit the stacks with a message naming the stack file and both versions, and leaves no cdktf.out", () => {
+    const dir = sandbox();
+    writeFileSync(join(dir, ".terraform.lock.hcl"), 'provider "registry.terraform.io/hashicorp/aws" {\n  version = "0.0.1"\n}\n');
+    const result = runSynth(dir, [sample], { TF_BACKEND: "local" });
+    expect(result.status).toBe(1);
+    expect(errorsIn(result.stderr).join("\n")).toMatch(
+      new RegExp(`^cdktf\\.out/stacks/trading-platform-${sample}/cdk\\.tf\\.json: terraform\\.required_providers\\.aws is registry\\.terraform\\.io/hashicorp/aws version "[^"]+", but \\.terraform\\.lock\\.hcl locks version "0\\.0\\.1"`),
+    );
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(join(dir, "cdktf.out"))).toBe(false);
+  });
+
   it("stops on a bad Lambda manifest with a message naming the function and field, not a stack trace", () => {
     const dir = sandbox();
     const manifestFile = join(dir, "stacks", "lambda", "ingest", "manifest.ts");

@@ -51,15 +51,17 @@ describe("copyProviderLock", () => {
     for (const name of ["a", "b"]) expect(readFileSync(join(root, "cdktf.out", "stacks", name, LOCK_FILE), "utf8")).toBe(lockText);
   });
 
-  it("refuses a stack whose provider version the lock file does not lock, naming the file, the field and both versions", () => {
+  it("refuses a stack whose provider version the lock file does not lock, naming the file, the field and both versions, and copies into no stack", () => {
     writeFileSync(join(root, LOCK_FILE), lockText);
     stack("a", { aws: { source: "aws", version: "9.9.9" }, random: { source: "hashicorp/random", version: "3.7.2" } });
+    stack("b", { aws: { source: "aws", version: bindings.cdktf.provider.version } });
     expect(() => copyProviderLock({ root, outdir: join(root, "cdktf.out") })).toThrow(
       [
         `cdktf.out/stacks/a/cdk.tf.json: terraform.required_providers.aws is registry.terraform.io/hashicorp/aws version "9.9.9", but ${LOCK_FILE} locks version "${bindings.cdktf.provider.version}". Update the lock file for that version (README: Provider lock file).`,
         `cdktf.out/stacks/a/cdk.tf.json: terraform.required_providers.random is registry.terraform.io/hashicorp/random version "3.7.2", but ${LOCK_FILE} does not lock it. Update the lock file for that version (README: Provider lock file).`,
       ].join("\n"),
     );
+    for (const name of ["a", "b"]) expect(existsSync(join(root, "cdktf.out", "stacks", name, LOCK_FILE))).toBe(false);
   });
 
   it("copies nothing when no lock file is committed", () => {

@@ -1,6 +1,6 @@
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { App, Lazy, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
@@ -77,5 +77,33 @@ describe("synthesize", () => {
     expect(stack).toEqual({ name: "example", directory: expect.stringMatching(/stacks\/example$/), resourceCount: 1 });
     expect(() => synthesize({ root: repoRoot, outdir, build: stackWith(false) })).toThrow(/Validation failed:\n {2}\[example\] Found resources without a matching provider/);
     expect(readFileSync(join(outdir, "stacks", "example", "cdk.tf.json"), "utf8")).toBe(before);
+  });
+
+  it("copies the provider lock file into every stack folder, and refuses one that does not fit the stacks, keeping the previous output", () => {
+    const outdir = freshOutdir();
+    const root = mkdtempSync(join(tmpdir(), "synthesize-root-"));
+    const build = (appOutdir: string) => {
+      const app = new App({ outdir: appOutdir, skipValidation: true });
+      const stack = new TerraformStack(app, "example");
+      new AwsProvider(stack, "aws", { region: "us-east-1" });
+      new S3Bucket(stack, "bucket", { bucket: "example" });
+      return app;
+    };
+    const fitting = readFileSync(join(repoRoot, ".terraform.lock.hcl"), "utf8");
+    writeFileSync(join(root, ".terraform.lock.hcl"), fitting);
+    synthesize({ root, outdir, build });
+    expect(readFileSync(join(outdir, "stacks", "example", ".terraform.lock.hcl"), "utf8")).toBe(fitting);
+
+    writeFileSync(join(root, ".terraform.lock.hcl"), 'provider "registry.terraform.io/hashicorp/aws" {\n  version = "0.0.1"\n}\n');
+    let message = "";
+    try {
+      synthesize({ root, outdir, build });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    // Named as the stack file will be in the output folder, not in the staging folder it was checked in.
+    expect(message).toMatch(new RegExp(`^${relative(root, join(outdir, "stacks", "example", "cdk.tf.json")).replace(/[.]/g, "\\.")}: terraform\\.required_providers\\.aws .* locks version "0\\.0\\.1"`));
+    expect(readFileSync(join(outdir, "stacks", "example", ".terraform.lock.hcl"), "utf8")).toBe(fitting);
+    expect(readdirSync(dirname(outdir))).toEqual(["cdktf.out"]);
   });
 });
