@@ -53,6 +53,17 @@ const linesSummary = (entry: Extract<DiffEntry, { kind: "lines" }>): string =>
 export const inlineLength = (entry: DiffEntry): number =>
   entry.kind === "value" ? entry.path.length + (entry.before?.length ?? 0) + (entry.after?.length ?? 0) + 6 : entry.kind === "note" ? entry.path.length + entry.note.length : Number.POSITIVE_INFINITY;
 
+/** At most this many values, none of them multi-line, this many characters in all: shown on the resource's own line. */
+const INLINE_ENTRIES = 3;
+const INLINE_LENGTH = 100;
+
+/** Whether `entries` are short enough to show on the resource's own line instead of a list. */
+export const fitsInline = (entries: readonly DiffEntry[]): boolean =>
+  entries.length > 0 && entries.length <= INLINE_ENTRIES && entries.every((entry) => entry.kind !== "lines") && entries.reduce((total, entry) => total + inlineLength(entry), 0) <= INLINE_LENGTH;
+
+/** "1 change", "2 changes". */
+export const changeCount = (count: number): string => `${count} change${count === 1 ? "" : "s"}`;
+
 export interface EntryListOptions extends EntryStyle {
   /** Most diff lines shown per multi-line value. */
   readonly maxDiffLines?: number;

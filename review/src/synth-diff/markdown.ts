@@ -1,6 +1,6 @@
 // The synth comment: per stack, what the change does to the configuration.
 import { COMMENT_LIMIT, STEP_SUMMARY_LIMIT, buildWithinBudget, codeBlock, codeSpan, escapeHtml, escapeUrlAttribute, escapeText, inlineCode, measureBytes, type BudgetBlock } from "../markdown";
-import { entriesMarkdown, inlineEntry, inlineLength, maskedEntries } from "../value-diff-render";
+import { changeCount, entriesMarkdown, fitsInline, inlineEntry, maskedEntries } from "../value-diff-render";
 import { isEmptyDiff, type ChangedResource, type ResourceDiff, type StackDiff } from "./config-diff";
 
 export interface StackDiffResult {
@@ -14,7 +14,6 @@ export interface StackDiffResult {
 
 /** Up to this many changed resources per stack, their values are shown open. */
 const OPEN_CHANGED = 10;
-const INLINE_LENGTH = 100;
 const MAX_ENTRIES = 60;
 const DIFF_OPTIONS = { maxValueLength: 160, context: 2 } as const;
 
@@ -27,10 +26,9 @@ export function summarizeDiff(diff: StackDiff): string {
 /** A changed resource: its values inline when short, else listed (open in a small diff). */
 function changedRow(resource: ChangedResource, open: boolean): string {
   const entries = maskedEntries(resource.changes, (text) => text, DIFF_OPTIONS);
-  const inline = entries.length <= 3 && entries.every((entry) => entry.kind !== "lines") && entries.reduce((total, entry) => total + inlineLength(entry), 0) <= INLINE_LENGTH;
   const head = `✏️ <code>${escapeHtml(resource.address)}</code>`;
-  if (inline) return `<p>${head} · ${entries.map((entry) => inlineEntry(entry, "html")).join(" · ")}${where(resource)}</p>`;
-  return `<details${open ? " open" : ""}><summary>${head} · ${entries.length} changes${where(resource)}</summary>\n\n${entriesMarkdown(entries, { maxEntries: MAX_ENTRIES, maxDiffLines: 80 })}\n\n</details>`;
+  if (fitsInline(entries)) return `<p>${head} · ${entries.map((entry) => inlineEntry(entry, "html")).join(" · ")}${where(resource)}</p>`;
+  return `<details${open ? " open" : ""}><summary>${head} · ${changeCount(entries.length)}${where(resource)}</summary>\n\n${entriesMarkdown(entries, { maxEntries: MAX_ENTRIES, maxDiffLines: 80 })}\n\n</details>`;
 }
 
 function stackBlocks(result: StackDiffResult): BudgetBlock[] {

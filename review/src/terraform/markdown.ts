@@ -12,8 +12,7 @@
 // text escaped; sized to GitHub's limits with a link to the run when cut.
 import type { Masker } from "../mask";
 import { COMMENT_LIMIT, STEP_SUMMARY_LIMIT, buildWithinBudget, codeBlock, codeSpan, escapeHtml, escapeUrlAttribute, escapeText, inlineCode, measureBytes, type BudgetBlock } from "../markdown";
-import { codeValue, entriesMarkdown, inlineEntry, inlineLength, maskedEntries } from "../value-diff-render";
-import type { DiffEntry } from "../value-diff";
+import { changeCount, codeValue, entriesMarkdown, fitsInline, inlineEntry, maskedEntries } from "../value-diff-render";
 import { constructPathFor, type PlanModel, type ResourceChange } from "./plan-model";
 import { PLAN_DIFF_OPTIONS, addressGroups, countsByType, foldNumberRuns, forcingEntries, viewOf, type ResourceView } from "./presentation";
 import { parseTerraformOutput } from "./terraform-output";
@@ -50,8 +49,6 @@ export const SMALL_PLAN = 10;
 /** Above this many resource changes, the comment starts with counts by type and every changing address. */
 export const LARGE_PLAN = 30;
 /** A resource whose changes fit in this many characters shows them in its summary line. */
-const INLINE_LENGTH = 100;
-const INLINE_ENTRIES = 3;
 const MAX_ENTRIES = 60;
 const MAX_DIFF_LINES = 80;
 
@@ -88,9 +85,6 @@ function notesOf(change: ResourceChange, mask: Masker): string[] {
   return notes;
 }
 
-const isInline = (entries: readonly DiffEntry[]): boolean =>
-  entries.length > 0 && entries.length <= INLINE_ENTRIES && entries.every((entry) => entry.kind !== "lines") && entries.reduce((total, entry) => total + inlineLength(entry), 0) <= INLINE_LENGTH;
-
 const knownAfterApplyNote = (view: ResourceView): string | undefined =>
   view.knownAfterApply.length === 0 ? undefined : `<i>${view.knownAfterApply.length} known after apply</i>`;
 
@@ -110,14 +104,14 @@ export function renderResourceView(view: ResourceView, options: ResourceBlockOpt
   const { change } = view;
   const { mask } = options;
   const style = { added: change.action === "create" ? "assign" : "plus" } as const;
-  const inline = isInline(view.entries);
+  const inline = fitsInline(view.entries);
   const alike = options.alike ?? [];
   const head = [
     `${options.symbol} <code>${escapeHtml(mask(change.address))}</code>${alike.length > 0 ? ` and ${alike.length} more alike` : ""}`,
     options.note,
     ...(inline ? view.entries.map((entry) => inlineEntry(entry, "html", style)) : []),
     ...notesOf(change, mask),
-    !inline && view.entries.length > 0 ? `${view.entries.length} change${view.entries.length === 1 ? "" : "s"}` : undefined,
+    !inline && view.entries.length > 0 ? changeCount(view.entries.length) : undefined,
     knownAfterApplyNote(view),
     options.constructPath ? `<i>${escapeHtml(mask(options.constructPath))}</i>` : undefined,
   ]

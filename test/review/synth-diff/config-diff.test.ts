@@ -67,6 +67,17 @@ describe("renderSynthDiff", () => {
     const html = expectValidGitHubMarkdown(comment);
     expect(html).not.toMatch(/@org|<b>|evil_<\/details>/);
   });
+
+  it("counts a changed resource's values in its summary when they are too long to show inline: 1 change, 2 changes", () => {
+    const long = (text: string) => text.repeat(60);
+    const resource = (values: Record<string, string>) => ({ resource: { aws_s3_bucket: { logs: { ...values, ...meta("stack/logs") } } } });
+    const summaryOf = (before: Record<string, string>, after: Record<string, string>) =>
+      renderSynthDiff({ baseRef: "main", results: [{ environment: "dev", stackName: "trading-platform-dev", diff: diffStacks(resource(before), resource(after)) }] })
+        .comment.split("\n")
+        .find((line) => line.includes("<code>aws_s3_bucket.logs</code>"))!;
+    expect(summaryOf({ bucket: long("a") }, { bucket: long("b") })).toContain("<code>aws_s3_bucket.logs</code> · 1 change ·");
+    expect(summaryOf({ bucket: long("a"), acl: long("c") }, { bucket: long("b"), acl: long("d") })).toContain("<code>aws_s3_bucket.logs</code> · 2 changes ·");
+  });
 });
 
 describe("renderSynthDiff on a real synthesized stack", () => {

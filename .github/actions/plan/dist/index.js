@@ -28852,6 +28852,10 @@ function inlineEntry(entry, context3, style = {}) {
 }
 var linesSummary = (entry) => entry.removed === 0 ? `${entry.added} line${entry.added === 1 ? "" : "s"}` : entry.added === 0 ? `${entry.removed} line${entry.removed === 1 ? "" : "s"} removed` : `+${entry.added} −${entry.removed} lines`;
 var inlineLength = (entry) => entry.kind === "value" ? entry.path.length + (entry.before?.length ?? 0) + (entry.after?.length ?? 0) + 6 : entry.kind === "note" ? entry.path.length + entry.note.length : Number.POSITIVE_INFINITY;
+var INLINE_ENTRIES = 3;
+var INLINE_LENGTH = 100;
+var fitsInline = (entries) => entries.length > 0 && entries.length <= INLINE_ENTRIES && entries.every((entry) => entry.kind !== "lines") && entries.reduce((total, entry) => total + inlineLength(entry), 0) <= INLINE_LENGTH;
+var changeCount = (count) => `${count} change${count === 1 ? "" : "s"}`;
 function entriesMarkdown(entries, options = {}) {
   const maxEntries = options.maxEntries ?? Number.POSITIVE_INFINITY;
   const items = entries.slice(0, maxEntries).map((entry) => {
@@ -29354,8 +29358,6 @@ var MARKER_BASE_ROOM = 600;
 var MARKER_ROOM = MARKER_BASE_ROOM + MARKER_CHANGES_ROOM;
 var SMALL_PLAN = 10;
 var LARGE_PLAN = 30;
-var INLINE_LENGTH = 100;
-var INLINE_ENTRIES = 3;
 var MAX_ENTRIES = 60;
 var MAX_DIFF_LINES = 80;
 function describeReason(change, mask) {
@@ -29381,20 +29383,19 @@ function notesOf(change, mask) {
   if ((change.action === "delete" || change.action === "replace" || change.action === "forget") && change.actionReason) notes.push(escapeHtml(REASONS[change.actionReason] ?? change.actionReason));
   return notes;
 }
-var isInline = (entries) => entries.length > 0 && entries.length <= INLINE_ENTRIES && entries.every((entry) => entry.kind !== "lines") && entries.reduce((total, entry) => total + inlineLength(entry), 0) <= INLINE_LENGTH;
 var knownAfterApplyNote = (view) => view.knownAfterApply.length === 0 ? void 0 : `<i>${view.knownAfterApply.length} known after apply</i>`;
 function renderResourceView(view, options) {
   const { change } = view;
   const { mask } = options;
   const style = { added: change.action === "create" ? "assign" : "plus" };
-  const inline = isInline(view.entries);
+  const inline = fitsInline(view.entries);
   const alike = options.alike ?? [];
   const head = [
     `${options.symbol} <code>${escapeHtml(mask(change.address))}</code>${alike.length > 0 ? ` and ${alike.length} more alike` : ""}`,
     options.note,
     ...inline ? view.entries.map((entry) => inlineEntry(entry, "html", style)) : [],
     ...notesOf(change, mask),
-    !inline && view.entries.length > 0 ? `${view.entries.length} change${view.entries.length === 1 ? "" : "s"}` : void 0,
+    !inline && view.entries.length > 0 ? changeCount(view.entries.length) : void 0,
     knownAfterApplyNote(view),
     options.constructPath ? `<i>${escapeHtml(mask(options.constructPath))}</i>` : void 0
   ].filter(Boolean).join(" · ");

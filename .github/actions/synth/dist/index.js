@@ -28793,6 +28793,10 @@ function inlineEntry(entry, context3, style = {}) {
 }
 var linesSummary = (entry) => entry.removed === 0 ? `${entry.added} line${entry.added === 1 ? "" : "s"}` : entry.added === 0 ? `${entry.removed} line${entry.removed === 1 ? "" : "s"} removed` : `+${entry.added} −${entry.removed} lines`;
 var inlineLength = (entry) => entry.kind === "value" ? entry.path.length + (entry.before?.length ?? 0) + (entry.after?.length ?? 0) + 6 : entry.kind === "note" ? entry.path.length + entry.note.length : Number.POSITIVE_INFINITY;
+var INLINE_ENTRIES = 3;
+var INLINE_LENGTH = 100;
+var fitsInline = (entries) => entries.length > 0 && entries.length <= INLINE_ENTRIES && entries.every((entry) => entry.kind !== "lines") && entries.reduce((total, entry) => total + inlineLength(entry), 0) <= INLINE_LENGTH;
+var changeCount = (count) => `${count} change${count === 1 ? "" : "s"}`;
 function entriesMarkdown(entries, options = {}) {
   const maxEntries = options.maxEntries ?? Number.POSITIVE_INFINITY;
   const items = entries.slice(0, maxEntries).map((entry) => {
@@ -29082,7 +29086,6 @@ var isEmptyDiff = (diff) => diff.added.length + diff.removed.length + diff.chang
 
 // review/src/synth-diff/markdown.ts
 var OPEN_CHANGED = 10;
-var INLINE_LENGTH = 100;
 var MAX_ENTRIES = 60;
 var DIFF_OPTIONS = { maxValueLength: 160, context: 2 };
 var where = (resource) => resource.constructPath ? ` · <i>${escapeHtml(resource.constructPath)}</i>` : "";
@@ -29091,10 +29094,9 @@ function summarizeDiff(diff) {
 }
 function changedRow(resource, open2) {
   const entries = maskedEntries(resource.changes, (text) => text, DIFF_OPTIONS);
-  const inline = entries.length <= 3 && entries.every((entry) => entry.kind !== "lines") && entries.reduce((total, entry) => total + inlineLength(entry), 0) <= INLINE_LENGTH;
   const head = `✏️ <code>${escapeHtml(resource.address)}</code>`;
-  if (inline) return `<p>${head} · ${entries.map((entry) => inlineEntry(entry, "html")).join(" · ")}${where(resource)}</p>`;
-  return `<details${open2 ? " open" : ""}><summary>${head} · ${entries.length} changes${where(resource)}</summary>
+  if (fitsInline(entries)) return `<p>${head} · ${entries.map((entry) => inlineEntry(entry, "html")).join(" · ")}${where(resource)}</p>`;
+  return `<details${open2 ? " open" : ""}><summary>${head} · ${changeCount(entries.length)}${where(resource)}</summary>
 
 ${entriesMarkdown(entries, { maxEntries: MAX_ENTRIES, maxDiffLines: 80 })}
 
