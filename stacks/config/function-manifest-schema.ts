@@ -108,7 +108,13 @@ export const functionManifestSchema = z
   .strict()
   .superRefine((manifest, context) => {
     const connects = manifest.access.findIndex((access) => access.resource === "database" && access.level === "connect");
-    if (connects === -1) return;
+    if (connects === -1) {
+      // Timing without a connection would be checked against nothing: say so instead of ignoring it.
+      if (manifest.database !== undefined) {
+        context.addIssue({ code: "custom", path: ["database"], input: manifest.database, message: 'nothing: it is the timing of database connections, and no access[] entry is { resource: "database", level: "connect" }' });
+      }
+      return;
+    }
     if (manifest.inVpc !== true) {
       context.addIssue({
         code: "custom",

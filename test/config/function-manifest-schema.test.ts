@@ -90,6 +90,9 @@ describe("function manifests", () => {
     expect(problemsOf(noRoutes)).toEqual(["trigger.routes: found [], expected at least one route"]);
     expect(problemsOf(outsideTheVpc)).toEqual(["inVpc: found false, expected true because access[0] connects to the database, which only admits traffic inside the VPC"]);
     expect(problemsOf(untimed)).toEqual(["database: found nothing (the field is missing), expected { statementTimeoutMs, reserveMs } because the function connects to the database"]);
+    expect(problemsOf({ ...withoutDatabase, inVpc: true, database: { statementTimeoutMs: 10_000, reserveMs: 15_000 } })).toEqual([
+      'database: found {"statementTimeoutMs":10000,"reserveMs":15000}, expected nothing: it is the timing of database connections, and no access[] entry is { resource: "database", level: "connect" }',
+    ]);
     // Outside the VPC without database access is fine.
     expect(problemsOf({ ...withoutDatabase, inVpc: false, access: [{ resource: "ingestionBucket", level: "read" }] })).toEqual([]);
   });

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { compareSynthOutputs, describeComparison, isEquivalent } from "./synth-equivalence";
 import { repoRoot } from "./environments";
 
-// stacks/construct-stack-traces.ts keeps at most this many frames per trace.
+// synth/construct-stack-traces.ts keeps at most this many frames per trace.
 const MAX_TRACE_FRAMES = 8;
 
 const args = process.argv.slice(2);

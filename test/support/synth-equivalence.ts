@@ -8,7 +8,7 @@
  * old trace must point at the same source text in the new code (found again
  * in order), and the new trace may hold extra frames (a constructor now
  * calling a method that creates the construct). Frames past the trace's
- * frame limit (stacks/construct-stack-traces.ts) may fall off its bottom.
+ * frame limit (synth/construct-stack-traces.ts) may fall off its bottom.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -159,7 +159,7 @@ export interface CompareOptions {
   readonly beforeSource: SourceReader;
   /** Repository files as the `after` output was synthesized from them. */
   readonly afterSource: SourceReader;
-  /** The most frames a trace keeps (MAX_FRAMES in stacks/construct-stack-traces.ts): old frames past it may be cut. */
+  /** The most frames a trace keeps (MAX_FRAMES in synth/construct-stack-traces.ts): old frames past it may be cut. */
   readonly maxFrames: number;
 }
 

@@ -1,7 +1,7 @@
 // A fingerprint of what a plan will do, so the apply step can refuse a plan
 // that differs from the one reviewers saw. Built from the canonical resource
-// changes only: no timestamps, no terraform version, independent of JSON key
-// order and of the order terraform lists resources in.
+// changes and action invocations only: no timestamps, no terraform version,
+// independent of JSON key order and of the order terraform lists resources in.
 import { createHash } from "node:crypto";
 import type { PlanModel } from "./plan-model";
 
@@ -18,8 +18,8 @@ export function canonicalJson(value: unknown): string {
 /**
  * `sha256:<hex>` over the sorted list of {address, actions, before, after,
  * after_unknown} (sensitive parts already "(sensitive)", so the digest is safe
- * to print), plus the previous address of moves and the id of imports, and the actions the apply
- * would invoke.
+ * to print), plus the previous address of moves and the id or identity of imports, and the
+ * actions the apply would invoke.
  */
 export function planDigest(model: PlanModel): string {
   const changes = model.resourceChanges
@@ -33,8 +33,8 @@ export function planDigest(model: PlanModel): string {
       importing: change.importing,
     }))
     .sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
-  // Actions an apply would invoke (Terraform 1.14+) are part of what was reviewed. Only plans that
-  // have some are fingerprinted differently, so every other plan keeps the digest it always had.
+  // Actions an apply would invoke (Terraform 1.14+) are part of what was reviewed. A plan without any
+  // keeps the plain list as its fingerprint.
   const invocations = model.actionInvocations.map((invocation) => ({ address: invocation.address, trigger: invocation.trigger, config: invocation.config }));
   const fingerprinted = invocations.length === 0 ? changes : { resource_changes: changes, action_invocations: invocations };
   return `sha256:${createHash("sha256").update(canonicalJson(fingerprinted)).digest("hex")}`;

@@ -180,9 +180,9 @@ export function renderLintComment(findings: readonly LocatedFinding[], errors: r
 }
 
 /**
- * One annotation per finding, on the TypeScript line that created the
- * resource when known (that is where GitHub shows it in the diff), else on
- * the linted file's line.
+ * One annotation per finding, on the TypeScript line to change when known
+ * (the frame of the creation chain no other resource of the type shares;
+ * GitHub shows it there in the diff), else on the linted file's line.
  */
 export function annotations(findings: readonly LocatedFinding[], errors: readonly LocatedToolError[]): Annotation[] {
   const place = (location: FindingLocation) =>

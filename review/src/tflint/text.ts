@@ -1,5 +1,5 @@
 // The lint findings for a terminal: each finding with the resource, the
-// construct and the TypeScript line that created it, most severe first.
+// construct and its creation chain in stacks/ (the line to change marked), most severe first.
 import { oneLine, printable, type TextStyle } from "../text";
 import type { FindingLocation, LocatedFinding, LocatedToolError } from "./locate-findings";
 import { countBySeverity, failsOn, type FailOn } from "./markdown";

@@ -112,17 +112,13 @@ export function apiTimeoutProblems(timeoutSeconds: number): string[] {
 /**
  * Why a function's timing cannot wait out an Aurora resume, or answer API
  * Gateway in time; empty when it can. Each problem names the field and the
- * numbers.
+ * numbers. The fields themselves (whole milliseconds, reserve ≥ statement
+ * timeout) are checked before, by the manifest schema
+ * (stacks/config/function-manifest-schema.ts).
  */
 export function timingProblems(fn: TimedFunction): string[] {
   const problems: string[] = [];
-  const { statementTimeoutMs, reserveMs } = fn.database;
-  if (!Number.isInteger(statementTimeoutMs) || statementTimeoutMs < 1) {
-    problems.push(`database.statementTimeoutMs: found ${statementTimeoutMs}, expected whole milliseconds ≥ 1`);
-  }
-  if (!Number.isInteger(reserveMs) || reserveMs < statementTimeoutMs) {
-    problems.push(`database.reserveMs: found ${reserveMs}, expected whole milliseconds ≥ database.statementTimeoutMs (${statementTimeoutMs}), so a statement fits after connecting`);
-  }
+  const { reserveMs } = fn.database;
   if (fn.behindApiGateway) problems.push(...apiTimeoutProblems(fn.timeout));
   const budget = connectBudgetAtStartMs(fn);
   if (problems.length === 0 && budget < CONNECT_ATTEMPT_TIMEOUT_MS) {
