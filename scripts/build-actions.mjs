@@ -9,6 +9,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildSync } from "esbuild";
+import { runWhenExecuted } from "./run-when-executed.mjs";
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const actionsDir = join(repoRoot, ".github", "actions");
@@ -47,12 +48,12 @@ export function buildActions(outRoot = actionsDir, only = []) {
     });
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  // node scripts/build-actions.mjs [--out DIR] [name...]
-  const args = process.argv.slice(2);
+// node scripts/build-actions.mjs [--out DIR] [name...]
+runWhenExecuted(import.meta.url, (args) => {
   const outIndex = args.indexOf("--out");
   const outRoot = outIndex === -1 ? actionsDir : args[outIndex + 1];
   const only = args.filter((_arg, index) => outIndex === -1 || (index !== outIndex && index !== outIndex + 1));
   const built = buildActions(outRoot, only);
   for (const { name, outfile } of built) console.log(`${name.padEnd(8)} ${outfile}`);
-}
+  return 0;
+});

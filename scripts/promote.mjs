@@ -32,8 +32,8 @@
 // to GITHUB_STEP_SUMMARY.
 import { spawnSync } from "node:child_process";
 import { appendFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { environmentForBranch, readEnvironments } from "./environments.mjs";
+import { runWhenExecuted } from "./run-when-executed.mjs";
 
 export const EXIT_CODES = Object.freeze({ ok: 0, failed: 1, invalid: 2, conflict: 3 });
 
@@ -300,15 +300,15 @@ export function runPromote(argv, { git, environments, stdout, stderr, writeOutpu
   }
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+runWhenExecuted(import.meta.url, (argv, env) => {
   const appendTo = (file) => (file ? (text) => appendFileSync(file, text) : undefined);
-  const output = appendTo(process.env.GITHUB_OUTPUT);
-  process.exitCode = runPromote(process.argv.slice(2), {
+  const output = appendTo(env.GITHUB_OUTPUT);
+  return runPromote(argv, {
     git: createGitRunner(process.cwd()),
-    environments: () => readEnvironments(process.env.ENVIRONMENTS_DIR || undefined),
+    environments: () => readEnvironments(env.ENVIRONMENTS_DIR || undefined),
     stdout: (line) => process.stdout.write(`${line}\n`),
     stderr: (line) => process.stderr.write(`${line}\n`),
     writeOutput: output ? (key, value) => output(`${key}=${value}\n`) : undefined,
-    writeSummary: appendTo(process.env.GITHUB_STEP_SUMMARY),
+    writeSummary: appendTo(env.GITHUB_STEP_SUMMARY),
   });
-}
+});

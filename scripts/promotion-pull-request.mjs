@@ -24,9 +24,9 @@
 // follows a per-repository template (it may be the title only), is absent from
 // rebase merges, and anyone can type it into a commit of a feature branch.
 import { appendFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { createGitRunner } from "./promote.mjs";
 import { createGitHubRest, errorMessage } from "./github-rest.mjs";
+import { runWhenExecuted } from "./run-when-executed.mjs";
 
 /** Lookups per run; beyond this the body links the comparison instead. */
 export const MAX_LOOKUPS = 100;
@@ -244,17 +244,15 @@ export async function runPromotionPullRequest(argv, { git, env, request, stdout,
   }
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const token = process.env.GITHUB_TOKEN || process.env.GH_TOKEN || "";
-  const outputFile = process.env.GITHUB_OUTPUT;
-  runPromotionPullRequest(process.argv.slice(2), {
+runWhenExecuted(import.meta.url, (argv, env) => {
+  const token = env.GITHUB_TOKEN || env.GH_TOKEN || "";
+  const outputFile = env.GITHUB_OUTPUT;
+  return runPromotionPullRequest(argv, {
     git: createGitRunner(process.cwd()),
-    env: process.env,
-    request: createGitHubRequest({ apiUrl: process.env.GITHUB_API_URL || "https://api.github.com", token }),
+    env,
+    request: createGitHubRequest({ apiUrl: env.GITHUB_API_URL || "https://api.github.com", token }),
     stdout: (line) => process.stdout.write(`${line}\n`),
     stderr: (line) => process.stderr.write(`${line}\n`),
     writeOutput: outputFile ? (key, value) => appendFileSync(outputFile, `${key}=${value}\n`) : undefined,
-  }).then((code) => {
-    process.exitCode = code;
   });
-}
+});
