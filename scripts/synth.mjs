@@ -33,7 +33,7 @@ const entry = entryFlag === -1 ? join("stacks", "main.ts") : process.argv.splice
 if (entryFlag === -1) warnAboutPlaceholders(process.argv.slice(2).flatMap((argument) => argument.split(",")).filter(Boolean));
 try {
   // The app reports its own errors (a lock file that does not fit the stacks among them: synth/provider-lock.mjs).
-  await runBundled(entry);
+  await runBundled(entry, { synthesizes: true });
 } catch (error) {
   // The runner's own: a setting it cannot use, or a build error esbuild has printed.
   console.error(error instanceof SettingError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error));

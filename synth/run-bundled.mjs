@@ -100,13 +100,22 @@ async function bundled(entry) {
   return cache;
 }
 
-/** Bundles `entry` (relative to the repository) and runs it in this process, for this repository. */
-export async function runBundled(entry) {
+/**
+ * Bundles `entry` (relative to the repository) and runs it in this process, for this repository.
+ * `synthesizes`: the entry runs cdktf in this process (the synth entries), so cdktf is quieted and
+ * the synth patches apply; other entries (the preview, which starts its synth as a child process)
+ * only get source maps.
+ */
+export async function runBundled(entry, { synthesizes = false } = {}) {
   const app = await bundled(entry);
   const requireFromRepo = createRequire(join(repoRoot, "package.json"));
-  quietCdktfOnCurrentNode();
   // Source maps on: the construct stack traces in cdk.tf.json point at the TypeScript lines that created each resource.
-  enableSourceMapsAfterPackages(requireFromRepo, app.packages, cdktfPatches(requireFromRepo));
+  if (synthesizes) {
+    quietCdktfOnCurrentNode();
+    enableSourceMapsAfterPackages(requireFromRepo, app.packages, cdktfPatches(requireFromRepo));
+  } else {
+    process.setSourceMapsEnabled(true);
+  }
   process.env[ROOT_VARIABLE] = repoRoot;
   requireFromRepo(join(repoRoot, app.bundle));
 }

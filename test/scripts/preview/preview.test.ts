@@ -64,6 +64,9 @@ describe("npm run preview", () => {
     const result = await runCli([], { PATH: process.env.PATH ?? "", HOME: tmpdir() });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("usage: npm run preview -- <environment> [--base <ref>]");
+    // The synth settings are its synth's to check (a child process), not the preview's.
+    const withSynthSetting = await runCli([], { PATH: process.env.PATH ?? "", HOME: tmpdir(), SYNTH_PATCHES: "fast" });
+    expect({ code: withSynthSetting.code, stderr: withSynthSetting.stderr }).toEqual({ code: 2, stderr: result.stderr });
   });
 
   it("with terraform, infracost and tflint present: runs the actions' plan, cost and lint pipelines and prints them as readable text", async () => {
