@@ -5,18 +5,13 @@ import { join, relative, resolve } from "node:path";
 import { EsbuildLambdaBundler, ProviderLockError, synthesize } from "../synth";
 import { buildApp } from "./app";
 import { ACCOUNTS_FILE, parseAccounts } from "./config/accounts";
+import { parseBackend } from "./config/backend-setting";
 import { ConfigurationError } from "./config/configuration-error";
-import { EnvironmentError, loadEnvironments } from "./config/load-environments";
+import { loadEnvironments } from "./config/load-environments";
 
 const repoRoot = resolve(process.env.SYNTH_ROOT || process.cwd());
 const environmentsDir = join(repoRoot, "environments");
 const accountsFile = join(repoRoot, ACCOUNTS_FILE);
-
-function parseBackend(value: string | undefined): "cloud" | "local" {
-  if (value === undefined || value === "" || value === "cloud") return "cloud";
-  if (value === "local") return "local";
-  throw new EnvironmentError([`TF_BACKEND: found "${value}", expected "cloud" (the default) or "local"`]);
-}
 
 function main(): void {
   const names = process.argv.slice(2).flatMap((argument) => argument.split(",")).map((name) => name.trim()).filter(Boolean);

@@ -5,6 +5,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { App } from "cdktf";
 import { copyProviderLock, validateApp } from "../../synth";
 import { ACCOUNTS_FILE, type Accounts, AccountsError, parseAccounts, placeholderAccountProblems } from "../config/accounts";
+import { parseBackend } from "../config/backend-setting";
 import { ConfigurationError } from "../config/configuration-error";
 import { type Environment, loadEnvironments } from "../config/load-environments";
 import { BootstrapStack, bootstrapStackIdFor } from "./bootstrap-stack";
@@ -40,10 +41,7 @@ function main(): void {
   const args = process.argv.slice(2);
   const allowPlaceholders = args.includes(ALLOW_PLACEHOLDERS_FLAG);
   const names = args.filter((argument) => argument !== ALLOW_PLACEHOLDERS_FLAG).flatMap((argument) => argument.split(",")).map((name) => name.trim()).filter((name) => name && name !== "all");
-  const backend = process.env.TF_BACKEND === "local" ? "local" : "cloud";
-  if (process.env.TF_BACKEND && !["local", "cloud"].includes(process.env.TF_BACKEND)) {
-    throw new Error(`TF_BACKEND: found "${process.env.TF_BACKEND}", expected "cloud" (the default) or "local"`);
-  }
+  const backend = parseBackend(process.env.TF_BACKEND);
   const github = parseGithubConfig(relative(process.cwd(), githubFile), readFileSync(githubFile, "utf8"));
   const accounts = parseAccounts(relative(process.cwd(), accountsFile), readFileSync(accountsFile, "utf8"));
   const environments = loadEnvironments(

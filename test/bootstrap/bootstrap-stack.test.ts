@@ -279,6 +279,10 @@ describe("npm run synth:bootstrap", () => {
   });
 
   it("names an unknown account, and an account no environment uses", () => {
+    const backend = runBootstrapSynth([], { TF_BACKEND: "s3" });
+    expect(backend.status).toBe(1);
+    expect(backend.stderr).toContain('TF_BACKEND: found "s3", expected "cloud" (the default) or "local"');
+
     const unknown = runBootstrapSynth(["no-such-account"]);
     expect(unknown.status).toBe(1);
     expect(unknown.stderr).toContain(`stacks/bootstrap/accounts.json: unknown account "no-such-account"; expected one of: ${[...repoAccounts().byName.keys()].join(", ")}`);
