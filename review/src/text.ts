@@ -70,3 +70,6 @@ export function columns(rows: readonly (readonly string[])[], options: { readonl
 
 // eslint-disable-next-line no-control-regex -- our own colour codes take no room on screen
 const visibleLength = (text: string): number => [...text.replace(/\u001b\[[0-9;]*m/g, "")].length;
+
+/** The last `lines` lines of a long tool output. */
+export const lastLines = (text: string, lines = 80): string => text.trimEnd().split("\n").slice(-lines).join("\n");

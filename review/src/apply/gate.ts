@@ -10,6 +10,7 @@ import type { Publisher, Report } from "../notify/publisher";
 import { planDigest } from "../terraform/plan-digest";
 import { PlanParseError, parsePlanJson, type PlanModel } from "../terraform/plan-model";
 import { renderApplied, renderApplyFailed, renderNotApplied, renderUpToDate } from "./markdown";
+import { lastLines } from "../text";
 import { renderMismatch } from "./plan-difference";
 import { renderAppliedText, renderApplyFailedText, renderMismatchText, renderNotAppliedText, renderUpToDateText } from "./text";
 import { type ChangeSummary, type MergedPullRequest, ReviewedPlanError, findMergedPullRequest, readReviewedPlan } from "./reviewed-plan";
@@ -41,7 +42,6 @@ export interface ReviewedPlanSource {
 }
 
 /** The last lines of a long tool output: the error is at the end. */
-const tail = (text: string, lines = 80): string => text.trimEnd().split("\n").slice(-lines).join("\n");
 
 const changeSummaries = (model: PlanModel): ChangeSummary[] => model.resourceChanges.map((change) => ({ address: change.address, actions: [...change.rawActions] }));
 
@@ -58,7 +58,7 @@ export async function applyReviewedPlan(request: ApplyRequest, dependencies: Rev
     const terraformEnv = toolEnvironment(dependencies.env);
     const shown = await dependencies.exec(request.terraform, ["show", "-json", planFile], { cwd: request.directory, env: terraformEnv });
     if (shown.exitCode !== 0) {
-      throw new InputError(`terraform show -json ${planFile} failed (exit code ${shown.exitCode}):\n${tail(shown.stderr || shown.stdout, 30)}`);
+      throw new InputError(`terraform show -json ${planFile} failed (exit code ${shown.exitCode}):\n${lastLines(shown.stderr || shown.stdout, 30)}`);
     }
     const model = parsePlanJson(shown.stdout, planFile);
     const secrets = [...model.sensitiveStrings, ...request.mask];

@@ -1,15 +1,12 @@
 // What the deploy gate reports, in the step summary and on the merged pull request.
-import { codeBlock, codeSpan, escapeText } from "../markdown";
+import { codeBlock, codeSpan, details, escapeText } from "../markdown";
+import { lastLines } from "../text";
 import type { PlanModel } from "../terraform/plan-model";
 import { planCountsText } from "../terraform/vocabulary";
 import { parseTerraformOutput } from "../terraform/terraform-output";
 
-const countsLine = (model: PlanModel): string => planCountsText(model);
 const MAX_COMPLETED = 50;
 const MAX_ERRORS = 10;
-
-/** The last lines of a long tool output. */
-export const tail = (text: string, lines = 80): string => text.trimEnd().split("\n").slice(-lines).join("\n");
 
 /** Nothing was applied, and why (no reviewed plan, an errored plan). */
 export const renderNotApplied = (environment: string, reason: string): string => `### ⛔ ${escapeText(environment)}: not applied\n\n${reason}`;
@@ -41,10 +38,10 @@ export function renderApplyFailed(options: { environment: string; pullRequestNum
   } else {
     parts.push("**Nothing completed before the failure.**");
   }
-  parts.push(`<details><summary>The last lines of terraform's output</summary>\n\n${codeBlock(tail(options.output), "text")}\n\n</details>`);
+  parts.push(details("The last lines of terraform's output", codeBlock(lastLines(options.output), "text")));
   parts.push(`[Run](${options.runUrl})`);
   return parts.join("\n\n");
 }
 
 export const renderApplied = (options: { environment: string; pullRequestNumber: number; model: PlanModel; digest: string; runUrl: string }): string =>
-  `### ✅ ${escapeText(options.environment)}: applied\n\nThe plan reviewed on #${options.pullRequestNumber} (${countsLine(options.model)}) was applied by [this run](${options.runUrl}). Digest ${codeSpan(options.digest)}.`;
+  `### ✅ ${escapeText(options.environment)}: applied\n\nThe plan reviewed on #${options.pullRequestNumber} (${planCountsText(options.model)}) was applied by [this run](${options.runUrl}). Digest ${codeSpan(options.digest)}.`;

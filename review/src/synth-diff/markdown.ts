@@ -1,5 +1,5 @@
 // The synth comment: per stack, what the change does to the configuration.
-import { COMMENT_LIMIT, STEP_SUMMARY_LIMIT, buildWithinBudget, codeBlock, codeSpan, escapeHtml, escapeUrlAttribute, escapeText, inlineCode, measureBytes, type BudgetBlock } from "../markdown";
+import { COMMENT_LIMIT, STEP_SUMMARY_LIMIT, buildWithinBudget, codeBlock, codeSpan, details, escapeHtml, escapeUrlAttribute, escapeText, inlineCode, measureBytes, type BudgetBlock } from "../markdown";
 import { changeCount, entriesMarkdown, fitsInline, inlineEntry, maskedEntries } from "../value-diff-render";
 import { isEmptyDiff, type ChangedResource, type ResourceDiff, type StackDiff } from "./config-diff";
 
@@ -28,7 +28,7 @@ function changedRow(resource: ChangedResource, open: boolean): string {
   const entries = maskedEntries(resource.changes, (text) => text, DIFF_OPTIONS);
   const head = `✏️ <code>${escapeHtml(resource.address)}</code>`;
   if (fitsInline(entries)) return `<p>${head} · ${entries.map((entry) => inlineEntry(entry, "html")).join(" · ")}${where(resource)}</p>`;
-  return `<details${open ? " open" : ""}><summary>${head} · ${changeCount(entries.length)}${where(resource)}</summary>\n\n${entriesMarkdown(entries, { maxEntries: MAX_ENTRIES, maxDiffLines: 80 })}\n\n</details>`;
+  return details(`${head} · ${changeCount(entries.length)}${where(resource)}`, entriesMarkdown(entries, { maxEntries: MAX_ENTRIES, maxDiffLines: 80 }), open);
 }
 
 function stackBlocks(result: StackDiffResult): BudgetBlock[] {

@@ -11,7 +11,7 @@
 // model, with sensitive values redacted, given strings masked and all plan
 // text escaped; sized to GitHub's limits with a link to the run when cut.
 import type { Masker } from "../mask";
-import { COMMENT_LIMIT, STEP_SUMMARY_LIMIT, buildWithinBudget, codeBlock, codeSpan, escapeHtml, escapeUrlAttribute, escapeText, inlineCode, measureBytes, type BudgetBlock } from "../markdown";
+import { COMMENT_LIMIT, STEP_SUMMARY_LIMIT, buildWithinBudget, codeBlock, codeSpan, details, escapeHtml, escapeUrlAttribute, escapeText, inlineCode, measureBytes, type BudgetBlock } from "../markdown";
 import { changeCount, codeValue, entriesMarkdown, fitsInline, inlineEntry, maskedEntries } from "../value-diff-render";
 import { constructPathFor, type PlanModel, type ResourceChange } from "./plan-model";
 import { PLAN_DIFF_OPTIONS, addressGroups, countsByType, foldNumberRuns, forcingEntries, viewOf, type ResourceView } from "./presentation";
@@ -120,11 +120,11 @@ export function renderResourceView(view: ResourceView, options: ResourceBlockOpt
   const alikeLine = alike.length > 0 ? `- <i>the same for:</i> ${inlineCode(foldNumberRuns(alike).join(", "))}` : "";
   if (inline || view.entries.length === 0) {
     if (alike.length === 0) return `<p>${head}</p>`;
-    return `<details><summary>${head}</summary>\n\n${alikeLine}\n\n</details>`;
+    return details(head, alikeLine);
   }
   const known = view.knownAfterApply.length > 0 ? `\n- <i>known after apply:</i> ${inlineCode(view.knownAfterApply.slice(0, 12).join(", ") + (view.knownAfterApply.length > 12 ? `, … ${view.knownAfterApply.length - 12} more` : ""))}` : "";
   const body = `${entriesMarkdown(view.entries, { ...style, maxEntries: MAX_ENTRIES, maxDiffLines: MAX_DIFF_LINES })}${known}${alikeLine ? `\n${alikeLine}` : ""}`;
-  return `<details${options.open ? " open" : ""}><summary>${head}</summary>\n\n${body}\n\n</details>`;
+  return details(head, body, options.open);
 }
 
 /** The CAUTION lines: one per destroyed or replaced resource; in a large plan, resources with the same line folded into one. */

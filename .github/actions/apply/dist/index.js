@@ -8163,10 +8163,10 @@ var require_fixed_queue = __commonJS({
         this.head.push(data);
       }
       shift() {
-        const tail3 = this.tail;
-        const next = tail3.shift();
-        if (tail3.isEmpty() && tail3.next !== null) {
-          this.tail = tail3.next;
+        const tail = this.tail;
+        const next = tail.shift();
+        if (tail.isEmpty() && tail.next !== null) {
+          this.tail = tail.next;
         }
         return next;
       }
@@ -17345,7 +17345,7 @@ var require_permessage_deflate = __commonJS({
     var { createInflateRaw, Z_DEFAULT_WINDOWBITS } = require("node:zlib");
     var { isValidClientWindowBits } = require_util7();
     var { MessageSizeExceededError } = require_errors();
-    var tail3 = Buffer.from([0, 0, 255, 255]);
+    var tail = Buffer.from([0, 0, 255, 255]);
     var kBuffer = /* @__PURE__ */ Symbol("kBuffer");
     var kLength = /* @__PURE__ */ Symbol("kLength");
     var PerMessageDeflate = class {
@@ -17403,7 +17403,7 @@ var require_permessage_deflate = __commonJS({
         }
         this.#inflate.write(chunk);
         if (fin) {
-          this.#inflate.write(tail3);
+          this.#inflate.write(tail);
         }
         this.#inflate.flush(() => {
           if (!this.#inflate) {
@@ -28082,6 +28082,7 @@ function printable(text) {
   return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu, (character) => `\\u{${character.codePointAt(0).toString(16)}}`);
 }
 var oneLine = (text) => printable(text.replace(/\r\n|\r|\n/g, "⏎"));
+var lastLines = (text, lines = 80) => text.trimEnd().split("\n").slice(-lines).join("\n");
 
 // review/src/markdown.ts
 var ZERO_WIDTH_JOINER = "‍";
@@ -28112,6 +28113,13 @@ function codeBlock(text, language = "") {
 `;
   return `${fence}${language}
 ${body}${fence}`;
+}
+function details(summaryHtml, body, open2 = false) {
+  return `<details${open2 ? " open" : ""}><summary>${summaryHtml}</summary>
+
+${body}
+
+</details>`;
 }
 var measureBytes = (text) => Buffer.byteLength(text, "utf8");
 var COMMENT_LIMIT = 65536;
@@ -28982,10 +28990,8 @@ var stackDirectoryOf = (environment) => `cdktf.out/stacks/trading-platform-${env
 var import_node_path = require("node:path");
 
 // review/src/apply/markdown.ts
-var countsLine = (model) => planCountsText(model);
 var MAX_COMPLETED = 50;
 var MAX_ERRORS = 10;
-var tail = (text, lines = 80) => text.trimEnd().split("\n").slice(-lines).join("\n");
 var renderNotApplied = (environment, reason) => `### ⛔ ${escapeText(environment)}: not applied
 
 ${reason}`;
@@ -29013,17 +29019,13 @@ ${items.join("\n")}`);
   } else {
     parts.push("**Nothing completed before the failure.**");
   }
-  parts.push(`<details><summary>The last lines of terraform's output</summary>
-
-${codeBlock(tail(options.output), "text")}
-
-</details>`);
+  parts.push(details("The last lines of terraform's output", codeBlock(lastLines(options.output), "text")));
   parts.push(`[Run](${options.runUrl})`);
   return parts.join("\n\n");
 }
 var renderApplied = (options) => `### ✅ ${escapeText(options.environment)}: applied
 
-The plan reviewed on #${options.pullRequestNumber} (${countsLine(options.model)}) was applied by [this run](${options.runUrl}). Digest ${codeSpan(options.digest)}.`;
+The plan reviewed on #${options.pullRequestNumber} (${planCountsText(options.model)}) was applied by [this run](${options.runUrl}). Digest ${codeSpan(options.digest)}.`;
 
 // review/src/apply/plan-difference.ts
 var key = (actions) => actions.join(",");
@@ -29071,7 +29073,7 @@ function renderMismatch(options) {
 }
 
 // review/src/apply/text.ts
-var countsLine2 = (model) => planCountsText(model);
+var countsLine = (model) => planCountsText(model);
 var renderNotAppliedText = (environment, reason, style) => `${style.red(style.bold(`${oneLine(environment)}: not applied`))}
 ${printable(reason)}`;
 var renderUpToDateText = (environment, pullRequestNumber, digest, style) => `${style.green(style.bold(`${oneLine(environment)}: already up to date`))}
@@ -29080,7 +29082,7 @@ function renderApplyFailedText(options, style) {
   const { errors, completed } = parseTerraformOutput(options.output);
   const lines = [
     style.red(style.bold(`${oneLine(options.environment)}: apply failed`)),
-    `The reviewed plan from #${options.pullRequestNumber} (${countsLine2(options.model)}) failed to apply; some changes may have been made.`
+    `The reviewed plan from #${options.pullRequestNumber} (${countsLine(options.model)}) failed to apply; some changes may have been made.`
   ];
   for (const error2 of errors) lines.push("", style.red(`Error: ${printable(error2.summary)}`), ...error2.details.map((line) => `  ${printable(line)}`));
   lines.push("", completed.length > 0 ? `Completed before the failure (${completed.length}): ${completed.map((change) => `${oneLine(change.address)} ${change.action}`).join(", ")}` : "Nothing completed before the failure.");
@@ -29088,7 +29090,7 @@ function renderApplyFailedText(options, style) {
   return lines.join("\n");
 }
 var renderAppliedText = (options, style) => `${style.green(style.bold(`${oneLine(options.environment)}: applied`))}
-The plan reviewed on #${options.pullRequestNumber} (${countsLine2(options.model)}) was applied. Digest ${options.digest}.`;
+The plan reviewed on #${options.pullRequestNumber} (${countsLine(options.model)}) was applied. Digest ${options.digest}.`;
 var list2 = (changes) => changes.length > 0 ? changes.map((change) => `  - ${oneLine(change.actions.join(", "))} ${oneLine(change.address)}`) : ["  - (none)"];
 function renderMismatchText(options, style) {
   const lines = [
@@ -29153,7 +29155,6 @@ async function readReviewedPlan(options) {
 
 // review/src/apply/gate.ts
 var DEFAULT_PLAN_FILE = "deploy.tfplan";
-var tail2 = (text, lines = 80) => text.trimEnd().split("\n").slice(-lines).join("\n");
 var changeSummaries = (model) => model.resourceChanges.map((change) => ({ address: change.address, actions: [...change.rawActions] }));
 async function applyReviewedPlan(request2, dependencies, github, publisher) {
   const { fs: fs3 } = dependencies;
@@ -29168,7 +29169,7 @@ async function applyReviewedPlan(request2, dependencies, github, publisher) {
     const shown = await dependencies.exec(request2.terraform, ["show", "-json", planFile], { cwd: request2.directory, env: terraformEnv });
     if (shown.exitCode !== 0) {
       throw new InputError(`terraform show -json ${planFile} failed (exit code ${shown.exitCode}):
-${tail2(shown.stderr || shown.stdout, 30)}`);
+${lastLines(shown.stderr || shown.stdout, 30)}`);
     }
     const model = parsePlanJson(shown.stdout, planFile);
     const secrets = [...model.sensitiveStrings, ...request2.mask];

@@ -28122,6 +28122,13 @@ function codeBlock(text, language = "") {
   return `${fence}${language}
 ${body}${fence}`;
 }
+function details(summaryHtml, body, open2 = false) {
+  return `<details${open2 ? " open" : ""}><summary>${summaryHtml}</summary>
+
+${body}
+
+</details>`;
+}
 var measureCharacters = (text) => text.length;
 var measureBytes = (text) => Buffer.byteLength(text, "utf8");
 var COMMENT_LIMIT = 65536;
@@ -29402,21 +29409,13 @@ function renderResourceView(view, options) {
   const alikeLine = alike.length > 0 ? `- <i>the same for:</i> ${inlineCode(foldNumberRuns(alike).join(", "))}` : "";
   if (inline || view.entries.length === 0) {
     if (alike.length === 0) return `<p>${head}</p>`;
-    return `<details><summary>${head}</summary>
-
-${alikeLine}
-
-</details>`;
+    return details(head, alikeLine);
   }
   const known = view.knownAfterApply.length > 0 ? `
 - <i>known after apply:</i> ${inlineCode(view.knownAfterApply.slice(0, 12).join(", ") + (view.knownAfterApply.length > 12 ? `, … ${view.knownAfterApply.length - 12} more` : ""))}` : "";
   const body = `${entriesMarkdown(view.entries, { ...style, maxEntries: MAX_ENTRIES, maxDiffLines: MAX_DIFF_LINES })}${known}${alikeLine ? `
 ${alikeLine}` : ""}`;
-  return `<details${options.open ? " open" : ""}><summary>${head}</summary>
-
-${body}
-
-</details>`;
+  return details(head, body, options.open);
 }
 function cautionRows(views, options, fold) {
   const { mask } = options;

@@ -28066,6 +28066,13 @@ function codeBlock(text, language = "") {
   return `${fence}${language}
 ${body}${fence}`;
 }
+function details(summaryHtml, body, open2 = false) {
+  return `<details${open2 ? " open" : ""}><summary>${summaryHtml}</summary>
+
+${body}
+
+</details>`;
+}
 var measureCharacters = (text) => text.length;
 var measureBytes = (text) => Buffer.byteLength(text, "utf8");
 var COMMENT_LIMIT = 65536;
@@ -29096,11 +29103,7 @@ function changedRow(resource, open2) {
   const entries = maskedEntries(resource.changes, (text) => text, DIFF_OPTIONS);
   const head = `✏️ <code>${escapeHtml(resource.address)}</code>`;
   if (fitsInline(entries)) return `<p>${head} · ${entries.map((entry) => inlineEntry(entry, "html")).join(" · ")}${where(resource)}</p>`;
-  return `<details${open2 ? " open" : ""}><summary>${head} · ${changeCount(entries.length)}${where(resource)}</summary>
-
-${entriesMarkdown(entries, { maxEntries: MAX_ENTRIES, maxDiffLines: 80 })}
-
-</details>`;
+  return details(`${head} · ${changeCount(entries.length)}${where(resource)}`, entriesMarkdown(entries, { maxEntries: MAX_ENTRIES, maxDiffLines: 80 }), open2);
 }
 function stackBlocks(result) {
   const heading = `#### ${escapeText(result.stackName)}`;
