@@ -36,9 +36,6 @@ export function escapeUrlAttribute(url: string): string {
   return url.replace(/[&<>"']/g, (character) => (character === "'" ? "&#39;" : HTML_ENTITIES[character]!));
 }
 
-/** Escape for a GFM table cell: like {@link escapeText}; `|` is already escaped there. */
-export const escapeTableCell = escapeText;
-
 /**
  * Inserts a zero-width joiner after `@` and `#` so mentions and issue
  * references stay plain text, and inside `://` and `www.` so GitHub's
@@ -70,12 +67,10 @@ export function longestBacktickRun(text: string): number {
 
 /**
  * Inline code whose delimiter is longer than any backtick run inside, so the
- * value cannot close it. Newlines are shown as `⏎`. `inTable` escapes `|`
- * (GFM splits cells on it even inside code spans).
+ * value cannot close it. Newlines are shown as `⏎`.
  */
-export function codeSpan(text: string, options: { inTable?: boolean } = {}): string {
-  let content = text.replace(/\r\n|\r|\n/g, "⏎");
-  if (options.inTable) content = content.replace(/\|/g, "\\|");
+export function codeSpan(text: string): string {
+  const content = text.replace(/\r\n|\r|\n/g, "⏎");
   const fence = "`".repeat(longestBacktickRun(content) + 1);
   const padded = content.startsWith("`") || content.endsWith("`") || content === "" ? ` ${content} ` : content;
   return `${fence}${padded}${fence}`;

@@ -69,7 +69,7 @@ export const costOrder = (a: ResourceCost, b: ResourceCost): number => {
   return b.monthlyCost.compare(a.monthlyCost) || a.address.localeCompare(b.address);
 };
 
-export const changeOrder = (a: ResourceCost, b: ResourceCost): number => {
+const changeOrder = (a: ResourceCost, b: ResourceCost): number => {
   const magnitude = (resource: ResourceCost) => resource.monthlyDelta?.abs() ?? Decimal.ZERO;
   return magnitude(b).compare(magnitude(a)) || a.address.localeCompare(b.address);
 };

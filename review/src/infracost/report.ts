@@ -356,7 +356,7 @@ function renamed(before: string, after: string): string {
  * exists on each side only under another bracketed detail (another instance
  * type, another storage class) is the same component renamed.
  */
-export function topComponentChange(before: readonly Component[], after: readonly Component[]): ComponentChange | undefined {
+function topComponentChange(before: readonly Component[], after: readonly Component[]): ComponentChange | undefined {
   const changes: ComponentChange[] = [];
   const unmatchedBefore = new Map(before.map((component) => [component.name, component]));
   const unmatchedAfter: Component[] = [];

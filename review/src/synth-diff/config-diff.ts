@@ -18,9 +18,7 @@ export interface ChangedValue {
 }
 
 export interface ChangedResource extends ResourceDiff {
-  /** Changed attribute paths (`tags.Name`, `environment.variables.TABLE`). */
-  readonly paths: readonly string[];
-  /** The same attributes with their values. */
+  /** The changed attributes (`tags.Name`, `environment.variables.TABLE`) with their values. */
   readonly changes: readonly ChangedValue[];
 }
 
@@ -109,7 +107,7 @@ export function diffStacks(base: unknown, head: unknown): StackDiff {
     if (!previous) added.push({ address, constructPath: pathOf(body) });
     else {
       const changes = changedValues(previous, body);
-      if (changes.length > 0) changed.push({ address, constructPath: pathOf(body), paths: changes.map((change) => change.path), changes });
+      if (changes.length > 0) changed.push({ address, constructPath: pathOf(body), changes });
     }
   }
   for (const [address, body] of before) if (!after.has(address)) removed.push({ address, constructPath: pathOf(body) });

@@ -43,7 +43,7 @@ const MAX_FRAMES = 4;
 const plural = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? "" : "s"}`;
 
 /** `stacks/constructs/network.ts:85`, linked to that line at the reviewed commit when a blob URL is known. */
-export function frameLink(frame: SourceLocation, blobUrl: string | undefined): string {
+function frameLink(frame: SourceLocation, blobUrl: string | undefined): string {
   const label = codeSpan(`${frame.file}:${frame.line}`);
   if (!blobUrl) return label;
   const path = frame.file.split("/").map(encodeURIComponent).join("/");

@@ -26,7 +26,7 @@ describe("diffStacks", () => {
     expect(diff.added).toEqual([{ address: "aws_s3_bucket.fresh", constructPath: "stack/fresh" }]);
     expect(diff.removed).toEqual([{ address: "aws_s3_bucket.old", constructPath: "stack/old" }]);
     expect(diff.changed).toEqual([
-      { address: "aws_s3_bucket.logs", constructPath: "stack/logs-moved-in-tree", paths: ["tags.owner"], changes: [{ path: "tags.owner", before: undefined, after: '"ops"' }] },
+      { address: "aws_s3_bucket.logs", constructPath: "stack/logs-moved-in-tree", changes: [{ path: "tags.owner", before: undefined, after: '"ops"' }] },
     ]);
     expect(diff.total).toBe(3);
   });

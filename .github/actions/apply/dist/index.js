@@ -28100,9 +28100,8 @@ function longestBacktickRun(text) {
   for (const match of text.matchAll(/`+/g)) longest = Math.max(longest, match[0].length);
   return longest;
 }
-function codeSpan(text, options = {}) {
-  let content = text.replace(/\r\n|\r|\n/g, "⏎");
-  if (options.inTable) content = content.replace(/\|/g, "\\|");
+function codeSpan(text) {
+  const content = text.replace(/\r\n|\r|\n/g, "⏎");
   const fence = "`".repeat(longestBacktickRun(content) + 1);
   const padded = content.startsWith("`") || content.endsWith("`") || content === "" ? ` ${content} ` : content;
   return `${fence}${padded}${fence}`;

@@ -28052,9 +28052,8 @@ function longestBacktickRun(text) {
   for (const match of text.matchAll(/`+/g)) longest = Math.max(longest, match[0].length);
   return longest;
 }
-function codeSpan(text, options = {}) {
-  let content = text.replace(/\r\n|\r|\n/g, "⏎");
-  if (options.inTable) content = content.replace(/\|/g, "\\|");
+function codeSpan(text) {
+  const content = text.replace(/\r\n|\r|\n/g, "⏎");
   const fence = "`".repeat(longestBacktickRun(content) + 1);
   const padded = content.startsWith("`") || content.endsWith("`") || content === "" ? ` ${content} ` : content;
   return `${fence}${padded}${fence}`;
@@ -29082,7 +29081,7 @@ function diffStacks(base, head) {
     if (!previous) added.push({ address, constructPath: pathOf(body) });
     else {
       const changes = changedValues(previous, body);
-      if (changes.length > 0) changed.push({ address, constructPath: pathOf(body), paths: changes.map((change) => change.path), changes });
+      if (changes.length > 0) changed.push({ address, constructPath: pathOf(body), changes });
     }
   }
   for (const [address, body] of before) if (!after.has(address)) removed.push({ address, constructPath: pathOf(body) });
