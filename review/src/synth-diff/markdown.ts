@@ -68,11 +68,9 @@ export function renderSynthDiff(options: { baseRef: string; results: readonly St
     ...options.results.flatMap(stackBlocks),
   ];
   if (options.runUrl) blocks.push({ kind: "text", text: `<sub><a href="${escapeUrlAttribute(options.runUrl)}">workflow run</a></sub>` });
-  // Sections without a heading leave extra blank lines; no line of ours is blank inside a code block (diff lines carry their marker).
-  const tidy = (text: string) => text.replace(/\n{3,}/g, "\n\n");
   return {
-    comment: tidy(buildWithinBudget(blocks, { limit: COMMENT_LIMIT - 600, fullOutputUrl: options.runUrl, separator: "\n\n" }).text),
-    summary: tidy(buildWithinBudget(blocks, { limit: STEP_SUMMARY_LIMIT - 4096, measure: measureBytes, fullOutputUrl: options.runUrl, separator: "\n\n" }).text),
+    comment: buildWithinBudget(blocks, { limit: COMMENT_LIMIT - 600, fullOutputUrl: options.runUrl, separator: "\n\n" }).text,
+    summary: buildWithinBudget(blocks, { limit: STEP_SUMMARY_LIMIT - 4096, measure: measureBytes, fullOutputUrl: options.runUrl, separator: "\n\n" }).text,
   };
 }
 

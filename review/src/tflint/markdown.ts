@@ -134,7 +134,7 @@ function ruleGroups(findings: readonly LocatedFinding[]): LocatedFinding[][] {
 export function renderLintComment(findings: readonly LocatedFinding[], errors: readonly LocatedToolError[], options: LintRenderOptions): string {
   const counts = countBySeverity(findings);
   const blocks: BudgetBlock[] = [];
-  const text = (value: string) => blocks.push({ kind: "text", text: `\n${value}\n` });
+  const text = (value: string) => blocks.push({ kind: "text", text: value });
   text(`### 🔎 tflint · ${codeSpan(options.environment)}`);
 
   const failing = errors.length > 0 || failsOn(options.failOn, findings);
@@ -166,17 +166,16 @@ export function renderLintComment(findings: readonly LocatedFinding[], errors: r
       const sameMessage = group.every((located) => located.finding.message === finding.message);
       blocks.push({
         kind: "section",
-        header: `\n#### ${ICONS[finding.severity]} ${ruleText(finding)} (${group.length})${sameMessage ? `: ${escapeText(finding.message)}` : ""}\n`,
+        header: `#### ${ICONS[finding.severity]} ${ruleText(finding)} (${group.length})${sameMessage ? `: ${escapeText(finding.message)}` : ""}`,
         rows: group.map((located) => (sameMessage ? findingItem({ ...located, finding: { ...located.finding, message: "" } }, options.blobUrl, false).replace(/ · $/, "") : findingItem(located, options.blobUrl, false))),
         noun: "findings",
+        rowSeparator: "\n",
       });
     }
   } else if (findings.length > 0) {
-    blocks.push({ kind: "section", header: "", rows: [...findings].sort(bySeverityThenPlace).map((located) => findingItem(located, options.blobUrl, true)), noun: "findings" });
+    blocks.push({ kind: "section", header: "", rows: [...findings].sort(bySeverityThenPlace).map((located) => findingItem(located, options.blobUrl, true)), noun: "findings", rowSeparator: "\n" });
   }
-  return buildWithinBudget(blocks, { limit: options.limit, measure: options.measure, fullOutputUrl: options.runUrl, separator: "\n" })
-    .text.replace(/\n{3,}/g, "\n\n")
-    .trim();
+  return buildWithinBudget(blocks, { limit: options.limit, measure: options.measure, fullOutputUrl: options.runUrl, separator: "\n\n" }).text;
 }
 
 /**

@@ -102,6 +102,7 @@ describe("renderSynthDiff on a real synthesized stack", () => {
   it("shows each changed value, a policy's by its path inside the JSON", () => {
     expect(diff.changed.map((resource) => resource.address).sort()).toEqual([`aws_cloudwatch_metric_alarm.${alarmId}`, `aws_iam_role_policy.${policyId}`].sort());
     expectValidGitHubMarkdown(comment, { allowedLinks: (href) => href === "https://github.example/run/7" });
+    expect(comment).not.toMatch(/\n{3}/); // sections without a heading start with their first row
     const policyLine = comment.split("\n").find((line) => line.includes(`<code>aws_iam_role_policy.${policyId}</code>`))!;
     expect(policyLine).toContain(`<code>policy › Statement[${statementIndex}].NotAction[${notActions.length - 1}]</code>: + <code>&quot;kms:*&quot;</code>`);
     const alarmLine = comment.split("\n").find((line) => line.includes(`<code>aws_cloudwatch_metric_alarm.${alarmId}</code>`))!;

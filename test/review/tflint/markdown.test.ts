@@ -44,6 +44,7 @@ describe("tflint output → lint comment, on every real output", () => {
     expectValidGitHubMarkdown(comment, { allowedLinks: (href) => href.startsWith("https://github.com/") });
     for (const error of report.errors) expect(comment).toContain(error.summary);
     expect(comment).not.toMatch(/undefined|NaN|\[object/);
+    expect(comment).not.toMatch(/\n{3}/);
   });
 
   it("bundled ruleset: six warnings with rule links, file:line, fixable hint; passes under fail-on error", () => {

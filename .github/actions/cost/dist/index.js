@@ -28159,12 +28159,17 @@ function buildWithinBudget(allBlocks, options) {
       if (block.rows.length > 0) omittedNouns.set(block.noun, (omittedNouns.get(block.noun) ?? 0) + block.rows.length);
       continue;
     }
-    append(block.header, separator);
+    let joiner = separator;
+    if (block.header !== "") {
+      append(block.header, separator);
+      joiner = rowSeparator;
+    }
     let index = 0;
     for (; index < block.rows.length; index += 1) {
       const row = block.rows[index];
-      if (!fits(measure(rowSeparator) + measure(row) + footerSize)) break;
-      append(row, rowSeparator);
+      if (!fits(measure(joiner) + measure(row) + footerSize)) break;
+      append(row, joiner);
+      joiner = rowSeparator;
     }
     const cut = block.rows.length - index;
     if (cut > 0) {

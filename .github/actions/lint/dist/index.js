@@ -28128,12 +28128,17 @@ function buildWithinBudget(allBlocks, options) {
       if (block.rows.length > 0) omittedNouns.set(block.noun, (omittedNouns.get(block.noun) ?? 0) + block.rows.length);
       continue;
     }
-    append(block.header, separator);
+    let joiner = separator;
+    if (block.header !== "") {
+      append(block.header, separator);
+      joiner = rowSeparator;
+    }
     let index = 0;
     for (; index < block.rows.length; index += 1) {
       const row = block.rows[index];
-      if (!fits(measure(rowSeparator) + measure(row) + footerSize)) break;
-      append(row, rowSeparator);
+      if (!fits(measure(joiner) + measure(row) + footerSize)) break;
+      append(row, joiner);
+      joiner = rowSeparator;
     }
     const cut = block.rows.length - index;
     if (cut > 0) {
@@ -28982,9 +28987,7 @@ function ruleGroups(findings) {
 function renderLintComment(findings, errors, options) {
   const counts = countBySeverity(findings);
   const blocks = [];
-  const text = (value) => blocks.push({ kind: "text", text: `
-${value}
-` });
+  const text = (value) => blocks.push({ kind: "text", text: value });
   text(`### 🔎 tflint · ${codeSpan(options.environment)}`);
   const failing = errors.length > 0 || failsOn(options.failOn, findings);
   const tally = `${plural(counts.errors, "error")}, ${plural(counts.warnings, "warning")}, ${plural(counts.notices, "notice")}`;
@@ -29010,17 +29013,16 @@ ${lines.join("\n")}`);
       const sameMessage = group2.every((located) => located.finding.message === finding.message);
       blocks.push({
         kind: "section",
-        header: `
-#### ${ICONS[finding.severity]} ${ruleText(finding)} (${group2.length})${sameMessage ? `: ${escapeText(finding.message)}` : ""}
-`,
+        header: `#### ${ICONS[finding.severity]} ${ruleText(finding)} (${group2.length})${sameMessage ? `: ${escapeText(finding.message)}` : ""}`,
         rows: group2.map((located) => sameMessage ? findingItem({ ...located, finding: { ...located.finding, message: "" } }, options.blobUrl, false).replace(/ · $/, "") : findingItem(located, options.blobUrl, false)),
-        noun: "findings"
+        noun: "findings",
+        rowSeparator: "\n"
       });
     }
   } else if (findings.length > 0) {
-    blocks.push({ kind: "section", header: "", rows: [...findings].sort(bySeverityThenPlace).map((located) => findingItem(located, options.blobUrl, true)), noun: "findings" });
+    blocks.push({ kind: "section", header: "", rows: [...findings].sort(bySeverityThenPlace).map((located) => findingItem(located, options.blobUrl, true)), noun: "findings", rowSeparator: "\n" });
   }
-  return buildWithinBudget(blocks, { limit: options.limit, measure: options.measure, fullOutputUrl: options.runUrl, separator: "\n" }).text.replace(/\n{3,}/g, "\n\n").trim();
+  return buildWithinBudget(blocks, { limit: options.limit, measure: options.measure, fullOutputUrl: options.runUrl, separator: "\n\n" }).text;
 }
 function annotations(findings, errors) {
   const place = (location) => location.source ? { file: location.source.file, line: location.source.line } : { file: location.lintedFile, line: location.lintedLine > 0 ? location.lintedLine : void 0 };

@@ -28141,12 +28141,17 @@ function buildWithinBudget(allBlocks, options) {
       if (block.rows.length > 0) omittedNouns.set(block.noun, (omittedNouns.get(block.noun) ?? 0) + block.rows.length);
       continue;
     }
-    append(block.header, separator);
+    let joiner = separator;
+    if (block.header !== "") {
+      append(block.header, separator);
+      joiner = rowSeparator;
+    }
     let index2 = 0;
     for (; index2 < block.rows.length; index2 += 1) {
       const row = block.rows[index2];
-      if (!fits(measure(rowSeparator) + measure(row) + footerSize)) break;
-      append(row, rowSeparator);
+      if (!fits(measure(joiner) + measure(row) + footerSize)) break;
+      append(row, joiner);
+      joiner = rowSeparator;
     }
     const cut2 = block.rows.length - index2;
     if (cut2 > 0) {
@@ -29142,10 +29147,9 @@ function renderSynthDiff(options) {
     ...options.results.flatMap(stackBlocks)
   ];
   if (options.runUrl) blocks.push({ kind: "text", text: `<sub><a href="${escapeUrlAttribute(options.runUrl)}">workflow run</a></sub>` });
-  const tidy = (text) => text.replace(/\n{3,}/g, "\n\n");
   return {
-    comment: tidy(buildWithinBudget(blocks, { limit: COMMENT_LIMIT - 600, fullOutputUrl: options.runUrl, separator: "\n\n" }).text),
-    summary: tidy(buildWithinBudget(blocks, { limit: STEP_SUMMARY_LIMIT - 4096, measure: measureBytes, fullOutputUrl: options.runUrl, separator: "\n\n" }).text)
+    comment: buildWithinBudget(blocks, { limit: COMMENT_LIMIT - 600, fullOutputUrl: options.runUrl, separator: "\n\n" }).text,
+    summary: buildWithinBudget(blocks, { limit: STEP_SUMMARY_LIMIT - 4096, measure: measureBytes, fullOutputUrl: options.runUrl, separator: "\n\n" }).text
   };
 }
 function renderSynthError(options) {
