@@ -3,10 +3,12 @@ import { codeBlock, codeSpan, details, escapeText } from "../markdown";
 import { lastLines } from "../text";
 import type { PlanModel } from "../terraform/plan-model";
 import { planCountsText } from "../terraform/vocabulary";
+import { errorCautionItems } from "../terraform/markdown";
 import { parseTerraformOutput } from "../terraform/terraform-output";
 
 const MAX_COMPLETED = 50;
-const MAX_ERRORS = 10;
+/** The most characters of terraform's output shown, from its end: the comment stays within GitHub's limit whatever the lines hold. */
+const MAX_OUTPUT_CHARACTERS = 20_000;
 
 /** Nothing was applied, and why (no reviewed plan, an errored plan). */
 export const renderNotApplied = (environment: string, reason: string): string => `### ⛔ ${escapeText(environment)}: not applied\n\n${reason}`;
@@ -26,8 +28,7 @@ export function renderApplyFailed(options: { environment: string; pullRequestNum
     `The reviewed plan from #${options.pullRequestNumber} (${planCountsText(options.model)}) failed to apply; some changes may have been made.`,
   ];
   if (errors.length > 0) {
-    const items = errors.slice(0, MAX_ERRORS).map((error) => `> - **Error: ${escapeText(error.summary)}**${error.details.filter((line) => line !== "").map((line) => `<br>${escapeText(line.trim())}`).join("")}`);
-    if (errors.length > MAX_ERRORS) items.push(`> - … ${errors.length - MAX_ERRORS} more errors in the output below and in the run`);
+    const items = errorCautionItems(errors, "in the output below and in the run");
     parts.push(`> [!CAUTION]\n> **terraform stopped with ${errors.length === 1 ? "this error" : `${errors.length} errors`}:**\n${items.join("\n")}`);
   } else {
     parts.push("terraform printed no `Error:` line; see its output below.");
@@ -38,7 +39,9 @@ export function renderApplyFailed(options: { environment: string; pullRequestNum
   } else {
     parts.push("**Nothing completed before the failure.**");
   }
-  parts.push(details("The last lines of terraform's output", codeBlock(lastLines(options.output), "text")));
+  const last = lastLines(options.output);
+  const shown = last.length > MAX_OUTPUT_CHARACTERS ? `… ${last.slice(-MAX_OUTPUT_CHARACTERS)}` : last;
+  parts.push(details("The last lines of terraform's output", codeBlock(shown, "text")));
   parts.push(`[Run](${options.runUrl})`);
   return parts.join("\n\n");
 }

@@ -15,7 +15,8 @@ import { COMMENT_LIMIT, STEP_SUMMARY_LIMIT, buildWithinBudget, codeBlock, codeSp
 import { changeCount, codeValue, entriesMarkdown, fitsInline, inlineEntry, maskedEntries } from "../value-diff-render";
 import { constructPathFor, type PlanModel, type ResourceChange } from "./plan-model";
 import { PLAN_DIFF_OPTIONS, addressGroups, countsByType, foldNumberRuns, forcingEntries, viewOf, type ResourceView } from "./presentation";
-import { parseTerraformOutput } from "./terraform-output";
+import { type ApplyError, parseTerraformOutput } from "./terraform-output";
+import { shorten } from "../text";
 import { ACTION_ORDER, REASONS, destructiveSummary, groupOf, planCountsText, replacementOrder, type ChangeGroup } from "./vocabulary";
 
 export interface PlanRenderOptions {
@@ -308,20 +309,47 @@ export const htmlValue = (text: string): string => codeValue(text, "html");
 const stripAnsi = (text: string): string => text.replace(/\u001b\[[0-9;]*m/g, "");
 
 /** The comment for a terraform failure: which command, its exit code, its `Error:` lines, then its (masked) output. */
+const MAX_CAUTION_ERRORS = 10;
+const MAX_CAUTION_LINE = 300;
+/** The CAUTION block's share of a comment; errors past it are counted, not shown. */
+const CAUTION_ROOM = 16_000;
+
+/**
+ * terraform's `Error:` blocks as items of a CAUTION block, text that wraps (a code block would hide
+ * them off the right edge): at most 10 and 16,000 characters, each line cut at 300 characters, so
+ * the block stays a fraction of a comment (the whole output is below it and in the run).
+ */
+export function errorCautionItems(errors: readonly ApplyError[], moreWhere: string): string[] {
+  const line = (text: string): string => escapeText(shorten(text.trim(), MAX_CAUTION_LINE));
+  const items: string[] = [];
+  let used = 0;
+  for (const error of errors.slice(0, MAX_CAUTION_ERRORS)) {
+    const room = CAUTION_ROOM - used;
+    let item = `> - **Error: ${line(error.summary)}**`;
+    if (items.length > 0 && item.length > room) break;
+    for (const detail of error.details.filter((text) => text !== "")) {
+      const next = `<br>${line(detail)}`;
+      if (item.length + next.length > room) {
+        item += "<br>…";
+        break;
+      }
+      item += next;
+    }
+    items.push(item);
+    used += item.length;
+  }
+  if (errors.length > items.length) items.push(`> - … ${errors.length - items.length} more errors ${moreWhere}`);
+  return items;
+}
+
 export function renderPlanError(options: { environment: string; step: string; exitCode: number; output: string; mask: Masker; runUrl?: string }): string {
   const output = options.mask(stripAnsi(options.output)).trim() || "(no output)";
-  // Terraform's errors come last: keep the end when the output is long.
-  const limit = COMMENT_LIMIT - MARKER_ROOM - 2000;
-  const tail = output.length > limit ? `… (${output.length - limit} earlier characters not shown, full output in the run)\n${output.slice(-limit)}` : output;
   // The errors first, as text that wraps; the output (where they also are) in a code block below.
   const { errors } = parseTerraformOutput(output);
-  const caution =
-    errors.length === 0
-      ? ""
-      : `> [!CAUTION]\n${errors
-          .slice(0, 10)
-          .map((error) => `> - **Error: ${escapeText(error.summary)}**${error.details.filter((line) => line !== "").map((line) => `<br>${escapeText(line.trim())}`).join("")}`)
-          .join("\n")}${errors.length > 10 ? `\n> - … ${errors.length - 10} more errors below` : ""}`;
+  const caution = errors.length === 0 ? "" : `> [!CAUTION]\n${errorCautionItems(errors, "below").join("\n")}`;
+  // Terraform's errors come last: keep the end when the output is long, in the room the rest leaves.
+  const limit = COMMENT_LIMIT - MARKER_ROOM - 2000 - caution.length;
+  const tail = output.length > limit ? `… (${output.length - limit} earlier characters not shown, full output in the run)\n${output.slice(-limit)}` : output;
   return [
     `### ❌ Terraform plan failed · ${codeSpan(options.mask(options.environment))}`,
     `\`${options.step}\` exited with code ${options.exitCode}. Nothing was planned; fix the error below and push again.`,

@@ -6,6 +6,8 @@ import { parsePlanJson } from "../../../review/src/terraform/plan-model";
 import { PLAIN } from "../../../review/src/text";
 import { expectValidGitHubMarkdown } from "../../support/github-markdown";
 import { describeWithTerraform, terraformApplyFailure } from "../../support/terraform";
+import { hugeErrorOutput } from "../../support/terraform-output";
+import { COMMENT_LIMIT } from "../../../review/src/markdown";
 
 const runUrl = "https://github.example/acme/infra/actions/runs/9";
 const model = parsePlanJson(JSON.stringify({ format_version: "1.2", terraform_version: "1.11.4", resource_changes: [] }), "plan.json");
@@ -51,5 +53,14 @@ describeWithTerraform("a failed apply", () => {
     const text = renderApplyFailedText({ environment: "dev", pullRequestNumber: 42, model, output }, PLAIN);
     expect(text.indexOf("Error: local-exec provisioner error")).toBeLessThan(text.indexOf("Completed before the failure (1): terraform_data.first created"));
     expect(text.indexOf("Completed before the failure")).toBeLessThan(text.indexOf("terraform's output:"));
+  });
+});
+
+describe("a failed apply with an output far larger than a comment", () => {
+  it("stays within a comment, the CAUTION block and the output both cut, the fence closed", () => {
+    const comment = renderApplyFailed({ environment: "dev", pullRequestNumber: 42, model, output: hugeErrorOutput(), runUrl });
+    expect(comment.length).toBeLessThanOrEqual(COMMENT_LIMIT);
+    expect(comment).toMatch(/\n> - … \d+ more errors in the output below and in the run\n/);
+    expectValidGitHubMarkdown(comment, { allowedLinks: (href) => href === runUrl, allowedReferences: ["#42"] });
   });
 });

@@ -9,6 +9,7 @@ import { LARGE_PLAN, MARKER_ROOM, SMALL_PLAN, renderPlan, renderPlanError } from
 import { planCountsText } from "../../../review/src/terraform/vocabulary";
 import { checkGitHubMarkdown, expectValidGitHubMarkdown } from "../../support/github-markdown";
 import { describeWithTerraform, terraformPlan } from "../../support/terraform";
+import { hugeErrorOutput } from "../../support/terraform-output";
 
 const fixturesDir = join(__dirname, "..", "..", "fixtures", "tools", "plan");
 const runUrl = "https://github.example/acme/infra/actions/runs/42";
@@ -323,6 +324,16 @@ describe("error comment", () => {
     // The error first, as text that wraps, then the output.
     expect(text).toContain("> - **Error: invalid token \\*\\*\\***<br>\\`\\`\\`<br>&lt;/details&gt; @\u200deveryone");
     expect(text.indexOf("> [!CAUTION]")).toBeLessThan(text.indexOf("````text"));
+    expectValidGitHubMarkdown(text, { allowedLinks });
+  });
+
+  it("stays within a comment, fence closed, however many and long the errors are", () => {
+    const output = hugeErrorOutput();
+    const text = renderPlanError({ environment: "dev", step: "terraform plan", exitCode: 1, output, mask: createMasker([]), runUrl });
+    expect(text.length).toBeLessThanOrEqual(COMMENT_LIMIT - MARKER_ROOM);
+    expect(text).toMatch(/\n> - … \d+ more errors below\n/);
+    expect(text.split("\n").filter((line) => line.startsWith("> - **Error: ")).length).toBeGreaterThanOrEqual(1);
+    expect(text).toMatch(/^> - \*\*Error: e0 .{0,400}more characters.{0,4}\*\*<br>/m); // a 5,000-character summary, cut
     expectValidGitHubMarkdown(text, { allowedLinks });
   });
 });

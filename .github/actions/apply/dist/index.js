@@ -28082,6 +28082,9 @@ function printable(text) {
   return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu, (character) => `\\u{${character.codePointAt(0).toString(16)}}`);
 }
 var oneLine = (text) => printable(text.replace(/\r\n|\r|\n/g, "⏎"));
+function shorten(text, limit) {
+  return text.length <= limit ? text : `${text.slice(0, limit)}… (${text.length - limit} more characters)`;
+}
 var lastLines = (text, lines = 80) => text.trimEnd().split("\n").slice(-lines).join("\n");
 
 // review/src/markdown.ts
@@ -28854,6 +28857,31 @@ function parseTerraformOutput(output) {
 var MARKER_CHANGES_ROOM = 8e3;
 var MARKER_BASE_ROOM = 600;
 var MARKER_ROOM = MARKER_BASE_ROOM + MARKER_CHANGES_ROOM;
+var MAX_CAUTION_ERRORS = 10;
+var MAX_CAUTION_LINE = 300;
+var CAUTION_ROOM = 16e3;
+function errorCautionItems(errors, moreWhere) {
+  const line = (text) => escapeText(shorten(text.trim(), MAX_CAUTION_LINE));
+  const items = [];
+  let used = 0;
+  for (const error2 of errors.slice(0, MAX_CAUTION_ERRORS)) {
+    const room = CAUTION_ROOM - used;
+    let item = `> - **Error: ${line(error2.summary)}**`;
+    if (items.length > 0 && item.length > room) break;
+    for (const detail of error2.details.filter((text) => text !== "")) {
+      const next = `<br>${line(detail)}`;
+      if (item.length + next.length > room) {
+        item += "<br>…";
+        break;
+      }
+      item += next;
+    }
+    items.push(item);
+    used += item.length;
+  }
+  if (errors.length > items.length) items.push(`> - … ${errors.length - items.length} more errors ${moreWhere}`);
+  return items;
+}
 
 // review/src/terraform/plan-digest.ts
 var import_node_crypto2 = require("node:crypto");
@@ -28990,7 +29018,7 @@ var import_node_path = require("node:path");
 
 // review/src/apply/markdown.ts
 var MAX_COMPLETED = 50;
-var MAX_ERRORS = 10;
+var MAX_OUTPUT_CHARACTERS = 2e4;
 var renderNotApplied = (environment, reason) => `### ⛔ ${escapeText(environment)}: not applied
 
 ${reason}`;
@@ -29004,8 +29032,7 @@ function renderApplyFailed(options) {
     `The reviewed plan from #${options.pullRequestNumber} (${planCountsText(options.model)}) failed to apply; some changes may have been made.`
   ];
   if (errors.length > 0) {
-    const items = errors.slice(0, MAX_ERRORS).map((error2) => `> - **Error: ${escapeText(error2.summary)}**${error2.details.filter((line) => line !== "").map((line) => `<br>${escapeText(line.trim())}`).join("")}`);
-    if (errors.length > MAX_ERRORS) items.push(`> - … ${errors.length - MAX_ERRORS} more errors in the output below and in the run`);
+    const items = errorCautionItems(errors, "in the output below and in the run");
     parts.push(`> [!CAUTION]
 > **terraform stopped with ${errors.length === 1 ? "this error" : `${errors.length} errors`}:**
 ${items.join("\n")}`);
@@ -29013,12 +29040,14 @@ ${items.join("\n")}`);
     parts.push("terraform printed no `Error:` line; see its output below.");
   }
   if (completed.length > 0) {
-    const shown = completed.slice(0, MAX_COMPLETED).map((change) => `${codeSpan(change.address)} ${change.action}`);
-    parts.push(`**Completed before the failure (${completed.length}):** ${shown.join(", ")}${completed.length > MAX_COMPLETED ? `, … ${completed.length - MAX_COMPLETED} more` : ""}. They are in the state now; the next plan starts from them.`);
+    const shown2 = completed.slice(0, MAX_COMPLETED).map((change) => `${codeSpan(change.address)} ${change.action}`);
+    parts.push(`**Completed before the failure (${completed.length}):** ${shown2.join(", ")}${completed.length > MAX_COMPLETED ? `, … ${completed.length - MAX_COMPLETED} more` : ""}. They are in the state now; the next plan starts from them.`);
   } else {
     parts.push("**Nothing completed before the failure.**");
   }
-  parts.push(details("The last lines of terraform's output", codeBlock(lastLines(options.output), "text")));
+  const last = lastLines(options.output);
+  const shown = last.length > MAX_OUTPUT_CHARACTERS ? `… ${last.slice(-MAX_OUTPUT_CHARACTERS)}` : last;
+  parts.push(details("The last lines of terraform's output", codeBlock(shown, "text")));
   parts.push(`[Run](${options.runUrl})`);
   return parts.join("\n\n");
 }

@@ -28082,6 +28082,9 @@ function printable(text) {
   return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu, (character) => `\\u{${character.codePointAt(0).toString(16)}}`);
 }
 var oneLine = (text) => printable(text.replace(/\r\n|\r|\n/g, "⏎"));
+function shorten(text, limit) {
+  return text.length <= limit ? text : `${text.slice(0, limit)}… (${text.length - limit} more characters)`;
+}
 
 // review/src/markdown.ts
 var ZERO_WIDTH_JOINER = "‍";
@@ -29585,15 +29588,39 @@ function renderPlan(model, options) {
   return { comment: comment.text, summary: summary2.text, omittedFromComment: comment.omitted };
 }
 var stripAnsi = (text) => text.replace(/\u001b\[[0-9;]*m/g, "");
+var MAX_CAUTION_ERRORS = 10;
+var MAX_CAUTION_LINE = 300;
+var CAUTION_ROOM = 16e3;
+function errorCautionItems(errors, moreWhere) {
+  const line = (text) => escapeText(shorten(text.trim(), MAX_CAUTION_LINE));
+  const items = [];
+  let used = 0;
+  for (const error2 of errors.slice(0, MAX_CAUTION_ERRORS)) {
+    const room = CAUTION_ROOM - used;
+    let item = `> - **Error: ${line(error2.summary)}**`;
+    if (items.length > 0 && item.length > room) break;
+    for (const detail of error2.details.filter((text) => text !== "")) {
+      const next = `<br>${line(detail)}`;
+      if (item.length + next.length > room) {
+        item += "<br>…";
+        break;
+      }
+      item += next;
+    }
+    items.push(item);
+    used += item.length;
+  }
+  if (errors.length > items.length) items.push(`> - … ${errors.length - items.length} more errors ${moreWhere}`);
+  return items;
+}
 function renderPlanError(options) {
   const output = options.mask(stripAnsi(options.output)).trim() || "(no output)";
-  const limit = COMMENT_LIMIT - MARKER_ROOM - 2e3;
-  const tail = output.length > limit ? `… (${output.length - limit} earlier characters not shown, full output in the run)
-${output.slice(-limit)}` : output;
   const { errors } = parseTerraformOutput(output);
   const caution = errors.length === 0 ? "" : `> [!CAUTION]
-${errors.slice(0, 10).map((error2) => `> - **Error: ${escapeText(error2.summary)}**${error2.details.filter((line) => line !== "").map((line) => `<br>${escapeText(line.trim())}`).join("")}`).join("\n")}${errors.length > 10 ? `
-> - … ${errors.length - 10} more errors below` : ""}`;
+${errorCautionItems(errors, "below").join("\n")}`;
+  const limit = COMMENT_LIMIT - MARKER_ROOM - 2e3 - caution.length;
+  const tail = output.length > limit ? `… (${output.length - limit} earlier characters not shown, full output in the run)
+${output.slice(-limit)}` : output;
   return [
     `### ❌ Terraform plan failed · ${codeSpan(options.mask(options.environment))}`,
     `\`${options.step}\` exited with code ${options.exitCode}. Nothing was planned; fix the error below and push again.`,
